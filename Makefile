@@ -1,0 +1,88 @@
+# loancrm — set-up, run and check. `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := static/vendor
+
+.PHONY: demo serve worker test lint bench install install-dev vendor messages chromium migrate seed format clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.done: node_modules/.package-lock.json
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/tabler $(VENDOR)/tabler-icons/fonts $(VENDOR)/echarts
+	cp node_modules/@tabler/core/dist/css/tabler.min.css node_modules/@tabler/core/dist/js/tabler.min.js $(VENDOR)/tabler/
+	cp node_modules/@tabler/icons-webfont/dist/tabler-icons.min.css $(VENDOR)/tabler-icons/
+	cp node_modules/@tabler/icons-webfont/dist/fonts/tabler-icons.woff2 node_modules/@tabler/icons-webfont/dist/fonts/tabler-icons.woff \
+	   node_modules/@tabler/icons-webfont/dist/fonts/tabler-icons.ttf $(VENDOR)/tabler-icons/fonts/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+vendor: $(VENDOR)/.done
+
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: chromium could not be installed; browser tests will be skipped"
+
+migrate: $(VENV)/.installed
+	$(MANAGE) migrate --noinput -v 0
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+demo: install vendor messages seed
+	@echo
+	@echo "Serving loancrm on http://$(HOST):$(PORT)/  (Ctrl-C stops; 'make worker' in another shell runs jobs)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: install vendor messages migrate
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install migrate
+	$(MANAGE) run_worker
+
+test: install-dev vendor messages chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy loancrm config
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
+	$(PY) -m loancrm.core.i18n_check
+
+bench: install-dev
+	$(PY) bench/run.py
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var

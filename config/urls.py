@@ -1,0 +1,18 @@
+"""Root URL configuration: pages per app, the JSON API under /api/v1/, language switching."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.api import api
+
+handler403 = "loancrm.core.views.permission_denied"
+handler404 = "loancrm.core.views.page_not_found"
+handler500 = "loancrm.core.views.server_error"
+
+urlpatterns = [
+    path("", include("loancrm.core.urls")),
+    path("accounts/", include("loancrm.accounts.urls")),
+    path("jobs/", include("loancrm.jobs.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,97 @@
+"""Accounts API: who am I, users (administrators), roles and org units. Same services as the pages."""
+
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from loancrm.accounts import selectors, services
+from loancrm.accounts.api_auth import require_perm, require_scope
+from loancrm.accounts.models import OrgUnit, RoleProfile
+from loancrm.accounts.schemas import (
+    DisableIn,
+    MeOut,
+    OrgUnitOut,
+    RoleOut,
+    UserCreateIn,
+    UserFilters,
+    UserOut,
+    UserUpdateIn,
+)
+from loancrm.core.errors import ValidationFailed
+from loancrm.core.pagination import PageNumberPagination
+
+API_PREFIX = "/accounts"
+router = Router(tags=["accounts"])
+
+
+def _org_unit(code: str | None) -> OrgUnit | None:
+    if not code:
+        return None
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise ValidationFailed(fields={"org_unit": [_("Unknown organisation unit.")]})
+    return unit
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user, roles, permissions and data scope")
+def me(request: HttpRequest) -> Any:
+    return request.user
+
+
+@router.get("/users", response=list[UserOut], summary="Users visible to the caller")
+@paginate(PageNumberPagination)
+def list_users(request: HttpRequest, filters: Query[UserFilters]) -> Any:
+    require_scope(request, "read")
+    require_perm(request, "accounts.view_user")
+    qs = selectors.filter_users(selectors.users_visible_to(request.user), **filters.dict())
+    return qs.prefetch_related("groups__role").order_by("username")
+
+
+@router.get("/users/{user_id}", response=UserOut)
+def get_user(request: HttpRequest, user_id: int) -> Any:
+    require_scope(request, "read")
+    require_perm(request, "accounts.view_user")
+    return selectors.access_user(request.user, user_id)
+
+
+@router.post("/users", response={201: UserOut})
+def create_user(request: HttpRequest, payload: UserCreateIn) -> Any:
+    require_scope(request, "*")
+    data = payload.dict()
+    data["org_unit"] = _org_unit(data.pop("org_unit"))
+    user = services.user_create(actor=request.user, request=request, **data)  # type: ignore[arg-type]
+    return 201, user
+
+
+@router.put("/users/{user_id}", response=UserOut)
+def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> Any:
+    require_scope(request, "*")
+    require_perm(request, "accounts.manage_users")
+    selectors.access_user(request.user, user_id)
+    data = payload.dict()
+    data["org_unit"] = _org_unit(data.pop("org_unit"))
+    return services.user_update(actor=request.user, user_id=user_id, request=request, **data)  # type: ignore[arg-type]
+
+
+@router.post("/users/{user_id}/disable", response=UserOut)
+def disable_user(request: HttpRequest, user_id: int, payload: DisableIn) -> Any:
+    require_scope(request, "*")
+    require_perm(request, "accounts.manage_users")
+    selectors.access_user(request.user, user_id)
+    return services.user_disable(actor=request.user, user_id=user_id, reason=payload.reason, request=request)  # type: ignore[arg-type]
+
+
+@router.get("/roles", response=list[RoleOut])
+def list_roles(request: HttpRequest) -> Any:
+    require_scope(request, "read")
+    return RoleProfile.objects.order_by("order")
+
+
+@router.get("/org-units", response=list[OrgUnitOut])
+def list_org_units(request: HttpRequest) -> Any:
+    require_scope(request, "read")
+    return OrgUnit.objects.filter(is_active=True).order_by("path")

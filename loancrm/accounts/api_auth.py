@@ -1,0 +1,65 @@
+"""API authentication: the browser session (with CSRF) or ``Authorization: Bearer <token>``.
+
+A token authenticates as its user, restricted to the token's scopes; ``require_scope`` checks a scope
+for token requests and is a no-op for session requests (the user's permissions decide).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.errors import AuthorizationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from loancrm.accounts.tokens import token_digest
+
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from loancrm.accounts.models import ApiToken
+
+        api_token = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
+        if api_token is None or not api_token.is_usable or not api_token.user.is_active:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session; unsafe methods need the CSRF token (X-CSRFToken header)."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api_auth = [BearerToken(), SessionAuth()]
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """Refuse a token request whose token lacks ``scope`` (session requests pass)."""
+    token = getattr(request, "api_token", None)
+    if token is not None and scope not in token.scopes and "*" not in token.scopes:
+        raise AuthorizationError()
+
+
+def require_perm(request: HttpRequest, perm: str) -> None:
+    """Refuse (403) a request whose user lacks the Django permission ``perm``."""
+    if not request.user.has_perm(perm):
+        raise AuthorizationError()

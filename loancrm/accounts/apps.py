@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "loancrm.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and organisation")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from loancrm.accounts.roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

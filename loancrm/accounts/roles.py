@@ -1,0 +1,133 @@
+"""The built-in roles: their permission sets and data scopes.
+
+Roles are Groups with a RoleProfile. ``sync_roles`` creates missing roles and grants the permissions
+listed here (additive, so an administrator's extra grants survive a migrate); ``reset=True`` makes each
+role's permissions exactly the listed ones. Permissions that do not exist yet (their module has not
+landed) are skipped; later modules extend ``ROLE_PERMISSIONS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from loancrm.accounts.choices import DataScope
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    code: str
+    label: Any
+    scope: DataScope
+    description: Any
+
+
+ROLES: tuple[RoleDef, ...] = (
+    RoleDef("sales_agent", _("Sales agent"), DataScope.OWN, _("Follows up own leads and customers")),
+    RoleDef("sales_lead", _("Sales lead"), DataScope.TEAM, _("Leads a sales team and assigns its leads")),
+    RoleDef("credit_reviewer", _("Credit reviewer"), DataScope.OWN, _("Reviews applications assigned to them")),
+    RoleDef("credit_supervisor", _("Credit supervisor"), DataScope.TEAM, _("Supervises a review team, approves")),
+    RoleDef("credit_director", _("Credit director"), DataScope.BRANCH, _("Approves large or risky credit")),
+    RoleDef("loan_committee", _("Loan committee member"), DataScope.ALL, _("Votes in the loan committee")),
+    RoleDef("collector", _("Collector"), DataScope.OWN, _("Works assigned overdue cases")),
+    RoleDef("collection_manager", _("Collection manager"), DataScope.BRANCH, _("Manages collection strategy")),
+    RoleDef("qa_inspector", _("QA inspector"), DataScope.BRANCH, _("Inspects calls and conduct")),
+    RoleDef("compliance_officer", _("Compliance officer"), DataScope.ALL, _("Audits, consents and complaints")),
+    RoleDef("operations", _("Operations"), DataScope.ALL, _("Products, batch jobs and the calendar")),
+    RoleDef("administrator", _("Administrator"), DataScope.ALL, _("Users, roles and system settings")),
+)
+ROLE_BY_CODE = {role.code: role for role in ROLES}
+
+EVERYONE = ["accounts.view_dashboard", "core.view_businessdate"]
+REVIEWERS = ["accounts.reveal_pii"]
+MANAGERS = ["accounts.export_data"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "sales_agent": [*EVERYONE],
+    "sales_lead": [*EVERYONE, *MANAGERS],
+    "credit_reviewer": [*EVERYONE, *REVIEWERS],
+    "credit_supervisor": [*EVERYONE, *REVIEWERS, *MANAGERS],
+    "credit_director": [*EVERYONE, *REVIEWERS, *MANAGERS],
+    "loan_committee": [*EVERYONE],
+    "collector": [*EVERYONE],
+    "collection_manager": [*EVERYONE, *MANAGERS],
+    "qa_inspector": [*EVERYONE],
+    "compliance_officer": [*EVERYONE, *MANAGERS, "accounts.view_audit", "core.view_auditevent", "accounts.view_user"],
+    "operations": [
+        *EVERYONE,
+        *MANAGERS,
+        "core.view_calendarday",
+        "core.manage_calendar",
+        "jobs.view_jobrun",
+        "jobs.run_job",
+    ],
+    "administrator": [
+        *EVERYONE,
+        *MANAGERS,
+        "accounts.manage_users",
+        "accounts.view_user",
+        "accounts.manage_org",
+        "accounts.manage_tokens",
+        "accounts.view_audit",
+        "core.view_auditevent",
+        "core.change_businessdate",
+        "core.view_calendarday",
+        "core.manage_calendar",
+        "jobs.view_jobrun",
+        "jobs.run_job",
+    ],
+}
+
+
+def role_label(code: str, fallback: str = "") -> Any:
+    """The translated name of a built-in role, or ``fallback`` for a custom one."""
+    role = ROLE_BY_CODE.get(code)
+    return role.label if role else fallback
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if perm is not None:
+            found.append(perm)
+    return found
+
+
+@transaction.atomic
+def sync_roles(*, reset: bool = False) -> int:
+    """Create missing built-in roles and grant their permissions; returns the number of roles touched."""
+    from loancrm.accounts.models import RoleProfile
+
+    for order, role in enumerate(ROLES):
+        group, _created = Group.objects.get_or_create(name=f"role:{role.code}")
+        RoleProfile.objects.update_or_create(
+            code=role.code,
+            defaults={
+                "group": group,
+                "name": str(role.label),
+                "description": str(role.description),
+                "data_scope": role.scope,
+                "order": order,
+            },
+        )
+        perms = _permissions(ROLE_PERMISSIONS.get(role.code, []))
+        if reset:
+            group.permissions.set(perms)
+        else:
+            group.permissions.add(*perms)
+    return len(ROLES)
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """post_migrate hook (set-up data, not a domain side effect): keep built-in roles present."""
+    if kwargs.get("plan") is not None and not kwargs.get("plan"):
+        return
+    from django.core.management import call_command
+
+    call_command("sync_roles", verbosity=0)

@@ -1,0 +1,316 @@
+"""Accounts pages: sign-in/out, own password, and the administrator's users, roles, org and token pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from loancrm.accounts import forms, selectors, services
+from loancrm.core.errors import DomainError
+from loancrm.core.forms import add_domain_error
+from loancrm.core.listing import paginate
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect("core:home")
+    form = forms.LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.login_attempt(
+                    request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.status
+            else:
+                return redirect(_safe_next(request) or "core:home")
+        else:
+            status = 400
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request) or ""}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    services.logout_user(request=request)
+    messages.success(request, _("You have signed out."))
+    return redirect("accounts:login")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html", {"profile_user": request.user})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = forms.PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.password_change(
+                    request=request,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Your password has been changed."))
+                return redirect("core:home")
+        status = 400
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+# --- administration ------------------------------------------------------------------------------------
+
+
+@permission_required("accounts.view_user", raise_exception=True)
+def user_list(request: HttpRequest) -> HttpResponse:
+    filters = forms.UserFilterForm(request.GET or None)
+    qs = selectors.users_visible_to(request.user)
+    if filters.is_valid():
+        qs = selectors.filter_users(qs, **{k: v for k, v in filters.cleaned_data.items() if v})
+    listing = paginate(
+        request,
+        qs.prefetch_related("groups__role"),
+        sorts={
+            "username": "username",
+            "full_name": "full_name",
+            "org_unit": "org_unit__path",
+            "last_login": "last_login",
+            "joined": "date_joined",
+        },
+        default_sort="username",
+    )
+    return render(
+        request, "accounts/user_list.html", {"filters": filters, "listing": listing, "page_obj": listing.page_obj}
+    )
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = forms.UserCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    password=data["password"],
+                    roles=data["roles"],
+                    org_unit=data["org_unit"],
+                    email=data["email"],
+                    employee_no=data["employee_no"],
+                    kind=data["kind"],
+                    request=request,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("User %(name)s was created.") % {"name": user.username})
+                return redirect("accounts:user_detail", pk=user.pk)
+        status = 400
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True}, status=status)
+
+
+@permission_required("accounts.view_user", raise_exception=True)
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.access_user(request.user, pk)
+    from loancrm.core.models import AuditEvent
+
+    history = AuditEvent.objects.filter(target_type="accounts.user", target_id=str(user.pk)).order_by("-id")[:20]
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "subject": user,
+            "history": history,
+            "sessions": user.sessions.order_by("-created_at")[:10],
+            "disable_form": forms.DisableForm(),
+            "reset_form": forms.PasswordResetForm(),
+        },
+    )
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.access_user(request.user, pk)
+    initial = {
+        "full_name": user.full_name,
+        "email": user.email,
+        "employee_no": user.employee_no,
+        "org_unit": user.org_unit,
+        "roles": [p.code for p in user.role_profiles()],
+    }
+    form = forms.UserEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_update(actor=request.user, user_id=user.pk, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("accounts:user_detail", pk=user.pk)
+        status = 400
+    return render(request, "accounts/user_form.html", {"form": form, "subject": user}, status=status)
+
+
+def _user_action(request: HttpRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
+    user = selectors.access_user(request.user, pk)
+    try:
+        result = action(actor=request.user, user_id=user.pk, request=request, **kwargs)
+    except DomainError as exc:
+        messages.error(request, _message_of(exc))
+        return redirect("accounts:user_detail", pk=user.pk)
+    messages.success(request, success)
+    return result if isinstance(result, HttpResponse) else redirect("accounts:user_detail", pk=user.pk)
+
+
+def _message_of(exc: DomainError) -> str:
+    details = [str(m) for msgs in exc.fields.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+    return " ".join(details) if details else str(exc.message)
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+@require_POST
+def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.DisableForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for disabling the user."))
+        return redirect("accounts:user_detail", pk=pk)
+    return _user_action(
+        request,
+        pk,
+        services.user_disable,
+        _("User disabled; their sessions have ended."),
+        reason=form.cleaned_data["reason"],
+    )
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+@require_POST
+def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_action(request, pk, services.user_enable, _("User enabled."))
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_action(request, pk, services.user_unlock, _("Sign-in lockout cleared."))
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.access_user(request.user, pk)
+    form = forms.PasswordResetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid value."))
+        return redirect("accounts:user_detail", pk=pk)
+    try:
+        _user, password = services.user_reset_password(
+            actor=request.user,
+            user_id=user.pk,
+            new_password=form.cleaned_data["new_password"] or None,
+            request=request,  # type: ignore[arg-type]
+        )
+    except DomainError as exc:
+        messages.error(request, _message_of(exc))
+        return redirect("accounts:user_detail", pk=pk)
+    response = render(request, "accounts/password_reset_done.html", {"subject": user, "temporary_password": password})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+def role_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/role_list.html", {"roles": selectors.roles_with_counts()})
+
+
+@permission_required("accounts.manage_users", raise_exception=True)
+def org_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/org_list.html", {"units": selectors.org_tree()})
+
+
+@permission_required("accounts.manage_tokens", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = forms.TokenCreateForm(request.POST or None)
+    secret = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                token, secret = services.api_token_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    user_id=data["user"].pk,
+                    name=data["name"],
+                    scopes=data["scopes"],
+                    expires_at=data["expires_at"],
+                    request=request,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Token %(name)s created. Copy it now: it will not be shown again.") % {"name": token.name},
+                )
+                form = forms.TokenCreateForm()
+        else:
+            status = 400
+    listing = paginate(
+        request,
+        selectors.tokens_visible_to(request.user),
+        sorts={"name": "name", "created": "created_at", "last_used": "last_used_at", "user": "user__username"},
+        default_sort="-created",
+    )
+    response = render(
+        request,
+        "accounts/token_list.html",
+        {"form": form, "secret": secret, "listing": listing, "page_obj": listing.page_obj},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required("accounts.manage_tokens", raise_exception=True)
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.api_token_revoke(actor=request.user, token_id=pk, request=request)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Token revoked."))
+    return redirect("accounts:tokens")

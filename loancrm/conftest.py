@@ -1,0 +1,32 @@
+"""Shared pytest fixtures: an organisation tree and users with roles (factories, not fixture files)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from loancrm.accounts.tests.factories import OrgTree, make_org_tree, make_user
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Throttles live in the cache; every test starts with none."""
+    cache.clear()
+
+
+@pytest.fixture
+def org(db: Any) -> OrgTree:
+    return make_org_tree()
+
+
+@pytest.fixture
+def user_factory(db: Any) -> Callable[..., Any]:
+    return make_user
+
+
+@pytest.fixture
+def admin_user(org: OrgTree) -> Any:
+    return make_user("admin1", role="administrator", unit=org.hq)

@@ -1,0 +1,91 @@
+"""Sidebar navigation assembled from each app's ``nav.py``.
+
+An app declares ``NAV_ITEMS`` (a list of :class:`NavItem`); the sidebar shows an item only when the
+user holds its permission, so every role sees exactly the modules it may use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One sidebar link. ``permissions``: the user needs any one of them (empty: every signed-in user)."""
+
+    key: str
+    label: Any
+    url_name: str
+    icon: str
+    section: Any
+    order: int = 100
+    permissions: tuple[str, ...] = ()
+    visible: Callable[[Any], bool] | None = field(default=None, compare=False)
+
+    def allowed(self, user: Any) -> bool:
+        if self.visible is not None and not self.visible(user):
+            return False
+        return not self.permissions or any(user.has_perm(p) for p in self.permissions)
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """A home-page card: a count of items waiting for the user, linking to the list that holds them."""
+
+    key: str
+    label: Any
+    url_name: str
+    count: Callable[[Any], int]
+    permissions: tuple[str, ...] = ()
+    icon: str = "inbox"
+
+    def allowed(self, user: Any) -> bool:
+        return not self.permissions or any(user.has_perm(p) for p in self.permissions)
+
+
+@cache
+def _collect(attribute: str) -> tuple[Any, ...]:
+    found: list[Any] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("loancrm."):
+            continue
+        try:
+            module = import_module(f"{config.name}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+            continue
+        found.extend(getattr(module, attribute, []))
+    return tuple(sorted(found, key=lambda item: getattr(item, "order", 100)))
+
+
+def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
+    """Sections with the items ``user`` may open, marking the one that contains ``current_path``."""
+    sections: dict[str, dict[str, Any]] = {}
+    for item in _collect("NAV_ITEMS"):
+        if not item.allowed(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = (url != "/" and current_path.startswith(url)) or url == current_path
+        section = sections.setdefault(str(item.section), {"label": item.section, "items": []})
+        section["items"].append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active})
+    return list(sections.values())
+
+
+def work_queues_for(user: Any) -> list[dict[str, Any]]:
+    """The home-page queues ``user`` may see, with their current counts."""
+    return [
+        {"key": q.key, "label": q.label, "url": reverse(q.url_name), "count": q.count(user), "icon": q.icon}
+        for q in _collect("WORK_QUEUES")
+        if q.allowed(user)
+    ]

@@ -1,0 +1,30 @@
+"""Template helpers for list pages: query-string editing for filters, sorting and pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context: Any, **kwargs: Any) -> str:
+    """The current query string with ``kwargs`` replaced (None removes a key)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return str(query.urlencode())
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context: Any, field: str, current: str | None) -> str:
+    """Query string that sorts by ``field``, toggling direction when it is already the sort key."""
+    query = context["request"].GET.copy()
+    query["sort"] = f"-{field}" if current == field else field
+    query.pop("page", None)
+    return str(query.urlencode())

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from loancrm.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/docs", views.api_docs, name="api-docs"),
+]

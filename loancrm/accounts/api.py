@@ -1,7 +1,6 @@
 """Accounts API: who am I, users (administrators), roles and org units. Same services as the pages."""
 
-
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from ninja.pagination import paginate
 
 from loancrm.accounts import selectors, services
 from loancrm.accounts.api_auth import require_perm, require_scope
-from loancrm.accounts.models import OrgUnit, RoleProfile
+from loancrm.accounts.models import OrgUnit, RoleProfile, User
 from loancrm.accounts.schemas import (
     DisableIn,
     MeOut,
@@ -26,6 +25,10 @@ from loancrm.core.pagination import PageNumberPagination
 
 API_PREFIX = "/accounts"
 router = Router(tags=["accounts"])
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 def _org_unit(code: str | None) -> OrgUnit | None:
@@ -63,7 +66,7 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Any:
     require_scope(request, "*")
     data = payload.dict()
     data["org_unit"] = _org_unit(data.pop("org_unit"))
-    user = services.user_create(actor=request.user, request=request, **data)  # type: ignore[arg-type]
+    user = services.user_create(actor=_actor(request), request=request, **data)
     return 201, user
 
 
@@ -74,7 +77,7 @@ def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> An
     selectors.access_user(request.user, user_id)
     data = payload.dict()
     data["org_unit"] = _org_unit(data.pop("org_unit"))
-    return services.user_update(actor=request.user, user_id=user_id, request=request, **data)  # type: ignore[arg-type]
+    return services.user_update(actor=_actor(request), user_id=user_id, request=request, **data)
 
 
 @router.post("/users/{user_id}/disable", response=UserOut)
@@ -82,7 +85,7 @@ def disable_user(request: HttpRequest, user_id: int, payload: DisableIn) -> Any:
     require_scope(request, "*")
     require_perm(request, "accounts.manage_users")
     selectors.access_user(request.user, user_id)
-    return services.user_disable(actor=request.user, user_id=user_id, reason=payload.reason, request=request)  # type: ignore[arg-type]
+    return services.user_disable(actor=_actor(request), user_id=user_id, reason=payload.reason, request=request)
 
 
 @router.get("/roles", response=list[RoleOut])

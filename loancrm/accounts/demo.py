@@ -56,15 +56,15 @@ def seed() -> list[str]:
     """Create what is missing; return printable login lines."""
     sync_roles()
     regions: dict[str, Region] = {}
-    for code, name, parent in REGIONS:
+    for code, name, parent_code in REGIONS:
         regions[code], _c = Region.objects.get_or_create(
-            code=code, defaults={"name": name, "parent": regions.get(parent) if parent else None}
+            code=code, defaults={"name": name, "parent": regions.get(parent_code) if parent_code else None}
         )
     units: dict[str, OrgUnit] = {}
-    for code, name, kind, parent_code, region_code in ORG_UNITS:
+    for code, name, kind, unit_parent, region_code in ORG_UNITS:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is None:
-            parent = units[parent_code] if parent_code else None
+            parent = units[unit_parent] if unit_parent else None
             unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, region=regions[region_code])
             unit.path = f"{parent.path if parent else ''}{unit.pk}/"
             unit.save(update_fields=["path"])

@@ -50,7 +50,7 @@ class UserFormBase(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = role_choices()
+        self.fields["roles"].choices = role_choices()  # type: ignore[attr-defined]
 
 
 class UserCreateForm(UserFormBase):
@@ -124,7 +124,7 @@ class UserFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("All roles")), *role_choices()]
+        self.fields["role"].choices = [("", _("All roles")), *role_choices()]  # type: ignore[attr-defined]
 
 
 class TokenCreateForm(StyledFormMixin, forms.Form):

@@ -12,7 +12,7 @@ def _locked_count(user: object) -> int:
 
 
 NAV_ITEMS = [
-    NavItem("home", _("Workbench"), "core:home", "layout-dashboard", _("Workbench"), order=0),
+    NavItem("home", _("Workbench"), "core:home", "layout-dashboard", _("Home"), order=0),
     NavItem(
         "users", _("Users"), "accounts:users", "users", _("System"), order=900, permissions=("accounts.view_user",)
     ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
@@ -72,7 +72,7 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
         _record_failure_audit(request, username, "locked")
         raise AccountLocked(AccountLocked.default_message % {"minutes": minutes})
-    user = authenticate(request, username=username, password=password)
+    user = cast("User | None", authenticate(request, username=username, password=password))
     if user is None:
         with transaction.atomic():
             throttle = _lock_throttle(key, now)
@@ -99,12 +99,12 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
         request.session.save()
         UserSession.objects.create(
             user=user,
-            session_key=request.session.session_key,
+            session_key=request.session.session_key or "",
             ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:300],
         )
         audit_event(user, "auth.login", user, {}, request)
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _lock_throttle(key: str, now: dt.datetime) -> LoginThrottle:
@@ -338,7 +338,7 @@ def password_change(*, request: HttpRequest, old_password: str, new_password: st
     """The signed-in user changes their own password; the session survives, others end."""
     from django.contrib.auth import update_session_auth_hash
 
-    user = User.objects.select_for_update().get(pk=request.user.pk)
+    user = User.objects.select_for_update().get(pk=cast(User, request.user).pk)
     if not user.check_password(old_password):
         raise ValidationFailed(fields={"old_password": [_("Your current password is incorrect.")]})
     if old_password == new_password:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -13,9 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from loancrm.accounts import forms, selectors, services
+from loancrm.accounts.models import User
 from loancrm.core.errors import DomainError
 from loancrm.core.forms import add_domain_error
 from loancrm.core.listing import paginate
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (views that call this are behind login or permission decorators)."""
+    return cast(User, request.user)
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -117,7 +123,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 user = services.user_create(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=_actor(request),
                     username=data["username"],
                     full_name=data["full_name"],
                     password=data["password"],
@@ -172,7 +178,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.user_update(actor=request.user, user_id=user.pk, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+                services.user_update(actor=_actor(request), user_id=user.pk, request=request, **form.cleaned_data)
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
@@ -185,7 +191,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _user_action(request: HttpRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
     user = selectors.access_user(request.user, pk)
     try:
-        result = action(actor=request.user, user_id=user.pk, request=request, **kwargs)
+        result = action(actor=_actor(request), user_id=user.pk, request=request, **kwargs)
     except DomainError as exc:
         messages.error(request, _message_of(exc))
         return redirect("accounts:user_detail", pk=user.pk)
@@ -236,10 +242,10 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:user_detail", pk=pk)
     try:
         _user, password = services.user_reset_password(
-            actor=request.user,
+            actor=_actor(request),
             user_id=user.pk,
             new_password=form.cleaned_data["new_password"] or None,
-            request=request,  # type: ignore[arg-type]
+            request=request,
         )
     except DomainError as exc:
         messages.error(request, _message_of(exc))
@@ -270,7 +276,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 token, secret = services.api_token_create(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=_actor(request),
                     user_id=data["user"].pk,
                     name=data["name"],
                     scopes=data["scopes"],
@@ -308,7 +314,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.api_token_revoke(actor=request.user, token_id=pk, request=request)  # type: ignore[arg-type]
+        services.api_token_revoke(actor=_actor(request), token_id=pk, request=request)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -1,9 +1,9 @@
 """The one API pagination convention: ``?page=1&page_size=50`` → ``{items, count, page, page_size}``."""
 
-
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
@@ -25,7 +25,9 @@ class PageNumberPagination(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, **params: Any) -> dict[str, Any]:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest | None = None, **params: Any
+    ) -> dict[str, Any]:
         offset = (pagination.page - 1) * pagination.page_size
         return {
             "items": queryset[offset : offset + pagination.page_size],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -56,7 +56,7 @@ def make_org_tree() -> OrgTree:
 
 def make_user(username: str, *, role: str | None = None, unit: OrgUnit | None = None, **extra: Any) -> User:
     """A user with one built-in role (or none) in ``unit``; password is ``PASSWORD``."""
-    user = UserFactory(username=username, org_unit=unit, **extra)
+    user = cast(User, UserFactory(username=username, org_unit=unit, **extra))
     if role:
         user.groups.add(RoleProfile.objects.get(code=role).group)
     return User.objects.get(pk=user.pk)

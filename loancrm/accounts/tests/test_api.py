@@ -68,7 +68,9 @@ def test_bearer_token_authenticates_records_last_use_and_obeys_scopes(org, admin
     assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
     assert client.get("/api/v1/accounts/users", **bearer(secret)).status_code == 200
     payload = {"username": "x1", "full_name": "某", "password": "a long passphrase"}
-    write = client.post("/api/v1/accounts/users", json.dumps(payload), content_type="application/json", **bearer(secret))
+    write = client.post(
+        "/api/v1/accounts/users", json.dumps(payload), content_type="application/json", **bearer(secret)
+    )
     assert write.status_code == 403 and write.json()["code"] == "permission_denied"
 
 
@@ -100,7 +102,9 @@ def test_create_user_validation_errors_use_the_error_shape_and_write_nothing(org
     assert body["code"] == "validation_error" and body["message"] == "部分字段无效。"
     assert body["fields"]["username"] == ["这个字段是必填项。"]
     weak = {"username": "x1", "full_name": "某", "password": "password123", "roles": ["sales_agent"]}
-    response = client.post("/api/v1/accounts/users", json.dumps(weak), content_type="application/json", **bearer(secret))
+    response = client.post(
+        "/api/v1/accounts/users", json.dumps(weak), content_type="application/json", **bearer(secret)
+    )
     assert response.status_code == 400
     assert response.json()["fields"]["password"] == ["这个密码太常见了。"]
     assert User.objects.count() == before
@@ -109,10 +113,16 @@ def test_create_user_validation_errors_use_the_error_shape_and_write_nothing(org
 @pytest.mark.django_db
 def test_create_user_through_the_api_uses_the_same_service(org, admin_user):
     _token, secret = services.api_token_create(actor=admin_user, user_id=admin_user.pk, name="all", scopes=["*"])
-    payload = {"username": "api1", "full_name": "接口用户", "password": "a long passphrase", "roles": ["collector"],
-               "org_unit": "T-BJ-1"}
-    response = Client().post("/api/v1/accounts/users", json.dumps(payload), content_type="application/json",
-                             **bearer(secret))
+    payload = {
+        "username": "api1",
+        "full_name": "接口用户",
+        "password": "a long passphrase",
+        "roles": ["collector"],
+        "org_unit": "T-BJ-1",
+    }
+    response = Client().post(
+        "/api/v1/accounts/users", json.dumps(payload), content_type="application/json", **bearer(secret)
+    )
     assert response.status_code == 201
     assert response.json()["roles"] == ["collector"] and response.json()["org_unit"]["code"] == "T-BJ-1"
     assert AuditEvent.objects.filter(action="user.created", target_id=str(response.json()["id"])).exists()

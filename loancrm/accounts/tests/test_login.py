@@ -45,9 +45,13 @@ def test_wrong_password_gives_a_chinese_error_and_is_audited(org):
 
 
 @pytest.mark.django_db
-def test_english_error_when_the_browser_asks_for_english(org):
+def test_pages_stay_chinese_for_english_browsers_until_the_user_switches(org):
     make_user("agent", role="sales_agent", unit=org.bj_team1)
-    response = post_login(Client(), "agent", "wrong-password", HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    response = post_login(client, "agent", "wrong-password", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "用户名或密码不正确" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": LOGIN})
+    response = post_login(client, "agent", "wrong-password")
     assert "Incorrect username or password." in response.content.decode()
 
 

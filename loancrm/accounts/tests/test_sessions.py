@@ -90,7 +90,11 @@ def test_a_reset_password_must_be_changed_before_anything_else(org, admin_user):
     assert client.get("/")["Location"] == "/accounts/password/"
     response = client.post(
         "/accounts/password/",
-        {"old_password": temporary, "new_password": "a new long passphrase", "new_password_again": "a new long passphrase"},
+        {
+            "old_password": temporary,
+            "new_password": "a new long passphrase",
+            "new_password_again": "a new long passphrase",
+        },
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loancrm.accounts.choices import UserKind
-from loancrm.accounts.models import OrgUnit, RoleProfile, User
+from loancrm.accounts.choices import OrgUnitKind, UserKind
+from loancrm.accounts.models import OrgUnit, Region, RoleProfile, User
 from loancrm.accounts.services import KNOWN_SCOPES
 from loancrm.core.forms import StyledFormMixin
 
@@ -125,6 +125,16 @@ class UserFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("All roles")), *role_choices()]  # type: ignore[attr-defined]
+
+
+class OrgUnitCreateForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    code = forms.CharField(label=_("Code"), max_length=30)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrgUnitKind.choices)
+    parent = OrgUnitChoiceField(
+        label=_("Parent unit"), queryset=OrgUnit.objects.filter(is_active=True), required=False
+    )
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
 
 
 class TokenCreateForm(StyledFormMixin, forms.Form):

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -261,8 +262,24 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("accounts.manage_users", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def org_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/org_list.html", {"units": selectors.org_tree()})
+    can_manage = request.user.has_perm("accounts.manage_org")
+    form = forms.OrgUnitCreateForm(request.POST or None) if can_manage else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                unit = services.org_unit_create(actor=_actor(request), request=request, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Unit %(name)s was created.") % {"name": unit.name})
+                return redirect("accounts:org")
+        status = 400
+    return render(request, "accounts/org_list.html", {"units": selectors.org_tree(), "form": form}, status=status)
 
 
 @permission_required("accounts.manage_tokens", raise_exception=True)

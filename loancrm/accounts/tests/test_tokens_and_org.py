@@ -57,3 +57,17 @@ def test_org_and_roles_pages_render_for_admins(org, admin_user):
     assert "北京分公司" in client.get("/accounts/org/").content.decode()
     roles_page = client.get("/accounts/roles/").content.decode()
     assert "催收专员" in roles_page and "本人" in roles_page
+
+
+@pytest.mark.django_db
+def test_admin_creates_a_team_from_the_org_page_and_bad_parent_is_refused(org, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    bad = client.post("/accounts/org/", {"name": "错组", "code": "X1", "kind": "team", "parent": org.hq.pk})
+    assert bad.status_code == 400 and "该类型的机构不能放在此处" in bad.content.decode()
+    assert not OrgUnit.objects.filter(code="X1").exists()
+    good = client.post("/accounts/org/", {"name": "北京三组", "code": "BJ3", "kind": "team", "parent": org.bj.pk})
+    assert good.status_code == 302
+    team = OrgUnit.objects.get(code="BJ3")
+    assert team.path == f"{org.bj.path}{team.pk}/"
+    assert AuditEvent.objects.filter(action="org_unit.created", target_id=str(team.pk)).exists()

@@ -131,9 +131,7 @@ class OrgUnitCreateForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     code = forms.CharField(label=_("Code"), max_length=30)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgUnitKind.choices)
-    parent = OrgUnitChoiceField(
-        label=_("Parent unit"), queryset=OrgUnit.objects.filter(is_active=True), required=False
-    )
+    parent = OrgUnitChoiceField(label=_("Parent unit"), queryset=OrgUnit.objects.filter(is_active=True), required=False)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
 
 

@@ -16,6 +16,20 @@ if TYPE_CHECKING:
     from loancrm.core.models import AuditEvent
 
 
+ACTION_LABELS: dict[str, Any] = {}
+
+
+def register_action_labels(labels: dict[str, Any]) -> None:
+    """Apps declare human labels (lazy translations) for their audit action codes."""
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """The label of an action code in the active language, or the code itself."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     """The client address as the last trusted hop saw it (REMOTE_ADDR; proxies set it via the server)."""
     if request is None:

@@ -9,6 +9,14 @@ from django import template
 register = template.Library()
 
 
+@register.filter
+def audit_action(action: str) -> str:
+    """Human label of an audit action code."""
+    from loancrm.core.audit import action_label
+
+    return action_label(action)
+
+
 @register.simple_tag(takes_context=True)
 def query_replace(context: Any, **kwargs: Any) -> str:
     """The current query string with ``kwargs`` replaced (None removes a key)."""

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("loancrm.core.urls")),
     path("accounts/", include("loancrm.accounts.urls")),
     path("jobs/", include("loancrm.jobs.urls")),
+    path("calendar/", include("loancrm.core.calendar_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
 
         from loancrm.accounts.roles import sync_roles_after_migrate
 
-        post_migrate.connect(sync_roles_after_migrate, sender=self)
+        post_migrate.connect(sync_roles_after_migrate)
         from loancrm.accounts.audit_labels import LABELS
         from loancrm.core.audit import register_action_labels
 

@@ -125,8 +125,13 @@ def sync_roles(*, reset: bool = False) -> int:
 
 
 def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
-    """post_migrate hook (set-up data, not a domain side effect): keep built-in roles present."""
-    if kwargs.get("plan") is not None and not kwargs.get("plan"):
+    """post_migrate hook (set-up data, not a domain side effect): keep built-in roles present.
+
+    Runs once per migrate, after the last app's permissions exist.
+    """
+    from django.apps import apps
+
+    if sender is not list(apps.get_app_configs())[-1]:
         return
     from django.core.management import call_command
 

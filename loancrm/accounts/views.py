@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from loancrm.accounts.models import User
 from loancrm.core.errors import DomainError
 from loancrm.core.forms import add_domain_error
 from loancrm.core.listing import paginate
+from loancrm.core.permissions import perm_required
 
 
 def _actor(request: HttpRequest) -> User:
@@ -91,7 +92,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- administration ------------------------------------------------------------------------------------
 
 
-@permission_required("accounts.view_user", raise_exception=True)
+@perm_required("accounts.view_user")
 def user_list(request: HttpRequest) -> HttpResponse:
     filters = forms.UserFilterForm(request.GET or None)
     qs = selectors.users_visible_to(request.user)
@@ -114,7 +115,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     form = forms.UserCreateForm(request.POST or None)
@@ -144,7 +145,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "creating": True}, status=status)
 
 
-@permission_required("accounts.view_user", raise_exception=True)
+@perm_required("accounts.view_user")
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.access_user(request.user, pk)
     from loancrm.core.models import AuditEvent
@@ -163,7 +164,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.access_user(request.user, pk)
@@ -205,7 +206,7 @@ def _message_of(exc: DomainError) -> str:
     return " ".join(details) if details else str(exc.message)
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_POST
 def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DisableForm(request.POST)
@@ -221,19 +222,19 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_POST
 def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
     return _user_action(request, pk, services.user_enable, _("User enabled."))
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     return _user_action(request, pk, services.user_unlock, _("Sign-in lockout cleared."))
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_POST
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.access_user(request.user, pk)
@@ -256,12 +257,12 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 def role_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/role_list.html", {"roles": selectors.roles_with_counts()})
 
 
-@permission_required("accounts.manage_users", raise_exception=True)
+@perm_required("accounts.manage_users")
 @require_http_methods(["GET", "POST"])
 def org_list(request: HttpRequest) -> HttpResponse:
     can_manage = request.user.has_perm("accounts.manage_org")
@@ -282,7 +283,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/org_list.html", {"units": selectors.org_tree(), "form": form}, status=status)
 
 
-@permission_required("accounts.manage_tokens", raise_exception=True)
+@perm_required("accounts.manage_tokens")
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     form = forms.TokenCreateForm(request.POST or None)
@@ -327,7 +328,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@permission_required("accounts.manage_tokens", raise_exception=True)
+@perm_required("accounts.manage_tokens")
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -30,7 +30,8 @@ def working_calendar(start: dt.date | None = None, end: dt.date | None = None) -
         rows = rows.filter(date__gte=start)
     if end is not None:
         rows = rows.filter(date__lte=end)
-    holidays, workdays = [], []
+    holidays: list[dt.date] = []
+    workdays: list[dt.date] = []
     for day, kind in rows.values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).append(day)
     return WorkingCalendar.of(holidays, workdays)

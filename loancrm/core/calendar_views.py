@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from loancrm.core.holidays_cn import official_years
 from loancrm.core.htmx import is_htmx
 from loancrm.core.listing import paginate
 from loancrm.core.models import CalendarDay
+from loancrm.core.permissions import perm_required
 
 
 def _month(request: HttpRequest, default: dt.date) -> tuple[int, int]:
@@ -71,7 +71,7 @@ def _month_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@permission_required("core.view_calendarday", raise_exception=True)
+@perm_required("core.view_calendarday")
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     context = _month_context(request)
@@ -102,7 +102,7 @@ def _fail(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return redirect("calendar:index")
 
 
-@permission_required("core.manage_calendar", raise_exception=True)
+@perm_required("core.manage_calendar")
 @require_POST
 def day_add(request: HttpRequest) -> HttpResponse:
     form = CalendarDayForm(request.POST)
@@ -127,7 +127,7 @@ def _index_url() -> str:
     return reverse("calendar:index")
 
 
-@permission_required("core.manage_calendar", raise_exception=True)
+@perm_required("core.manage_calendar")
 @require_POST
 def day_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -138,7 +138,7 @@ def day_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("calendar:index")
 
 
-@permission_required("core.manage_calendar", raise_exception=True)
+@perm_required("core.manage_calendar")
 @require_POST
 def import_year(request: HttpRequest) -> HttpResponse:
     form = ImportYearForm(request.POST)

@@ -45,6 +45,7 @@ class WorkQueue:
     count: Callable[[Any], int]
     permissions: tuple[str, ...] = ()
     icon: str = "inbox"
+    query: str = ""
 
     def allowed(self, user: Any) -> bool:
         return not self.permissions or any(user.has_perm(p) for p in self.permissions)
@@ -85,7 +86,13 @@ def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
 def work_queues_for(user: Any) -> list[dict[str, Any]]:
     """The home-page queues ``user`` may see, with their current counts."""
     return [
-        {"key": q.key, "label": q.label, "url": reverse(q.url_name), "count": q.count(user), "icon": q.icon}
+        {
+            "key": q.key,
+            "label": q.label,
+            "url": reverse(q.url_name) + (f"?{q.query}" if q.query else ""),
+            "count": q.count(user),
+            "icon": q.icon,
+        }
         for q in _collect("WORK_QUEUES")
         if q.allowed(user)
     ]

@@ -6,3 +6,8 @@ class JobsConfig(AppConfig):
     name = "loancrm.jobs"
     label = "jobs"
     verbose_name = _("Batch jobs")
+
+    def ready(self) -> None:
+        from loancrm.jobs.registry import autodiscover
+
+        autodiscover()

@@ -10,6 +10,12 @@ register = template.Library()
 
 
 @register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` in a template (None when missing)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
 def audit_action(action: str) -> str:
     """Human label of an audit action code."""
     from loancrm.core.audit import action_label

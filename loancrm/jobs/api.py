@@ -1,0 +1,58 @@
+"""Job monitor API: registered jobs, runs with progress, starting a run. Same services as the pages."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from loancrm.accounts.api_auth import require_perm, require_scope
+from loancrm.core.pagination import PageNumberPagination
+from loancrm.jobs import selectors, services
+from loancrm.jobs.describe import describe_schedule
+from loancrm.jobs.models import JobRun
+from loancrm.jobs.schemas import JobOut, JobRunOut, JobStartIn, RunFilters
+
+API_PREFIX = "/jobs"
+router = Router(tags=["jobs"])
+
+
+@router.get("/", response=list[JobOut], summary="Registered batch jobs and their schedules")
+def list_jobs(request: HttpRequest) -> Any:
+    require_scope(request, "read")
+    require_perm(request, "jobs.view_jobrun")
+    return [
+        {
+            "name": job.name,
+            "label": str(job.label),
+            "schedule": describe_schedule(job.schedule),
+            "per_business_date": job.per_business_date,
+        }
+        for job in selectors.all_jobs()
+    ]
+
+
+@router.get("/runs", response=list[JobRunOut], summary="Job runs, newest first")
+@paginate(PageNumberPagination)
+def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> Any:
+    require_scope(request, "read")
+    require_perm(request, "jobs.view_jobrun")
+    return selectors.runs(**filters.dict()).order_by("-created_at", "-id")
+
+
+@router.get("/runs/{run_id}", response=JobRunOut)
+def get_run(request: HttpRequest, run_id: int) -> Any:
+    require_scope(request, "read")
+    require_perm(request, "jobs.view_jobrun")
+    return get_object_or_404(JobRun, pk=run_id)
+
+
+@router.post("/runs", response={202: JobRunOut}, summary="Start or resume a job for a business date")
+def start_run(request: HttpRequest, payload: JobStartIn) -> Any:
+    require_scope(request, "*")
+    require_perm(request, "jobs.run_job")
+    run = services.job_start(
+        name=payload.name, business_date=payload.business_date, actor=request.user, request=request
+    )
+    return 202, run

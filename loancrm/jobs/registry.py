@@ -1,0 +1,73 @@
+"""The registry of batch jobs. Apps declare jobs in their ``jobs.py`` with ``@batch_job``.
+
+A job function receives a ``JobRunContext`` and must be resumable: it reads ``ctx.cursor`` to skip work done in
+an earlier attempt and calls ``ctx.advance(..., cursor=...)`` after each committed batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from loancrm.jobs.schedule import Schedule
+
+if TYPE_CHECKING:
+    from loancrm.jobs.runner import JobRunContext
+
+JobFunction = Callable[["JobRunContext"], None]
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    name: str
+    label: Any
+    function: JobFunction
+    schedule: Schedule | None = None
+    per_business_date: bool = True
+    description: Any = ""
+
+
+REGISTRY: dict[str, BatchJob] = {}
+
+
+def batch_job(
+    name: str,
+    label: Any,
+    *,
+    schedule: Schedule | None = None,
+    per_business_date: bool = True,
+    description: Any = "",
+) -> Callable[[JobFunction], JobFunction]:
+    """Register a job. ``per_business_date=False``: one run per scheduled slot (intraday jobs)."""
+
+    def register(function: JobFunction) -> JobFunction:
+        if name in REGISTRY and REGISTRY[name].function is not function:
+            raise ValueError(f"job {name!r} is registered twice")
+        REGISTRY[name] = BatchJob(name, label, function, schedule, per_business_date, description)
+        return function
+
+    return register
+
+
+def autodiscover() -> None:
+    """Import every ``loancrm.<app>.jobs`` module so its jobs register."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("loancrm."):
+            continue
+        try:
+            import_module(f"{config.name}.jobs")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.jobs":
+                raise
+
+
+def get_job(name: str) -> BatchJob | None:
+    return REGISTRY.get(name)
+
+
+def all_jobs() -> list[BatchJob]:
+    return sorted(REGISTRY.values(), key=lambda job: job.name)

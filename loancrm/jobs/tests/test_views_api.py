@@ -22,7 +22,9 @@ def ops(org) -> Client:
 
 @pytest.mark.django_db
 def test_runs_page_shows_jobs_runs_and_progress(ops):
-    run = JobRun.objects.create(name="system.selftest", business_date="2026-11-23", total=200, processed=50, status="running")
+    run = JobRun.objects.create(
+        name="system.selftest", business_date="2026-11-23", total=200, processed=50, status="running"
+    )
     page = ops.get("/jobs/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -81,8 +83,10 @@ def test_jobs_api(org):
     names = {job["name"] for job in client.get("/api/v1/jobs/", **auth).json()}
     assert {"system.selftest", "housekeeping.prune_task_results"} <= names
     started = client.post(
-        "/api/v1/jobs/runs", json.dumps({"name": "system.selftest", "business_date": "2026-11-23"}),
-        content_type="application/json", **auth,
+        "/api/v1/jobs/runs",
+        json.dumps({"name": "system.selftest", "business_date": "2026-11-23"}),
+        content_type="application/json",
+        **auth,
     )
     assert started.status_code == 202 and started.json()["status"] == "pending"
     listed = client.get("/api/v1/jobs/runs?status=pending", **auth).json()

@@ -9,6 +9,15 @@ from django import forms
 from loancrm.core.errors import DomainError
 
 
+class DateInput(forms.DateInput):
+    """A native date picker; its value is always ISO (YYYY-MM-DD) whatever the display language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class StyledFormMixin:
     """Adds Bootstrap classes to widgets and ``is-invalid`` to fields with errors."""
 

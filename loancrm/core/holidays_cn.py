@@ -1,33 +1,30 @@
 """Official holiday arrangements of the State Council (国务院办公厅关于部分节假日安排的通知).
 
 Administrators must check each year against the published notice before relying on it; the import only adds
-dates that are not in the calendar yet.
+dates that are not in the calendar yet. Names are data, stored as officially published (Chinese).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-NEW_YEAR = _("New Year's Day")
-SPRING = _("Spring Festival")
-QINGMING = _("Qingming Festival")
-LABOUR = _("Labour Day")
-DRAGON_BOAT = _("Dragon Boat Festival")
-MID_AUTUMN = _("Mid-Autumn Festival")
-NATIONAL = _("National Day")
-ADJUSTED = _("Adjusted working day")
+NEW_YEAR = "元旦"
+SPRING = "春节"
+QINGMING = "清明节"
+LABOUR = "劳动节"
+DRAGON_BOAT = "端午节"
+MID_AUTUMN = "中秋节"
+NATIONAL = "国庆节"
+ADJUSTED = "调休上班"
 
 
-def _span(year: int, start: tuple[int, int], end: tuple[int, int], name: Any) -> list[tuple[dt.date, Any]]:
+def _span(year: int, start: tuple[int, int], end: tuple[int, int], name: str) -> list[tuple[dt.date, str]]:
     first, last = dt.date(year, *start), dt.date(year, *end)
     return [(first + dt.timedelta(days=i), name) for i in range((last - first).days + 1)]
 
 
 # year → (holidays, adjusted working days)
-ARRANGEMENTS: dict[int, tuple[list[tuple[dt.date, Any]], list[tuple[dt.date, Any]]]] = {
+ARRANGEMENTS: dict[int, tuple[list[tuple[dt.date, str]], list[tuple[dt.date, str]]]] = {
     2025: (
         _span(2025, (1, 1), (1, 1), NEW_YEAR)
         + _span(2025, (1, 28), (2, 4), SPRING)

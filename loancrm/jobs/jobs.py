@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +35,7 @@ def prune_task_results(ctx: JobRunContext) -> None:
             break
         deleted, _unused = DBTaskResult.objects.filter(id__in=ids).delete()
         ctx.advance(processed=deleted)
-    ctx.log(f"pruned results finished before {cutoff:%Y-%m-%d %H:%M}")
+    ctx.log(f"pruned results finished before {timezone.localtime(cutoff):%Y-%m-%d %H:%M}")
 
 
 @batch_job(
@@ -67,8 +69,10 @@ SELFTEST_BATCH = 1_000
     description=_("Counts to 10,000 in ten committed batches; shows progress and resuming without side effects."),
 )
 def selftest(ctx: JobRunContext) -> None:
+    pause = float(getattr(settings, "LOANCRM_SELFTEST_PAUSE_SECONDS", 0.5))
     start = int(ctx.cursor.get("next", 0))
     ctx.set_total(SELFTEST_TOTAL)
     for batch_start in range(start, SELFTEST_TOTAL, SELFTEST_BATCH):
+        time.sleep(pause)
         ctx.advance(processed=SELFTEST_BATCH, cursor={"next": batch_start + SELFTEST_BATCH})
     ctx.log(f"counted from {start} to {SELFTEST_TOTAL}")

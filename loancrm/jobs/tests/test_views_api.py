@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -30,6 +31,7 @@ def test_runs_page_shows_jobs_runs_and_progress(ops):
     assert page.status_code == 200
     assert "批处理作业" in html and "自检" in html and "每天 03:00" in html
     assert "50/200 · 25%" in html and 'hx-trigger="every 2s"' in html
+    assert re.search(r'type="date" name="business_date" value="\d{4}-\d{2}-\d{2}"', html)
     fragment = ops.get("/jobs/?part=rows", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and "50/200" in fragment
     detail = ops.get(f"/jobs/runs/{run.pk}/")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client
+from openapi_spec_validator import validate
 
 from loancrm.accounts import services
 from loancrm.accounts.models import ApiToken, User
@@ -29,6 +30,7 @@ def test_openapi_document_is_openapi_3_and_docs_render():
     client = Client()
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
+    validate(schema)
     assert "/api/v1/accounts/me" in schema["paths"]
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()

@@ -1,7 +1,7 @@
 """Test settings: fast hashing, in-process tasks, same database selection as base."""
 
 from .base import *  # noqa: F403
-from .base import PASSWORD_HASHERS
+from .base import DATABASES, PASSWORD_HASHERS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 LOANCRM_SELFTEST_PAUSE_SECONDS = 0
@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Threads in tests (live server, concurrency tests) must not keep connections past a request.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

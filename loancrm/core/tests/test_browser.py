@@ -21,6 +21,30 @@ SHOTS = os.environ.get("LOANCRM_SCREENSHOTS")
 
 
 @pytest.fixture
+def site(transactional_db: Any) -> Iterator[str]:
+    """A live server for this test only, stopped (and its connections closed) before the database goes."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connection, connections
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    if connection.vendor == "postgresql":  # a keep-alive request thread may still hold a session
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connections.close_all()
+
+
+@pytest.fixture
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -46,12 +70,11 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_admin_and_agent_see_their_own_navigation_and_languages(live_server, browser):
+def test_admin_and_agent_see_their_own_navigation_and_languages(site, browser):
     org = make_org_tree()
     make_user("boss", role="administrator", unit=org.hq, full_name="王管理")
     make_user("agent", role="sales_agent", unit=org.bj_team1, full_name="冯销售")
-    base = live_server.url
+    base = site
 
     admin = browser.new_context(locale="zh-CN").new_page()
     sign_in(admin, base, "boss")

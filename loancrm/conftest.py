@@ -11,6 +11,20 @@ from django.core.cache import cache
 from loancrm.accounts.tests.factories import OrgTree, make_org_tree, make_user
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Unlock the audit triggers in the scratch test database so flushes between tests work.
+
+    Tests of the triggers themselves drop the unlock table inside their own transaction.
+    """
+    from django.db import connection
+
+    from loancrm.core.audit_triggers import UNLOCK_TABLE
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {UNLOCK_TABLE} (id integer)")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Throttles live in the cache; every test starts with none."""

@@ -1,19 +1,37 @@
 """The single audit entry point every service calls inside its own transaction.
 
-``audit_event`` writes one append-only row in the caller's transaction, so the event exists exactly
-when the change it describes was committed. Issue #3 extends the row with a hash chain and HMAC.
+``audit_event`` writes one append-only row in the caller's transaction, so the event exists exactly when the
+change it describes was committed. Each row is linked into the hash chain under the chain head's row lock, so
+concurrent writers queue and the chain stays linear; the head and checkpoints are signed with the audit key.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
+
+from loancrm.core.audit_chain import GENESIS, chain_hash, sign
 
 if TYPE_CHECKING:
-    from loancrm.core.models import AuditEvent
+    from loancrm.core.models import AuditChainHead, AuditCheckpoint, AuditEvent
+
+
+def audit_key() -> bytes:
+    return str(settings.AUDIT_HMAC_KEY).encode()
+
+
+def head_mac(seq: int, row_hash: str) -> str:
+    return sign(audit_key(), f"head:{seq}:{row_hash}")
+
+
+def checkpoint_mac(seq: int, row_hash: str, created_at: Any) -> str:
+    return sign(audit_key(), f"checkpoint:{seq}:{row_hash}:{created_at.isoformat()}")
 
 
 ACTION_LABELS: dict[str, Any] = {}
@@ -34,7 +52,11 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """The client address as the last trusted hop saw it (REMOTE_ADDR; proxies set it via the server)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return ipaddress.ip_address(raw).compressed
+    except ValueError:
+        return None
 
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -66,14 +88,57 @@ def audit_event(
     from loancrm.core.models import AuditEvent
 
     user = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_repr=_actor_repr(actor, user),
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:200] if target is not None else "",
-        data=_jsonable(data),
-        ip=client_ip(request),
-        user_agent=(request.headers.get("User-Agent", "")[:300] if request is not None else ""),
-    )
+    row: dict[str, Any] = {
+        "created_at": timezone.now(),
+        "actor_id": user.pk if user is not None else None,
+        "actor_repr": _actor_repr(actor, user),
+        "action": action,
+        "target_type": target._meta.label_lower if target is not None else "",
+        "target_id": str(target.pk) if target is not None else "",
+        "target_repr": str(target)[:200] if target is not None else "",
+        "data": _jsonable(data),
+        "ip": client_ip(request),
+        "user_agent": (request.headers.get("User-Agent", "")[:300] if request is not None else ""),
+    }
+    with transaction.atomic():
+        head = _locked_head()
+        row["seq"] = head.seq + 1
+        row_hash = chain_hash(head.row_hash, row)
+        event = AuditEvent.objects.create(
+            **row, prev_hash=head.row_hash, row_hash=row_hash, mac=sign(audit_key(), row_hash)
+        )
+        head.seq, head.row_hash, head.mac = event.seq, row_hash, head_mac(event.seq, row_hash)
+        head.save(update_fields=["seq", "row_hash", "mac"])
+    return event
+
+
+def _locked_head() -> AuditChainHead:
+    """Lock the chain head, creating it (from the newest row, if any) when it is missing."""
+    from loancrm.core.models import AuditChainHead, AuditEvent
+
+    head = AuditChainHead.objects.select_for_update().filter(singleton=1).first()
+    if head is not None:
+        return head
+    last = AuditEvent.objects.order_by("-seq").values("seq", "row_hash").first()
+    seq, row_hash = (last["seq"], last["row_hash"]) if last else (0, GENESIS)
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(singleton=1, seq=seq, row_hash=row_hash, mac=head_mac(seq, row_hash))
+    except IntegrityError:
+        pass
+    return AuditChainHead.objects.select_for_update().get(singleton=1)
+
+
+def audit_checkpoint() -> AuditCheckpoint | None:
+    """Sign the current head as a checkpoint (None when nothing happened since the last one)."""
+    from loancrm.core.models import AuditCheckpoint
+
+    with transaction.atomic():
+        head = _locked_head()
+        last = AuditCheckpoint.objects.order_by("-seq").first()
+        if head.seq == 0 or (last is not None and last.seq == head.seq):
+            return None
+        now = timezone.now()
+        return AuditCheckpoint.objects.create(
+            seq=head.seq, row_hash=head.row_hash, created_at=now, mac=checkpoint_mac(head.seq, head.row_hash, now)
+        )

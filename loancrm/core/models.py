@@ -6,13 +6,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One append-only audit row. Rows are never updated or deleted (issue #3 adds the hash chain)."""
+    """One append-only audit row, linked into the hash chain (see ``loancrm.core.audit_chain``).
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    Database triggers refuse UPDATE and DELETE; ``seq`` has no gaps; ``row_hash`` covers the content and the
+    previous row's hash; ``mac`` is an HMAC of ``row_hash`` under the audit key, which the database never holds.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -24,24 +30,58 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["actor", "created_at"])]
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action}"
+        return f"#{self.seq} {self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise RuntimeError("audit events are append-only")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("audit events are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the chain (one row, locked by every writer so the chain stays linear)."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    seq = models.PositiveBigIntegerField(default=0)
+    row_hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed snapshot of the chain head; a later verify proves no row up to ``seq`` was lost or changed."""
+
+    seq = models.PositiveBigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
 
 
 class BusinessDate(models.Model):

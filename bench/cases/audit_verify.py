@@ -34,8 +34,8 @@ def _populate(n: int) -> None:
                    "data": {"before": {"status": "active"}, "after": {"status": "overdue"}, "amount": "8606.64"},
                    "ip": "10.0.0.1", "user_agent": "bench"}  # fmt: skip
             row_hash = chain_hash(prev, row)
-            batch.append((seq, now, "bench", row["action"], row["target_type"], row["target_id"], row["target_repr"],
-                          json.dumps(row["data"]), row["ip"], "bench", prev, row_hash, sign(key, row_hash)))  # fmt: skip
+            values = (row["action"], row["target_type"], row["target_id"], row["target_repr"], json.dumps(row["data"]))
+            batch.append((seq, now, "bench", *values, row["ip"], "bench", prev, row_hash, sign(key, row_hash)))
             prev = row_hash
             if len(batch) == CHUNK:
                 with connection.cursor() as cursor:

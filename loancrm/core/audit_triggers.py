@@ -45,7 +45,7 @@ def install(connection: Any) -> None:
                     "FOR EACH STATEMENT EXECUTE FUNCTION core_audit_refuse()"
                 )
         elif connection.vendor == "sqlite":
-            unlocked = f"NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{UNLOCK_TABLE}')"
+            unlocked = f"NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{UNLOCK_TABLE}')"  # noqa: S608 (constant)
             for table in PROTECTED:
                 for operation in ("UPDATE", "DELETE"):
                     name = f"{table}_no_{operation.lower()}"

@@ -65,7 +65,7 @@ def test_state_never_changes_on_get(org):
 def test_check_deploy_is_clean_with_production_settings():
     root = Path(__file__).resolve().parents[3]
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 20 + "production-secret-key-for-the-check-only-0123456789",
         "ALLOWED_HOSTS": "crm.example.cn",

@@ -2,7 +2,7 @@
 
 Invariants: every 4xx has the shape ``{"code", "message", "fields"}`` with messages in the request's
 language (Chinese by default); authentication is the browser session (with CSRF) or a bearer API token;
-routers are discovered from each app's ``api.py`` (``router`` and ``API_PREFIX``).
+routers are discovered from each app's ``api.py`` (``router`` and ``API_PREFIX``, or a ``ROUTERS`` list).
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def _mount_app_routers() -> None:
             if exc.name != f"{config.name}.api":
                 raise
             continue
-        api.add_router(module.API_PREFIX, module.router)
+        for prefix, router in getattr(module, "ROUTERS", [(module.API_PREFIX, module.router)]):
+            api.add_router(prefix, router)
 
 
 _mount_app_routers()

@@ -201,8 +201,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Field-encryption keys (issue #3 consumes them): "kid:base64key,kid2:base64key"; first is active.
-FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "")
+
+def local_field_keys() -> str:
+    """Embedded demo only: one AES-256 key generated into ``var/field-keys`` at first set-up."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / "field-keys"
+    if not path.exists():
+        import base64
+
+        path.write_text("k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Field-encryption keys "kid:base64key,kid2:base64key" (first is active; older ones still decrypt).
+FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS") or local_field_keys()
+# Blind-index key for exact search over encrypted values; never rotated with the field keys.
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY") or local_secret("blind-index")
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or local_secret("audit-hmac")
 
 LOGGING = {

@@ -8,12 +8,21 @@ from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
 DEBUG = False
-for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "AUDIT_HMAC_KEY"):
+for required in (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "AUDIT_HMAC_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+):
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"{required} must be set in production")
 SECRET_KEY = os.environ["SECRET_KEY"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
+FIELD_ENCRYPTION_KEYS = os.environ["FIELD_ENCRYPTION_KEYS"]
+BLIND_INDEX_KEY = os.environ["BLIND_INDEX_KEY"]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

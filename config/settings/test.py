@@ -14,3 +14,7 @@ STORAGES = {
 
 # Threads in tests (live server, concurrency tests) must not keep connections past a request.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Fixed test keys (never used outside tests): field encryption, blind index.
+FIELD_ENCRYPTION_KEYS = "t1:" + "A" * 43
+BLIND_INDEX_KEY = "test-blind-index-key-0123456789abcdef"

@@ -17,3 +17,11 @@ class AccountsConfig(AppConfig):
         from loancrm.core.audit import register_action_labels
 
         register_action_labels(LABELS)
+        from django.utils.translation import gettext_lazy as _
+
+        from loancrm.accounts.selectors import access_user
+        from loancrm.core.pii import PiiField, register_pii
+
+        register_pii(
+            PiiField("accounts.user", "mobile", "mobile", access_user, "accounts.manage_users", label=_("mobile"))
+        )

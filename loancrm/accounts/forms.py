@@ -43,6 +43,7 @@ class UserFormBase(StyledFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=60)
     email = forms.EmailField(label=_("Email"), required=False)
     employee_no = forms.CharField(label=_("Employee number"), max_length=30, required=False)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     org_unit = OrgUnitChoiceField(
         label=_("Organisation unit"), queryset=OrgUnit.objects.filter(is_active=True), required=False
     )
@@ -63,11 +64,11 @@ class UserCreateForm(UserFormBase):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters; the user must change it at first sign-in."),
     )
-    field_order = ["username", "full_name", "kind", "password", "org_unit", "roles", "email", "employee_no"]
+    field_order = ["username", "full_name", "kind", "password", "org_unit", "roles", "mobile", "email", "employee_no"]
 
 
 class UserEditForm(UserFormBase):
-    field_order = ["full_name", "org_unit", "roles", "email", "employee_no"]
+    field_order = ["full_name", "org_unit", "roles", "mobile", "email", "employee_no"]
 
 
 class PasswordResetForm(StyledFormMixin, forms.Form):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.accounts.choices import DataScope, OrgUnitKind, UserKind
+from loancrm.core.fields import BlindIndexField, EncryptedTextField
 
 
 class Region(models.Model):
@@ -97,6 +98,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     email = models.EmailField(_("email"), blank=True)
     employee_no = models.CharField(_("employee number"), max_length=30, blank=True)
+    mobile = EncryptedTextField(_("mobile"), kind="mobile", blank=True, default="")
+    mobile_bidx = BlindIndexField(source="mobile", kind="mobile")
     kind = models.CharField(_("account type"), max_length=10, choices=UserKind.choices, default=UserKind.STAFF)
     org_unit = models.ForeignKey(
         OrgUnit,
@@ -123,6 +126,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["username"]
         permissions = [("manage_users", _("Can manage users and roles"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mobile_bidx"], condition=~models.Q(mobile_bidx=""), name="user_mobile_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})" if self.full_name else self.username

@@ -25,11 +25,18 @@ class UserOut(Schema):
     id: int
     username: str
     full_name: str
+    mobile: str = Field("", description="masked")
     kind: str
     is_active: bool
     org_unit: OrgUnitOut | None
     roles: list[str]
     last_login: dt.datetime | None
+
+    @staticmethod
+    def resolve_mobile(obj: object) -> str:
+        from loancrm.core.masking import mask_mobile
+
+        return mask_mobile(getattr(obj, "mobile", ""))
 
     @staticmethod
     def resolve_roles(obj: object) -> list[str]:
@@ -59,6 +66,7 @@ class UserCreateIn(Schema):
     org_unit: str | None = Field(None, description="org unit code")
     email: str = ""
     employee_no: str = Field("", max_length=30)
+    mobile: str = Field("", max_length=20)
     kind: str = "staff"
 
 
@@ -68,6 +76,7 @@ class UserUpdateIn(Schema):
     org_unit: str | None = None
     email: str = ""
     employee_no: str = Field("", max_length=30)
+    mobile: str = Field("", max_length=20)
 
 
 class DisableIn(Schema):

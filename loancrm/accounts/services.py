@@ -28,7 +28,10 @@ from loancrm.accounts.choices import OrgUnitKind, UserKind
 from loancrm.accounts.models import ApiToken, LoginThrottle, OrgUnit, RoleProfile, User, UserSession
 from loancrm.accounts.tokens import new_token_secret, token_digest
 from loancrm.core.audit import audit_event, client_ip
+from loancrm.core.china_ids import InvalidMobile, normalize_mobile
 from loancrm.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from loancrm.core.fields import blind_lookup
+from loancrm.core.masking import mask_mobile
 
 
 class LoginFailed(DomainError):
@@ -162,9 +165,27 @@ def _roles(codes: Iterable[str]) -> list[RoleProfile]:
     return roles
 
 
+def _clean_mobile(mobile: str, *, exclude: int | None = None) -> str:
+    """Normalise a staff mobile; refuse an invalid one or one another user already has."""
+    mobile = (mobile or "").strip()
+    if not mobile:
+        return ""
+    try:
+        normalised = normalize_mobile(mobile)
+    except InvalidMobile as exc:
+        raise ValidationFailed(fields={"mobile": [_("Enter a mainland mobile number.")]}) from exc
+    taken = User.objects.filter(blind_lookup(User, "mobile", normalised))
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationFailed(fields={"mobile": [_("Another user has this mobile number.")]})
+    return normalised
+
+
 def _snapshot(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
+        "mobile": mask_mobile(user.mobile),
         "full_name": user.full_name,
         "email": user.email,
         "employee_no": user.employee_no,
@@ -186,6 +207,7 @@ def user_create(
     email: str = "",
     employee_no: str = "",
     kind: str = UserKind.STAFF,
+    mobile: str = "",
     must_change_password: bool = True,
     request: HttpRequest | None = None,
 ) -> User:
@@ -201,6 +223,7 @@ def user_create(
     candidate = User(username=username, full_name=full_name.strip(), email=email.strip())
     _check_password(password, candidate)
     role_profiles = _roles(roles)
+    mobile = _clean_mobile(mobile)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -211,10 +234,11 @@ def user_create(
                 employee_no=employee_no.strip(),
                 kind=kind,
                 org_unit=org_unit,
+                mobile=mobile,
                 must_change_password=must_change_password,
             )
     except IntegrityError as exc:
-        raise ValidationFailed(fields={"username": [_("A user with that username already exists.")]}) from exc
+        raise ValidationFailed(fields={"username": [_("The username or mobile is already taken.")]}) from exc
     user.groups.set([r.group for r in role_profiles])
     audit_event(actor, "user.created", user, {"after": _snapshot(user)}, request)
     return user
@@ -237,6 +261,7 @@ def user_update(
     employee_no: str = "",
     roles: Iterable[str] = (),
     org_unit: OrgUnit | None = None,
+    mobile: str = "",
     request: HttpRequest | None = None,
 ) -> User:
     """Change a user's name, contact, roles and org unit. An administrator cannot remove their own admin role."""
@@ -256,7 +281,8 @@ def user_update(
         employee_no.strip(),
         org_unit,
     )
-    user.save(update_fields=["full_name", "email", "employee_no", "org_unit"])
+    user.mobile = _clean_mobile(mobile, exclude=user.pk)
+    user.save(update_fields=["full_name", "email", "employee_no", "org_unit", "mobile", "mobile_bidx"])
     user.groups.set([r.group for r in role_profiles])
     after = _snapshot(user)
     if after != before:

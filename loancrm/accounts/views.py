@@ -134,6 +134,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     employee_no=data["employee_no"],
                     kind=data["kind"],
+                    mobile=data["mobile"],
                     request=request,
                 )
             except DomainError as exc:
@@ -172,6 +173,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "full_name": user.full_name,
         "email": user.email,
         "employee_no": user.employee_no,
+        "mobile": user.mobile,
         "org_unit": user.org_unit,
         "roles": [p.code for p in user.role_profiles()],
     }

@@ -22,3 +22,27 @@ def sign_checkpoint(ctx: JobRunContext) -> None:
     checkpoint = audit_checkpoint()
     ctx.advance(processed=1)
     ctx.log(f"checkpoint at #{checkpoint.seq}" if checkpoint else "no new audit events")
+
+
+@batch_job(
+    "security.rotate_field_keys",
+    _("Re-encrypt personal data under the active key"),
+    per_business_date=False,
+    description=_("Rewrites every encrypted value still under an older field key, in batches; resumable."),
+)
+def rotate_field_keys(ctx: JobRunContext) -> None:
+    from loancrm.core.key_rotation import count_stale, encrypted_columns, rotate_column
+
+    stale = count_stale()
+    ctx.set_total(sum(stale.values()) + ctx.run.processed)
+    for model, field in encrypted_columns():
+        name = f"{model._meta.db_table}.{field.column}"
+        done = 0
+
+        def batch_done(last_pk: object, count: int, name: str = name) -> None:
+            nonlocal done
+            done += count
+            ctx.advance(processed=count, cursor={**ctx.cursor, name: last_pk})
+            ctx.log(f"{name}: {done}/{stale[name]} re-encrypted (up to id {last_pk})")
+
+        rotate_column(model, field, after_pk=ctx.cursor.get(name), on_batch=batch_done)

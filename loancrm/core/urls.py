@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loancrm.core import views
+from loancrm.core import pii_views, views
 
 app_name = "core"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("api/docs", views.api_docs, name="api-docs"),
+    path("pii/reveal/", pii_views.reveal, name="pii-reveal"),
 ]

@@ -71,6 +71,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "ALLOWED_HOSTS": "crm.example.cn",
         "DATABASE_URL": "sqlite:///" + str(root / "var" / "check-deploy.sqlite3"),
         "AUDIT_HMAC_KEY": "audit-key-for-the-check",
+        "FIELD_ENCRYPTION_KEYS": "k1:" + "A" * 43,
+        "BLIND_INDEX_KEY": "b" * 40,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

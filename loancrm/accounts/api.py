@@ -8,7 +8,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from loancrm.accounts import selectors, services
-from loancrm.accounts.api_auth import require_perm, require_scope
+from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.accounts.models import OrgUnit, RoleProfile, User
 from loancrm.accounts.schemas import (
     DisableIn,
@@ -45,23 +45,23 @@ def me(request: HttpRequest) -> Any:
     return request.user
 
 
-@router.get("/users", response=list[UserOut], summary="Users visible to the caller")
+@router.get(
+    "/users", response=list[UserOut], summary="Users visible to the caller", auth=authorized("accounts.view_user")
+)
 @paginate(PageNumberPagination)
 def list_users(request: HttpRequest, filters: Query[UserFilters]) -> Any:
     require_scope(request, "read")
-    require_perm(request, "accounts.view_user")
     qs = selectors.filter_users(selectors.users_visible_to(request.user), **filters.dict())
     return qs.prefetch_related("groups__role").order_by("username")
 
 
-@router.get("/users/{user_id}", response=UserOut)
+@router.get("/users/{user_id}", response=UserOut, auth=authorized("accounts.view_user"))
 def get_user(request: HttpRequest, user_id: int) -> Any:
     require_scope(request, "read")
-    require_perm(request, "accounts.view_user")
     return selectors.access_user(request.user, user_id)
 
 
-@router.post("/users", response={201: UserOut})
+@router.post("/users", response={201: UserOut}, auth=authorized("accounts.manage_users"))
 def create_user(request: HttpRequest, payload: UserCreateIn) -> Any:
     require_scope(request, "*")
     data = payload.dict()
@@ -70,20 +70,18 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Any:
     return 201, user
 
 
-@router.put("/users/{user_id}", response=UserOut)
+@router.put("/users/{user_id}", response=UserOut, auth=authorized("accounts.manage_users"))
 def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> Any:
     require_scope(request, "*")
-    require_perm(request, "accounts.manage_users")
     selectors.access_user(request.user, user_id)
     data = payload.dict()
     data["org_unit"] = _org_unit(data.pop("org_unit"))
     return services.user_update(actor=_actor(request), user_id=user_id, request=request, **data)
 
 
-@router.post("/users/{user_id}/disable", response=UserOut)
+@router.post("/users/{user_id}/disable", response=UserOut, auth=authorized("accounts.manage_users"))
 def disable_user(request: HttpRequest, user_id: int, payload: DisableIn) -> Any:
     require_scope(request, "*")
-    require_perm(request, "accounts.manage_users")
     selectors.access_user(request.user, user_id)
     return services.user_disable(actor=_actor(request), user_id=user_id, reason=payload.reason, request=request)
 

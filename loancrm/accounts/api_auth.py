@@ -19,7 +19,18 @@ from loancrm.accounts.tokens import token_digest
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
+def _check_perm(user: Any, perm: str | None) -> Any:
+    """Refuse with 403 (before the request body is even parsed) when the user lacks ``perm``."""
+    if user is not None and perm and not user.has_perm(perm):
+        raise AuthorizationError()
+    return user
+
+
 class BearerToken(HttpBearer):
+    def __init__(self, perm: str | None = None) -> None:
+        super().__init__()
+        self.perm = perm
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from loancrm.accounts.models import ApiToken
 
@@ -31,7 +42,7 @@ class BearerToken(HttpBearer):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
-        return api_token.user
+        return _check_perm(api_token.user, self.perm)
 
 
 class SessionAuth(APIKeyCookie):
@@ -39,17 +50,23 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def __init__(self) -> None:
+    def __init__(self, perm: str | None = None) -> None:
         super().__init__(csrf=True)
+        self.perm = perm
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
-            return user
+            return _check_perm(user, self.perm)
         return None
 
 
 api_auth = [BearerToken(), SessionAuth()]
+
+
+def authorized(perm: str) -> list[Any]:
+    """Operation-level auth: signed in (session or token) *and* holding ``perm``, checked before validation."""
+    return [BearerToken(perm), SessionAuth(perm)]
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:

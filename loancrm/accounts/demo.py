@@ -71,10 +71,12 @@ def seed() -> list[str]:
             audit_event(None, "org_unit.created", unit, {"source": "demo"})
         units[code] = unit
     lines = []
-    for username, full_name, role_code, unit_code in USERS:
+    for index, (username, full_name, role_code, unit_code) in enumerate(USERS, start=1):
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(username, DEMO_PASSWORD, full_name=full_name, org_unit=units[unit_code])
+            user = User.objects.create_user(
+                username, DEMO_PASSWORD, full_name=full_name, org_unit=units[unit_code], mobile=f"1390000{index:04d}"
+            )
             user.groups.add(RoleProfile.objects.get(code=role_code).group)
             audit_event(None, "user.created", user, {"source": "demo", "role": role_code})
         role = RoleProfile.objects.get(code=role_code)

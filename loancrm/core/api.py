@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from loancrm.accounts.api_auth import require_perm, require_scope
+from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.core import services
 from loancrm.core.business_date import current_business_date, working_calendar
 from loancrm.core.models import CalendarDay
@@ -32,10 +32,14 @@ def get_business_date(request: HttpRequest) -> Any:
     return {"business_date": current_business_date()}
 
 
-@router.put("/business-date", response=BusinessDateOut, summary="Set the business date (administrators)")
+@router.put(
+    "/business-date",
+    response=BusinessDateOut,
+    summary="Set the business date (administrators)",
+    auth=authorized("core.change_businessdate"),
+)
 def put_business_date(request: HttpRequest, payload: BusinessDateIn) -> Any:
     require_scope(request, "*")
-    require_perm(request, "core.change_businessdate")
     row = services.business_date_set(new_date=payload.date, reason=payload.reason, actor=request.user, request=request)
     return {"business_date": row.current}
 
@@ -46,17 +50,15 @@ def list_days(request: HttpRequest, year: int | None = None) -> Any:
     return CalendarDay.objects.filter(date__year=year or current_business_date().year).order_by("date")
 
 
-@router.post("/days", response={201: CalendarDayOut})
+@router.post("/days", response={201: CalendarDayOut}, auth=authorized("core.manage_calendar"))
 def add_day(request: HttpRequest, payload: CalendarDayIn) -> Any:
     require_scope(request, "*")
-    require_perm(request, "core.manage_calendar")
     return 201, services.calendar_day_add(actor=request.user, request=request, **payload.dict())
 
 
-@router.delete("/days/{day_id}", response={204: None})
+@router.delete("/days/{day_id}", response={204: None}, auth=authorized("core.manage_calendar"))
 def remove_day(request: HttpRequest, day_id: int) -> Any:
     require_scope(request, "*")
-    require_perm(request, "core.manage_calendar")
     services.calendar_day_remove(day_id=day_id, actor=request.user, request=request)
     return 204, None
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from loancrm.accounts.api_auth import require_perm, require_scope
+from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.core.pagination import PageNumberPagination
 from loancrm.jobs import selectors, services
 from loancrm.jobs.describe import describe_schedule
@@ -18,10 +18,11 @@ API_PREFIX = "/jobs"
 router = Router(tags=["jobs"])
 
 
-@router.get("/", response=list[JobOut], summary="Registered batch jobs and their schedules")
+@router.get(
+    "/", response=list[JobOut], summary="Registered batch jobs and their schedules", auth=authorized("jobs.view_jobrun")
+)
 def list_jobs(request: HttpRequest) -> Any:
     require_scope(request, "read")
-    require_perm(request, "jobs.view_jobrun")
     return [
         {
             "name": job.name,
@@ -33,25 +34,27 @@ def list_jobs(request: HttpRequest) -> Any:
     ]
 
 
-@router.get("/runs", response=list[JobRunOut], summary="Job runs, newest first")
+@router.get("/runs", response=list[JobRunOut], summary="Job runs, newest first", auth=authorized("jobs.view_jobrun"))
 @paginate(PageNumberPagination)
 def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> Any:
     require_scope(request, "read")
-    require_perm(request, "jobs.view_jobrun")
     return selectors.runs(**filters.dict()).order_by("-created_at", "-id")
 
 
-@router.get("/runs/{run_id}", response=JobRunOut)
+@router.get("/runs/{run_id}", response=JobRunOut, auth=authorized("jobs.view_jobrun"))
 def get_run(request: HttpRequest, run_id: int) -> Any:
     require_scope(request, "read")
-    require_perm(request, "jobs.view_jobrun")
     return get_object_or_404(JobRun, pk=run_id)
 
 
-@router.post("/runs", response={202: JobRunOut}, summary="Start or resume a job for a business date")
+@router.post(
+    "/runs",
+    response={202: JobRunOut},
+    summary="Start or resume a job for a business date",
+    auth=authorized("jobs.run_job"),
+)
 def start_run(request: HttpRequest, payload: JobStartIn) -> Any:
     require_scope(request, "*")
-    require_perm(request, "jobs.run_job")
     run = services.job_start(
         name=payload.name, business_date=payload.business_date, actor=request.user, request=request
     )

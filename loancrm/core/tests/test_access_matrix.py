@@ -1,0 +1,147 @@
+"""Role × endpoint matrix: every page and API operation, every built-in role.
+
+The inventory test fails when an endpoint exists that this matrix does not list, so each new module must add its
+endpoints here (and use ``loancrm.core.testing.access.assert_scoped`` for record-level scope).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from loancrm.accounts.roles import ROLE_PERMISSIONS, ROLES
+from loancrm.accounts.tests.factories import make_user
+from loancrm.core.testing.access import assert_scoped, status_for, users_by_role
+
+ANY = None  # any signed-in user
+PUBLIC = "public"
+
+# path (as in urls.py / OpenAPI), method, permission needed (ANY = signed in, PUBLIC = no sign-in)
+PAGES = [
+    ("", "get", ANY),
+    ("healthz", "get", PUBLIC),
+    ("api/docs", "get", PUBLIC),
+    ("pii/reveal/", "post", ANY),
+    ("accounts/login/", "get", PUBLIC),
+    ("accounts/logout/", "post", PUBLIC),
+    ("accounts/profile/", "get", ANY),
+    ("accounts/password/", "get", ANY),
+    ("accounts/users/", "get", "accounts.view_user"),
+    ("accounts/users/new/", "get", "accounts.manage_users"),
+    ("accounts/users/<int:pk>/", "get", "accounts.view_user"),
+    ("accounts/users/<int:pk>/edit/", "get", "accounts.manage_users"),
+    ("accounts/users/<int:pk>/disable/", "post", "accounts.manage_users"),
+    ("accounts/users/<int:pk>/enable/", "post", "accounts.manage_users"),
+    ("accounts/users/<int:pk>/unlock/", "post", "accounts.manage_users"),
+    ("accounts/users/<int:pk>/reset-password/", "post", "accounts.manage_users"),
+    ("accounts/roles/", "get", "accounts.manage_users"),
+    ("accounts/org/", "get", "accounts.manage_users"),
+    ("accounts/tokens/", "get", "accounts.manage_tokens"),
+    ("accounts/tokens/<int:pk>/revoke/", "post", "accounts.manage_tokens"),
+    ("jobs/", "get", "jobs.view_jobrun"),
+    ("jobs/runs/<int:pk>/", "get", "jobs.view_jobrun"),
+    ("jobs/start/", "post", "jobs.run_job"),
+    ("calendar/", "get", "core.view_calendarday"),
+    ("calendar/days/", "post", "core.manage_calendar"),
+    ("calendar/days/<int:pk>/remove/", "post", "core.manage_calendar"),
+    ("calendar/import/", "post", "core.manage_calendar"),
+    ("calendar/business-date/", "post", "core.change_businessdate"),
+    ("i18n/setlang/", "post", PUBLIC),
+]
+API = [
+    ("/api/v1/calendar/business-date", "get", ANY),
+    ("/api/v1/calendar/business-date", "put", "core.change_businessdate"),
+    ("/api/v1/calendar/days", "get", ANY),
+    ("/api/v1/calendar/days", "post", "core.manage_calendar"),
+    ("/api/v1/calendar/days/{day_id}", "delete", "core.manage_calendar"),
+    ("/api/v1/calendar/working-day", "get", ANY),
+    ("/api/v1/pii/reveal", "post", ANY),
+    ("/api/v1/accounts/me", "get", ANY),
+    ("/api/v1/accounts/users", "get", "accounts.view_user"),
+    ("/api/v1/accounts/users", "post", "accounts.manage_users"),
+    ("/api/v1/accounts/users/{user_id}", "get", "accounts.view_user"),
+    ("/api/v1/accounts/users/{user_id}", "put", "accounts.manage_users"),
+    ("/api/v1/accounts/users/{user_id}/disable", "post", "accounts.manage_users"),
+    ("/api/v1/accounts/roles", "get", ANY),
+    ("/api/v1/accounts/org-units", "get", ANY),
+    ("/api/v1/jobs/", "get", "jobs.view_jobrun"),
+    ("/api/v1/jobs/runs", "get", "jobs.view_jobrun"),
+    ("/api/v1/jobs/runs", "post", "jobs.run_job"),
+    ("/api/v1/jobs/runs/{run_id}", "get", "jobs.view_jobrun"),
+]
+
+
+def _walk(patterns: list, prefix: str = "") -> list[str]:
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            found.append(prefix + str(pattern.pattern))
+    return found
+
+
+def test_every_endpoint_is_in_the_matrix():
+    from config.api import api
+
+    pages = {path for path in _walk(get_resolver().url_patterns) if not path.startswith("api/v1/")}
+    assert pages == {path for path, _m, _p in PAGES}
+    operations = {(path, method) for path, ops in api.get_openapi_schema()["paths"].items() for method in ops}
+    assert operations == {(path, method) for path, method, _p in API}
+
+
+def _url(template: str, pk: int) -> str:
+    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template)
+    return url if url.startswith("/") else "/" + url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method", "perm"), [e for e in PAGES + API if e[2] not in (ANY, PUBLIC)])
+def test_roles_without_the_permission_are_refused(org, path, method, perm):
+    users = users_by_role(org.bj_team1)
+    for role in ROLES:
+        granted = perm in ROLE_PERMISSIONS[role.code]
+        code = status_for(users[role.code], method, _url(path, users["administrator"].pk))
+        if granted:
+            assert code not in (401, 403), f"{role.code} has {perm} but got {code} on {method} {path}"
+        else:
+            assert code in (403, 404), f"{role.code} lacks {perm} but got {code} on {method} {path}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), [(p, m) for p, m, perm in PAGES + API if perm is ANY])
+def test_signed_in_endpoints_refuse_anonymous_visitors(path, method):
+    code = status_for(None, method, _url(path, 1))
+    assert code in ((401,) if path.startswith("/api/") else (302, 401, 403))
+
+
+@pytest.fixture
+def branch_hr(org):
+    """A custom role that may view users of its own branch only (built-in viewers all see everything)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from loancrm.accounts.models import RoleProfile
+
+    group = Group.objects.create(name="role:branch_hr")
+    group.permissions.add(Permission.objects.get(codename="view_user", content_type__app_label="accounts"))
+    RoleProfile.objects.create(group=group, code="branch_hr", name="分行人事", data_scope="branch")
+    bj_hr = make_user("bj_hr", unit=org.bj)
+    sh_hr = make_user("sh_hr", unit=org.sh)
+    for user in (bj_hr, sh_hr):
+        user.groups.add(group)
+    return bj_hr, sh_hr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("template", ["/accounts/users/{pk}/", "/api/v1/accounts/users/{pk}"])
+def test_user_records_are_scoped_by_branch(org, branch_hr, template):
+    bj_hr, sh_hr = branch_hr
+    subject = make_user("subject", role="sales_agent", unit=org.bj_team1)
+    compliance = make_user("comp", role="compliance_officer", unit=org.hq)
+    agent = make_user("agent2", role="sales_agent", unit=org.bj_team1)
+    assert_scoped(
+        template.format(pk=subject.pk), allowed=[compliance, bj_hr], other_scope=[sh_hr], no_permission=[agent]
+    )
+    assert_scoped(template.format(pk=999999), other_scope=[compliance, bj_hr])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("loancrm.accounts.urls")),
     path("jobs/", include("loancrm.jobs.urls")),
     path("calendar/", include("loancrm.core.calendar_urls")),
+    path("audit/", include("loancrm.core.audit_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -82,9 +82,9 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 NAV_BY_ROLE = {
     "sales_agent": {"home"},
-    "administrator": {"home", "users", "roles", "org", "tokens", "jobs", "calendar"},
+    "administrator": {"home", "users", "roles", "org", "tokens", "jobs", "calendar", "audit"},
     "operations": {"home", "jobs", "calendar"},
-    "compliance_officer": {"home", "users"},
+    "compliance_officer": {"home", "users", "audit"},
 }
 
 

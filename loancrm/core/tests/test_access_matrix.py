@@ -49,6 +49,9 @@ PAGES = [
     ("calendar/import/", "post", "core.manage_calendar"),
     ("calendar/business-date/", "post", "core.change_businessdate"),
     ("i18n/setlang/", "post", PUBLIC),
+    ("audit/", "get", "accounts.view_audit"),
+    ("audit/export/", "get", "accounts.view_audit"),
+    ("audit/<int:seq>/", "get", "accounts.view_audit"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),

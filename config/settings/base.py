@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "loancrm.core",
     "loancrm.accounts",
     "loancrm.jobs",
@@ -147,6 +150,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "LoanCRM")
+TWO_FACTOR_PENDING_SECONDS = 300
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
 
 # Login throttling: a username is locked after this many failures inside the window.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

@@ -18,3 +18,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Fixed test keys (never used outside tests): field encryption, blind index.
 FIELD_ENCRYPTION_KEYS = "t1:" + "A" * 43
 BLIND_INDEX_KEY = "test-blind-index-key-0123456789abcdef"
+
+# Two-factor enrolment is enforced by role in real deployments; tests that exercise it turn it on.
+TWO_FACTOR_ENFORCED = False

@@ -16,4 +16,9 @@ LABELS = {
     "org_unit.created": _("Organisation unit created"),
     "api_token.created": _("API token created"),
     "api_token.revoked": _("API token revoked"),
+    "user.2fa_enrolled": _("Two-factor sign-in enrolled"),
+    "user.2fa_reset": _("Two-factor sign-in reset"),
+    "user.2fa_recovery_regenerated": _("Recovery codes replaced"),
+    "auth.2fa_failed": _("Two-factor code failed"),
+    "role.2fa_requirement": _("Two-factor requirement changed"),
 }

@@ -81,6 +81,12 @@ def seed() -> list[str]:
             audit_event(None, "user.created", user, {"source": "demo", "role": role_code})
         role = RoleProfile.objects.get(code=role_code)
         lines.append(f"{username:<12} {DEMO_PASSWORD:<20} {role.label} · {units[unit_code].name}")
+    if RoleProfile.objects.filter(requires_2fa=True).update(requires_2fa=False):
+        audit_event(None, "role.2fa_requirement", None, {"after": False, "source": "demo"})
+    lines.append(
+        "(demo: two-factor sign-in is optional for every role here; production requires it for administrators "
+        "and approvers — turn it back on under 系统 → 角色)"
+    )
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+TWO_FACTOR_OK = "_loancrm_2fa_ok"
 LOGIN_AT = "_loancrm_login_at"
 LAST_SEEN = "_loancrm_last_seen"
 TOUCH_EVERY_SECONDS = 30
@@ -44,7 +46,30 @@ class SessionTimeoutMiddleware:
                 request.session.setdefault(LOGIN_AT, now)
             if user.must_change_password and not self._exempt(request):
                 return redirect("accounts:password_change")
+            redirect_to = self._two_factor(request, user)
+            if redirect_to is not None:
+                return redirect_to
         return self.get_response(request)
+
+    def _two_factor(self, request: HttpRequest, user: Any) -> HttpResponse | None:
+        """Enrolment is forced when the role requires it; a device-holder's session must have passed the code."""
+        from loancrm.accounts import two_factor
+
+        if request.session.get(TWO_FACTOR_OK) or request.session.get(two_factor.VERIFIED):
+            return None
+        if two_factor.has_device(user):
+            logout(request)
+            return self._expired(request)
+        if two_factor.must_enrol(user):
+            allowed = (reverse("accounts:two_factor_setup"), reverse("accounts:logout"), "/i18n/", settings.STATIC_URL)
+            if request.path.startswith(allowed):
+                return None
+            if request.path.startswith("/api/") or request.headers.get("HX-Request") == "true":
+                message = _("Set up two-factor sign-in first.")
+                return JsonResponse({"code": "two_factor_required", "message": message, "fields": {}}, status=403)
+            return redirect("accounts:two_factor_setup")
+        request.session[TWO_FACTOR_OK] = True
+        return None
 
     @staticmethod
     def _exempt(request: HttpRequest) -> bool:

@@ -160,6 +160,7 @@ class RoleProfile(models.Model):
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     data_scope = models.CharField(_("data scope"), max_length=10, choices=DataScope.choices)
+    requires_2fa = models.BooleanField(_("two-factor sign-in required"), default=False)
     order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:

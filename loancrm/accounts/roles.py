@@ -24,21 +24,38 @@ class RoleDef:
     label: Any
     scope: DataScope
     description: Any
+    requires_2fa: bool = False
 
 
 ROLES: tuple[RoleDef, ...] = (
     RoleDef("sales_agent", _("Sales agent"), DataScope.OWN, _("Follows up own leads and customers")),
     RoleDef("sales_lead", _("Sales lead"), DataScope.TEAM, _("Leads a sales team and assigns its leads")),
     RoleDef("credit_reviewer", _("Credit reviewer"), DataScope.OWN, _("Reviews applications assigned to them")),
-    RoleDef("credit_supervisor", _("Credit supervisor"), DataScope.TEAM, _("Supervises a review team, approves")),
-    RoleDef("credit_director", _("Credit director"), DataScope.BRANCH, _("Approves large or risky credit")),
-    RoleDef("loan_committee", _("Loan committee member"), DataScope.ALL, _("Votes in the loan committee")),
+    RoleDef(
+        "credit_supervisor",
+        _("Credit supervisor"),
+        DataScope.TEAM,
+        _("Supervises a review team, approves"),
+        requires_2fa=True,
+    ),
+    RoleDef(
+        "credit_director",
+        _("Credit director"),
+        DataScope.BRANCH,
+        _("Approves large or risky credit"),
+        requires_2fa=True,
+    ),
+    RoleDef(
+        "loan_committee", _("Loan committee member"), DataScope.ALL, _("Votes in the loan committee"), requires_2fa=True
+    ),
     RoleDef("collector", _("Collector"), DataScope.OWN, _("Works assigned overdue cases")),
     RoleDef("collection_manager", _("Collection manager"), DataScope.BRANCH, _("Manages collection strategy")),
     RoleDef("qa_inspector", _("QA inspector"), DataScope.BRANCH, _("Inspects calls and conduct")),
     RoleDef("compliance_officer", _("Compliance officer"), DataScope.ALL, _("Audits, consents and complaints")),
     RoleDef("operations", _("Operations"), DataScope.ALL, _("Products, batch jobs and the calendar")),
-    RoleDef("administrator", _("Administrator"), DataScope.ALL, _("Users, roles and system settings")),
+    RoleDef(
+        "administrator", _("Administrator"), DataScope.ALL, _("Users, roles and system settings"), requires_2fa=True
+    ),
 )
 ROLE_BY_CODE = {role.code: role for role in ROLES}
 
@@ -106,16 +123,20 @@ def sync_roles(*, reset: bool = False) -> int:
 
     for order, role in enumerate(ROLES):
         group, _created = Group.objects.get_or_create(name=f"role:{role.code}")
-        RoleProfile.objects.update_or_create(
+        profile, created = RoleProfile.objects.get_or_create(
             code=role.code,
             defaults={
                 "group": group,
                 "name": str(role.label),
                 "description": str(role.description),
                 "data_scope": role.scope,
+                "requires_2fa": role.requires_2fa,
                 "order": order,
             },
         )
+        if reset and not created:
+            profile.data_scope, profile.requires_2fa, profile.order = role.scope, role.requires_2fa, order
+            profile.save(update_fields=["data_scope", "requires_2fa", "order"])
         perms = _permissions(ROLE_PERMISSIONS.get(role.code, []))
         if reset:
             group.permissions.set(perms)

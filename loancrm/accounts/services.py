@@ -57,8 +57,9 @@ def _ip_key(request: HttpRequest) -> str:
     return f"login-fail-ip:{client_ip(request) or 'unknown'}"
 
 
-def login_attempt(*, request: HttpRequest, username: str, password: str) -> User:
-    """Sign a user in or raise LoginFailed / AccountLocked / RateLimited.
+def login_attempt(*, request: HttpRequest, username: str, password: str) -> tuple[User, bool]:
+    """Check the password; sign the user in, or (``True``) wait for their second factor. Raises
+    LoginFailed / AccountLocked / RateLimited.
 
     Failures are counted per username (existing or not, so the answer reveals nothing) and per IP; after
     LOGIN_MAX_FAILURES failures inside the lockout window the username is locked for that window.
@@ -91,14 +92,29 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
         except ValueError:
             cache.set(_ip_key(request), 1, timeout=int(window.total_seconds()))
         raise LoginFailed()
-    with transaction.atomic():
-        LoginThrottle.objects.filter(username=key).delete()
-        login(request, user)
-        from loancrm.accounts.middleware import LAST_SEEN, LOGIN_AT
+    from loancrm.accounts import two_factor
 
-        stamp = int(now.timestamp())
+    if two_factor.has_device(user):
+        two_factor.start_pending(request, user)
+        return user, True
+    complete_login(request=request, user=user, method="password")
+    return user, False
+
+
+def complete_login(*, request: HttpRequest, user: User, method: str) -> None:
+    """Create the session (new id), record it, clear the lockout and audit the sign-in."""
+    from loancrm.accounts import two_factor
+    from loancrm.accounts.middleware import LAST_SEEN, LOGIN_AT
+
+    with transaction.atomic():
+        LoginThrottle.objects.filter(username=_throttle_key(user.username)).delete()
+        request.session.pop(two_factor.PENDING, None)
+        login(request, user, backend="loancrm.accounts.backends.LockoutModelBackend")
+        stamp = int(timezone.now().timestamp())
         request.session[LOGIN_AT] = stamp
         request.session[LAST_SEEN] = stamp
+        if method != "password":
+            request.session[two_factor.VERIFIED] = True
         request.session.save()
         UserSession.objects.create(
             user=user,
@@ -106,7 +122,33 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
             ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:300],
         )
-        audit_event(user, "auth.login", user, {}, request)
+        audit_event(user, "auth.login", user, {"method": method}, request)
+
+
+def second_factor_attempt(*, request: HttpRequest, code: str) -> User:
+    """Finish a sign-in with an authenticator code or a recovery code; failures count toward the lockout."""
+    from loancrm.accounts import two_factor
+
+    user = two_factor.pending_user(request)
+    if user is None:
+        raise LoginFailed(_("Your sign-in expired. Enter your password again."), code="login_expired")
+    key, now = _throttle_key(user.username), timezone.now()
+    with transaction.atomic():
+        locked_until = _lock_throttle(key, now).locked_until
+    if locked_until and locked_until > now:
+        request.session.pop(two_factor.PENDING, None)
+        raise AccountLocked(AccountLocked.default_message % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+    method = two_factor.verify_code(user, code)
+    if method is None:
+        with transaction.atomic():
+            throttle = _lock_throttle(key, now)
+            throttle.failures += 1
+            if throttle.failures >= settings.LOGIN_MAX_FAILURES:
+                throttle.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            throttle.save()
+            audit_event(user.username, "auth.2fa_failed", user, {"failures": throttle.failures}, request)
+        raise LoginFailed(_("The code is not valid."), code="code_invalid")
+    complete_login(request=request, user=user, method=method)
     return user
 
 
@@ -478,3 +520,17 @@ def api_token_revoke(*, actor: User, token_id: int, request: HttpRequest | None 
 
 def group_for(code: str) -> Group:
     return RoleProfile.objects.select_related("group").get(code=code).group
+
+
+@transaction.atomic
+def role_set_two_factor(*, actor: User, code: str, required: bool, request: HttpRequest | None = None) -> RoleProfile:
+    """Require (or stop requiring) two-factor sign-in for everyone holding a role."""
+    _require(actor, "accounts.manage_users")
+    role = RoleProfile.objects.select_for_update().filter(code=code).first()
+    if role is None:
+        raise NotFound()
+    before = role.requires_2fa
+    role.requires_2fa = required
+    role.save(update_fields=["requires_2fa"])
+    audit_event(actor, "role.2fa_requirement", role, {"before": before, "after": required}, request)
+    return role

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any, cast
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from loancrm.accounts import forms, selectors, services
+from loancrm.accounts import forms, selectors, services, two_factor
 from loancrm.accounts.models import User
 from loancrm.core.errors import DomainError
 from loancrm.core.forms import add_domain_error
@@ -42,13 +43,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.login_attempt(
+                _user, needs_code = services.login_attempt(
                     request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
                 status = exc.status
             else:
+                if needs_code:
+                    request.session["_loancrm_next"] = _safe_next(request) or ""
+                    return redirect("accounts:two_factor_verify")
                 return redirect(_safe_next(request) or "core:home")
         else:
             status = 400
@@ -64,7 +68,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"profile_user": request.user})
+    context = {"profile_user": request.user, "has_device": two_factor.has_device(request.user)}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required
@@ -340,3 +345,96 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")
+
+
+# --- two-factor sign-in --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Second step of signing in: a code from the authenticator app, or a recovery code."""
+    if two_factor.pending_user(request) is None:
+        messages.info(request, _("Sign in with your password first."))
+        return redirect("accounts:login")
+    form = forms.CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.second_factor_attempt(request=request, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            status = exc.status
+            if exc.code in ("login_expired", "account_locked"):
+                messages.error(request, str(exc.message))
+                return redirect("accounts:login")
+        else:
+            return redirect(request.session.pop("_loancrm_next", "") or "core:home")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/two_factor_verify.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code, confirm with a code, keep the recovery codes."""
+    user = _actor(request)
+    if two_factor.has_device(user):
+        return redirect("accounts:profile")
+    device = two_factor.enrolment_device(user)
+    form = forms.CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                codes = two_factor.enrol_confirm(user=user, code=form.cleaned_data["code"], request=request)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                response = render(request, "accounts/recovery_codes.html", {"codes": codes})
+                response["Cache-Control"] = "no-store"
+                return response
+        status = 400
+    secret = base64.b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "qr": two_factor.qr_svg(device.config_url),
+        "secret": secret,
+        "required": two_factor.must_enrol(user),
+    }
+    response = render(request, "accounts/two_factor_setup.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    try:
+        codes = two_factor.recovery_codes_regenerate(user=_actor(request), request=request)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("accounts:profile")
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@perm_required("accounts.manage_users")
+@require_POST
+def user_reset_2fa(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_action(request, pk, two_factor.two_factor_reset, _("Two-factor sign-in reset; the user enrols again."))
+
+
+@perm_required("accounts.manage_users")
+@require_POST
+def role_two_factor(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        services.role_set_two_factor(
+            actor=_actor(request), code=code, required=request.POST.get("required") == "1", request=request
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Changes saved."))
+    return redirect("accounts:roles")

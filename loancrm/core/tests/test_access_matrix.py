@@ -28,6 +28,11 @@ PAGES = [
     ("accounts/logout/", "post", PUBLIC),
     ("accounts/profile/", "get", ANY),
     ("accounts/password/", "get", ANY),
+    ("accounts/2fa/", "get", PUBLIC),
+    ("accounts/2fa/setup/", "get", ANY),
+    ("accounts/2fa/recovery-codes/", "post", ANY),
+    ("accounts/users/<int:pk>/reset-2fa/", "post", "accounts.manage_users"),
+    ("accounts/roles/<slug:code>/2fa/", "post", "accounts.manage_users"),
     ("accounts/users/", "get", "accounts.view_user"),
     ("accounts/users/new/", "get", "accounts.manage_users"),
     ("accounts/users/<int:pk>/", "get", "accounts.view_user"),
@@ -96,7 +101,7 @@ def test_every_endpoint_is_in_the_matrix():
 
 
 def _url(template: str, pk: int) -> str:
-    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template)
+    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template).replace("<slug:code>", "collector")
     return url if url.startswith("/") else "/" + url
 
 

@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 
 from loancrm.accounts.api_auth import api_auth
 from loancrm.core.api_errors import install_error_handlers
+from loancrm.core.pii_api import router as pii_router
 
 api = NinjaAPI(
     title="LoanCRM API",
@@ -45,3 +46,4 @@ def _mount_app_routers() -> None:
 
 
 _mount_app_routers()
+api.add_router("/pii", pii_router)

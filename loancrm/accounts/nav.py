@@ -45,6 +45,18 @@ NAV_ITEMS = [
     ),
 ]
 
+NAV_ITEMS.append(
+    NavItem(
+        "audit",
+        _("Audit log"),
+        "audit:list",
+        "file-search",
+        _("Compliance"),
+        order=700,
+        permissions=("accounts.view_audit",),
+    )
+)
+
 WORK_QUEUES = [
     WorkQueue(
         "locked_accounts", _("Locked sign-ins"), "accounts:users", _locked_count, ("accounts.manage_users",), "lock"

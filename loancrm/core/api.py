@@ -10,21 +10,16 @@ from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.core import services
 from loancrm.core.business_date import current_business_date, working_calendar
 from loancrm.core.models import CalendarDay
-from loancrm.core.pii import pii_reveal
 from loancrm.core.schemas import (
     BusinessDateIn,
     BusinessDateOut,
     CalendarDayIn,
     CalendarDayOut,
-    RevealIn,
-    RevealOut,
     WorkingDayOut,
 )
 
 API_PREFIX = "/calendar"
 router = Router(tags=["calendar"])
-pii_router = Router(tags=["personal data"])
-ROUTERS = [(API_PREFIX, router), ("/pii", pii_router)]
 
 
 @router.get("/business-date", response=BusinessDateOut, summary="The system business date")
@@ -67,17 +62,3 @@ def remove_day(request: HttpRequest, day_id: int) -> Any:
 def working_day(request: HttpRequest, date: dt.date) -> Any:
     cal = working_calendar(date - dt.timedelta(days=1), date + dt.timedelta(days=400))
     return {"date": date, "is_working_day": cal.is_working_day(date), "next_working_day": cal.next_working_day(date)}
-
-
-@pii_router.post("/reveal", response=RevealOut, summary="Reveal one masked field of one record (audited)")
-def reveal(request: HttpRequest, payload: RevealIn) -> Any:
-    require_scope(request, "*")
-    value = pii_reveal(
-        actor=request.user,
-        model_label=payload.object_type,
-        object_id=payload.object_id,
-        field=payload.field,
-        reason=payload.reason,
-        request=request,
-    )
-    return {"object_type": payload.object_type, "object_id": payload.object_id, "field": payload.field, "value": value}

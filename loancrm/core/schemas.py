@@ -31,17 +31,3 @@ class WorkingDayOut(Schema):
     date: dt.date
     is_working_day: bool
     next_working_day: dt.date
-
-
-class RevealIn(Schema):
-    object_type: str = Field(..., description="app.model, e.g. accounts.user", max_length=80)
-    object_id: int
-    field: str = Field(..., max_length=60)
-    reason: str = Field(..., min_length=1, max_length=200)
-
-
-class RevealOut(Schema):
-    object_type: str
-    object_id: int
-    field: str
-    value: str

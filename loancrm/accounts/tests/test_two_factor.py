@@ -69,7 +69,7 @@ def enrolled(org):
 @pytest.mark.django_db
 def test_sign_in_needs_the_code_after_the_password(enrolled, enforced, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp also delays retries after a failure; not under test here
-    user, device, _codes = enrolled
+    _user, device, _codes = enrolled
     client = Client()
     response = sign_in(client, "boss")
     assert response["Location"] == "/accounts/2fa/"

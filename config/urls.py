@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/", include("loancrm.jobs.urls")),
     path("calendar/", include("loancrm.core.calendar_urls")),
     path("audit/", include("loancrm.core.audit_urls")),
+    path("compliance/", include("loancrm.compliance.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

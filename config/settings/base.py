@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "loancrm.core",
     "loancrm.accounts",
     "loancrm.jobs",
+    "loancrm.compliance",
 ]
 
 MIDDLEWARE = [

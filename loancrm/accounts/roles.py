@@ -73,7 +73,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "collector": [*EVERYONE],
     "collection_manager": [*EVERYONE, *MANAGERS],
     "qa_inspector": [*EVERYONE],
-    "compliance_officer": [*EVERYONE, *MANAGERS, "accounts.view_audit", "core.view_auditevent", "accounts.view_user"],
+    "compliance_officer": [
+        *EVERYONE,
+        *MANAGERS,
+        "accounts.view_audit",
+        "core.view_auditevent",
+        "accounts.view_user",
+        "compliance.view_consenttext",
+        "compliance.manage_consent_text",
+        "compliance.view_consent",
+    ],
     "operations": [
         *EVERYONE,
         *MANAGERS,
@@ -96,8 +105,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.manage_calendar",
         "jobs.view_jobrun",
         "jobs.run_job",
+        "compliance.view_consenttext",
+        "compliance.manage_consent_text",
+        "compliance.view_consent",
     ],
 }
+for _code in ("sales_agent", "sales_lead", "credit_reviewer"):
+    ROLE_PERMISSIONS[_code].append("compliance.record_consent")
 
 
 def role_label(code: str, fallback: str = "") -> Any:

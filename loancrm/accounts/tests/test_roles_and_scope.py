@@ -82,9 +82,20 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 NAV_BY_ROLE = {
     "sales_agent": {"home"},
-    "administrator": {"home", "users", "roles", "org", "tokens", "jobs", "calendar", "audit"},
+    "administrator": {
+        "home",
+        "users",
+        "roles",
+        "org",
+        "tokens",
+        "jobs",
+        "calendar",
+        "audit",
+        "consent_texts",
+        "consents",
+    },
     "operations": {"home", "jobs", "calendar"},
-    "compliance_officer": {"home", "users", "audit"},
+    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents"},
 }
 
 

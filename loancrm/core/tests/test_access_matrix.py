@@ -54,6 +54,8 @@ PAGES = [
     ("calendar/import/", "post", "core.manage_calendar"),
     ("calendar/business-date/", "post", "core.change_businessdate"),
     ("i18n/setlang/", "post", PUBLIC),
+    ("compliance/consent-texts/", "get", "compliance.view_consenttext"),
+    ("compliance/consents/", "get", "compliance.view_consent"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -78,6 +80,7 @@ API = [
     ("/api/v1/jobs/runs", "get", "jobs.view_jobrun"),
     ("/api/v1/jobs/runs", "post", "jobs.run_job"),
     ("/api/v1/jobs/runs/{run_id}", "get", "jobs.view_jobrun"),
+    ("/api/v1/compliance/consent-texts", "get", ANY),
 ]
 
 

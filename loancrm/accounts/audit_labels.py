@@ -6,6 +6,7 @@ LABELS = {
     "auth.login": _("Signed in"),
     "auth.login_failed": _("Sign-in failed"),
     "auth.logout": _("Signed out"),
+    "auth.permission_denied": _("Access refused"),
     "user.created": _("User created"),
     "user.updated": _("User changed"),
     "user.disabled": _("User disabled"),

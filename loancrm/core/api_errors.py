@@ -55,6 +55,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        if exc.status == 403:
+            from loancrm.core.views import record_denial
+
+            record_denial(request)
         return respond(request, exc.status, exc.as_dict())
 
     @api.exception_handler(NinjaValidationError)
@@ -68,10 +72,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthorizationError)
     def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+        from loancrm.core.views import record_denial
+
+        record_denial(request)
         return respond(request, 403, error_body("permission_denied", _("You do not have permission to do this.")))
 
     @api.exception_handler(DjangoPermissionDenied)
     def django_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+        from loancrm.core.views import record_denial
+
+        record_denial(request)
         return respond(request, 403, error_body("permission_denied", _("You do not have permission to do this.")))
 
     @api.exception_handler(Http404)

@@ -56,7 +56,16 @@ def _error(request: HttpRequest, template: str, status: int, context: dict[str, 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    record_denial(request)
     return _error(request, "403.html", 403)
+
+
+def record_denial(request: HttpRequest) -> None:
+    """Audit a refused request (who, what, from where); the request itself changed nothing."""
+    from loancrm.core.audit import audit_event
+
+    actor = getattr(request, "user", None)
+    audit_event(actor, "auth.permission_denied", None, {"method": request.method, "path": request.path[:300]}, request)
 
 
 @requires_csrf_token

@@ -84,3 +84,16 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_permission_denials_are_audited_on_pages_and_api(org):
+    from loancrm.core.models import AuditEvent
+
+    agent = make_user("agent", role="sales_agent", unit=org.bj_team1)
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/accounts/users/").status_code == 403
+    assert client.get("/api/v1/jobs/runs").status_code == 403
+    denials = AuditEvent.objects.filter(action="auth.permission_denied", actor=agent).order_by("seq")
+    assert [e.data["path"] for e in denials] == ["/accounts/users/", "/api/v1/jobs/runs"]

@@ -1,4 +1,7 @@
-"""Job monitor API: registered jobs, runs with progress, starting a run. Same services as the pages."""
+"""Job monitor API: registered jobs, runs with progress, starting a run. Same services as the pages.
+
+Permissions are checked before validation (``authorized``); tokens need the "read" scope to read and "*" to start.
+"""
 
 from typing import Any
 
@@ -12,7 +15,7 @@ from loancrm.core.pagination import PageNumberPagination
 from loancrm.jobs import selectors, services
 from loancrm.jobs.describe import describe_schedule
 from loancrm.jobs.models import JobRun
-from loancrm.jobs.schemas import JobOut, JobRunOut, JobStartIn, RunFilters
+from loancrm.jobs.schemas import JobOut, JobRunDetailOut, JobRunOut, JobStartIn, RunFilters
 
 API_PREFIX = "/jobs"
 router = Router(tags=["jobs"])
@@ -27,8 +30,10 @@ def list_jobs(request: HttpRequest) -> Any:
         {
             "name": job.name,
             "label": str(job.label),
+            "description": str(job.description),
             "schedule": describe_schedule(job.schedule),
             "per_business_date": job.per_business_date,
+            "rerunnable": job.rerunnable,
         }
         for job in selectors.all_jobs()
     ]
@@ -41,7 +46,9 @@ def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> Any:
     return selectors.runs(**filters.dict()).order_by("-created_at", "-id")
 
 
-@router.get("/runs/{run_id}", response=JobRunOut, auth=authorized("jobs.view_jobrun"))
+@router.get(
+    "/runs/{run_id}", response=JobRunDetailOut, summary="One job run with its log", auth=authorized("jobs.view_jobrun")
+)
 def get_run(request: HttpRequest, run_id: int) -> Any:
     require_scope(request, "read")
     return get_object_or_404(JobRun, pk=run_id)

@@ -12,6 +12,8 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def describe_schedule(schedule: Schedule | None) -> str:
     if schedule is None:
         return _("On demand")
+    if schedule.kind == "every" and schedule.minutes == 1:
+        return _("Every minute")
     if schedule.kind == "every":
         return _("Every %(n)d minutes") % {"n": schedule.minutes}
     at = schedule.at.strftime("%H:%M")

@@ -1,9 +1,14 @@
-"""Built-in jobs: housekeeping of task results and sessions, and a self-test that exercises the machinery."""
+"""Built-in jobs: housekeeping of task results and sessions, and a self-test that exercises the machinery.
+
+Housekeeping is not tied to a business date (the date may stand still over a holiday), so it is rerunnable: each
+daily slot runs it again. The self-test is not, so it also shows a second start for the same date being refused.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,6 +26,7 @@ RESULT_RETENTION = dt.timedelta(days=30)
     "housekeeping.prune_task_results",
     _("Prune finished task results"),
     schedule=daily("03:00"),
+    rerunnable=True,
     description=_("Deletes finished background-task results older than 30 days, in batches."),
 )
 def prune_task_results(ctx: JobRunContext) -> None:
@@ -29,10 +35,7 @@ def prune_task_results(ctx: JobRunContext) -> None:
     cutoff = timezone.now() - RESULT_RETENTION
     old = DBTaskResult.objects.filter(finished_at__lt=cutoff)
     ctx.set_total(old.count())
-    while True:
-        ids = list(old.values_list("id", flat=True)[:BATCH])
-        if not ids:
-            break
+    while ids := list(old.values_list("id", flat=True)[:BATCH]):
         deleted, _unused = DBTaskResult.objects.filter(id__in=ids).delete()
         ctx.advance(processed=deleted)
     ctx.log(f"pruned results finished before {timezone.localtime(cutoff):%Y-%m-%d %H:%M}")
@@ -42,6 +45,7 @@ def prune_task_results(ctx: JobRunContext) -> None:
     "housekeeping.clear_expired_sessions",
     _("Clear expired sessions"),
     schedule=daily("03:30"),
+    rerunnable=True,
     description=_("Removes expired sign-in sessions from the database."),
 )
 def clear_expired_sessions(ctx: JobRunContext) -> None:
@@ -49,14 +53,17 @@ def clear_expired_sessions(ctx: JobRunContext) -> None:
 
     from loancrm.accounts.models import UserSession
 
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class") or store.get_model_class() is not Session:
+        store.clear_expired()  # a non-database session engine clears itself
+        ctx.log(f"cleared expired sessions of {settings.SESSION_ENGINE}")
+        return
     expired = Session.objects.filter(expire_date__lt=timezone.now())
     ctx.set_total(expired.count())
-    keys = list(expired.values_list("session_key", flat=True))
-    for start in range(0, len(keys), BATCH):
-        chunk = keys[start : start + BATCH]
-        Session.objects.filter(session_key__in=chunk).delete()
-        UserSession.objects.filter(session_key__in=chunk).delete()
-        ctx.advance(processed=len(chunk))
+    while keys := list(expired.values_list("session_key", flat=True)[:BATCH]):
+        Session.objects.filter(session_key__in=keys).delete()
+        UserSession.objects.filter(session_key__in=keys).delete()
+        ctx.advance(processed=len(keys))
 
 
 SELFTEST_TOTAL = 10_000

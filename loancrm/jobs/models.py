@@ -1,14 +1,20 @@
 """Batch job runs and scheduler slots.
 
-Invariants: one JobRun per (job, business date, run key) — a rerun resumes that row from its cursor instead of
-starting over; status moves only along ``TRANSITIONS``; a ScheduledTick row is inserted before a scheduled slot is
-started, so however many schedulers run, a slot starts once.
+Invariants: one JobRun per (job, business date, run key) — ``run_key`` is "" for ordinary daily jobs, so they are
+unique on (job, business date); intraday jobs use the slot as key. A rerun resumes that row from its cursor instead
+of starting over; status moves only along ``TRANSITIONS`` (succeeded → pending only for jobs registered as
+rerunnable, checked by ``job_start``); the log keeps the newest LOG_MAX_LINES lines and at most LOG_MAX_CHARS
+characters. A ScheduledTick row is inserted before a scheduled slot is started, so however many schedulers run, a
+slot starts once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.errors import InvalidTransition
@@ -25,13 +31,28 @@ TRANSITIONS: dict[str, set[str]] = {
     JobStatus.PENDING: {JobStatus.RUNNING, JobStatus.FAILED},
     JobStatus.RUNNING: {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.PENDING},
     JobStatus.FAILED: {JobStatus.PENDING},
-    JobStatus.SUCCEEDED: set(),
+    JobStatus.SUCCEEDED: {JobStatus.PENDING},
 }
+ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)
+LOG_MAX_LINES = 200
+LOG_MAX_CHARS = 64 * 1024
 
 
 def ensure_transition(current: str, target: str) -> None:
+    """Refuse a status change that ``TRANSITIONS`` does not allow."""
     if target not in TRANSITIONS[current]:
         raise InvalidTransition()
+
+
+def append_log(log: str, line: str, at: dt.datetime | None = None) -> str:
+    """``log`` plus one timestamped line, trimmed to the newest LOG_MAX_LINES lines / LOG_MAX_CHARS characters."""
+    stamp = timezone.localtime(at or timezone.now())
+    lines = [*log.splitlines(), f"{stamp:%Y-%m-%d %H:%M:%S} {line}"][-LOG_MAX_LINES:]
+    text = "\n".join(lines) + "\n"
+    if len(text) > LOG_MAX_CHARS:
+        text = text[-LOG_MAX_CHARS:]
+        text = text[text.find("\n") + 1 :] if "\n" in text[:-1] else text
+    return text
 
 
 class JobRun(models.Model):
@@ -68,6 +89,19 @@ class JobRun(models.Model):
         return f"{self.name} {self.business_date}{' ' + self.run_key if self.run_key else ''}"
 
     @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def progress(self) -> float:
+        """Share done, 0.0 to 1.0 (1.0 once succeeded, whatever the counts)."""
+        if self.status == JobStatus.SUCCEEDED:
+            return 1.0
+        if not self.total:
+            return 0.0
+        return min(1.0, self.processed / self.total)
+
+    @property
     def percent(self) -> int:
         if self.status == JobStatus.SUCCEEDED:
             return 100
@@ -79,9 +113,15 @@ class JobRun(models.Model):
     def duration_seconds(self) -> int | None:
         if self.started_at is None:
             return None
-        from django.utils import timezone
+        return max(0, int(((self.finished_at or timezone.now()) - self.started_at).total_seconds()))
 
-        return int(((self.finished_at or timezone.now()) - self.started_at).total_seconds())
+    @property
+    def duration(self) -> str:
+        """Elapsed time as H:MM:SS ("" before the start)."""
+        seconds = self.duration_seconds
+        if seconds is None:
+            return ""
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 class ScheduledTick(models.Model):

@@ -1,3 +1,5 @@
+"""Sidebar entry of the job monitor and the home-page card of failed runs."""
+
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,7 @@ from loancrm.core.navigation import NavItem, WorkQueue
 
 
 def _failed_runs(user: Any) -> int:
+    """Runs whose latest attempt failed (a successful resume takes them off the card)."""
     from loancrm.jobs.models import JobRun, JobStatus
 
     return JobRun.objects.filter(status=JobStatus.FAILED).count()

@@ -2,6 +2,9 @@
 
 A job function receives a ``JobRunContext`` and must be resumable: it reads ``ctx.cursor`` to skip work done in
 an earlier attempt and calls ``ctx.advance(..., cursor=...)`` after each committed batch.
+
+``per_business_date=False``: the scheduler keys each run by its slot (intraday jobs). ``rerunnable=True``: starting
+a job that already succeeded for the date runs it again from the beginning instead of being refused.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class BatchJob:
     schedule: Schedule | None = None
     per_business_date: bool = True
     description: Any = ""
+    rerunnable: bool = False
 
 
 REGISTRY: dict[str, BatchJob] = {}
@@ -39,13 +43,16 @@ def batch_job(
     schedule: Schedule | None = None,
     per_business_date: bool = True,
     description: Any = "",
+    rerunnable: bool = False,
 ) -> Callable[[JobFunction], JobFunction]:
-    """Register a job. ``per_business_date=False``: one run per scheduled slot (intraday jobs)."""
+    """Register ``function`` as the job ``name`` (a dotted slug, at most 80 characters)."""
+    if not name or len(name) > 80 or name != name.strip():
+        raise ValueError(f"invalid job name {name!r}")
 
     def register(function: JobFunction) -> JobFunction:
         if name in REGISTRY and REGISTRY[name].function is not function:
             raise ValueError(f"job {name!r} is registered twice")
-        REGISTRY[name] = BatchJob(name, label, function, schedule, per_business_date, description)
+        REGISTRY[name] = BatchJob(name, label, function, schedule, per_business_date, description, rerunnable)
         return function
 
     return register

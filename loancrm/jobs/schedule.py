@@ -1,8 +1,9 @@
 """Recurring schedules (pure: no Django): every N minutes, daily at HH:MM, weekly on given weekdays.
 
-Invariants: slots are computed in the given time zone; ``latest_slot(now)`` is the most recent slot at or before
-``now``; ``next_slot(after)`` is the first slot strictly after ``after``. Every-N-minutes slots are aligned to
-midnight so all schedulers agree on them.
+Invariants: slots are computed in the given time zone (the project's, passed in); ``latest_slot(now)`` is the most
+recent slot at or before ``now``; ``next_slot(after)`` is the first slot strictly after ``after``;
+``due_slots(spec, last, now)`` lists the slots in (last, now], oldest first. Every-N-minutes slots are aligned to
+local midnight (N must divide a day) so all schedulers agree on them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,31 @@ class Schedule:
             if candidate > local and (self.kind == "daily" or day.weekday() in self.weekdays):
                 return candidate
         raise ValueError("schedule has no slot within a week")
+
+
+def next_slot(spec: Schedule, after: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The first slot of ``spec`` strictly after ``after``."""
+    return spec.next_slot(after, tz)
+
+
+def due_slots(
+    spec: Schedule, last_slot: dt.datetime | None, now: dt.datetime, tz: ZoneInfo, *, limit: int = 100
+) -> list[dt.datetime]:
+    """Slots after ``last_slot`` and at or before ``now``, oldest first, at most the newest ``limit``.
+
+    With no ``last_slot`` (never ran) only the latest slot is due. The scheduler starts only the last one.
+    """
+    latest = spec.latest_slot(now, tz)
+    if latest is None or (last_slot is not None and latest <= last_slot):
+        return []
+    if last_slot is None:
+        return [latest]
+    slots: list[dt.datetime] = []
+    slot: dt.datetime | None = latest
+    while slot is not None and slot > last_slot and len(slots) < limit:
+        slots.append(slot)
+        slot = spec.latest_slot(slot - dt.timedelta(microseconds=1), tz)
+    return slots[::-1]
 
 
 def every(minutes: int) -> Schedule:

@@ -8,8 +8,10 @@ from ninja import Field, Schema
 class JobOut(Schema):
     name: str
     label: str
+    description: str
     schedule: str
     per_business_date: bool
+    rerunnable: bool
 
 
 class JobRunOut(Schema):
@@ -21,12 +23,20 @@ class JobRunOut(Schema):
     total: int
     processed: int
     failed_count: int
+    progress: float
     percent: int
     attempt: int
     cursor: dict[str, object]
     error: str
+    triggered_by_id: int | None
+    created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+
+
+class JobRunDetailOut(JobRunOut):
+    log: str
 
 
 class JobStartIn(Schema):

@@ -1,4 +1,9 @@
-"""One process for ``make worker``: the scheduler in a thread and the task worker in the foreground."""
+"""One process for ``make worker``: the scheduler in a thread and the task worker in the foreground.
+
+The worker is django-tasks-db's ``db_worker`` on the "default" and "batch" queues; it owns the signal handling
+(first SIGTERM/SIGINT: finish the current task and exit; second: stop at once, the run is recorded as failed and
+can be resumed). The scheduler thread stops with it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from loancrm.jobs.management.commands.run_scheduler import scheduler_loop
+from loancrm.jobs.management.commands.run_scheduler import INTERVAL_SECONDS, scheduler_loop
 
 
 class Command(BaseCommand):
@@ -17,14 +22,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-scheduler", action="store_true", help="only work tasks (extra workers)")
         parser.add_argument("--queues", default="default,batch", help="comma-separated queue names")
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between task queue polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
         if not options["no_scheduler"]:
-            thread = threading.Thread(target=scheduler_loop, args=(stop, self.stdout.write), daemon=True)
+            thread = threading.Thread(
+                target=scheduler_loop, args=(stop, self.stdout.write, INTERVAL_SECONDS), name="scheduler", daemon=True
+            )
             thread.start()
             self.stdout.write("scheduler started")
         try:
-            call_command("db_worker", queue_name=options["queues"], reload=False, verbosity=options["verbosity"])
+            call_command(
+                "db_worker",
+                queue_name=options["queues"],
+                interval=options["interval"],
+                reload=False,
+                verbosity=options["verbosity"],
+            )
         finally:
             stop.set()

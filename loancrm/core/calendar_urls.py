@@ -1,3 +1,5 @@
+"""Pages of the business calendar; mounted at ``calendar/`` with the namespace ``calendar``."""
+
 from django.urls import path
 
 from loancrm.core import calendar_views as views

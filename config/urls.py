@@ -1,6 +1,7 @@
 """Root URL configuration: pages per app, the JSON API under /api/v1/, language switching."""
 
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from config.api import api
@@ -10,6 +11,7 @@ handler404 = "loancrm.core.views.page_not_found"
 handler500 = "loancrm.core.views.server_error"
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("loancrm.core.urls")),
     path("accounts/", include("loancrm.accounts.urls")),
     path("jobs/", include("loancrm.jobs.urls")),

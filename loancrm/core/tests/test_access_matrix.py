@@ -21,6 +21,7 @@ PUBLIC = "public"
 # path (as in urls.py / OpenAPI), method, permission needed (ANY = signed in, PUBLIC = no sign-in)
 PAGES = [
     ("", "get", ANY),
+    ("favicon.ico", "get", PUBLIC),
     ("healthz", "get", PUBLIC),
     ("api/docs", "get", PUBLIC),
     ("pii/reveal/", "post", ANY),

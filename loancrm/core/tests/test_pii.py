@@ -140,3 +140,38 @@ def test_a_database_dump_holds_no_plaintext_mobile(org, admin_user, tmp_path):
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
     assert "accounts_user" in dump and MOBILE not in dump and "1391234" not in dump
+
+
+def test_collectors_never_reveal_third_party_contacts(staffer, org):
+    from django.contrib.auth.models import Permission
+
+    from loancrm.accounts.selectors import access_user
+    from loancrm.core.errors import PermissionDenied as Denied
+    from loancrm.core.pii import REGISTRY, PiiField, pii_reveal, register_pii
+
+    register_pii(PiiField("accounts.user", "email", "email", access_user, "accounts.view_user", third_party=True))
+    try:
+        collector = make_user("coll", role="collector", unit=org.hq)
+        collector.user_permissions.add(Permission.objects.get(codename="view_user"))
+        collector = User.objects.get(pk=collector.pk)
+        with pytest.raises(Denied):
+            pii_reveal(
+                actor=collector, model_label="accounts.user", object_id=staffer.pk, field="email", reason="联系家属"
+            )
+        compliance = make_user("comp", role="compliance_officer", unit=org.hq)
+        assert pii_reveal(actor=compliance, model_label="accounts.user", object_id=staffer.pk, field="email",
+                          reason="合规核查") == ""  # fmt: skip
+    finally:
+        REGISTRY.pop(("accounts.user", "email"))
+
+
+@pytest.mark.parametrize(
+    "variant", ["11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ", "110105 19491231 002X"]
+)
+def test_id_number_blind_index_ignores_formatting(variant):
+    from loancrm.core.crypto import KeyRing, blind_index
+    from loancrm.core.fields import NORMALISERS
+
+    ring = KeyRing("k", {"k": b"k" * 32}, b"b" * 32)
+    expected = blind_index("customers.customer.id_number", "11010519491231002X", ring)
+    assert blind_index("customers.customer.id_number", NORMALISERS["id_number"](variant), ring) == expected

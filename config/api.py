@@ -7,13 +7,11 @@ routers are discovered from each app's ``api.py`` (``router`` and ``API_PREFIX``
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
 from ninja import NinjaAPI
 
 from loancrm.accounts.api_auth import api_auth
 from loancrm.core.api_errors import install_error_handlers
+from loancrm.core.discovery import app_modules
 from loancrm.core.pii_api import router as pii_router
 
 api = NinjaAPI(
@@ -32,15 +30,7 @@ install_error_handlers(api)
 
 
 def _mount_app_routers() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("loancrm."):
-            continue
-        try:
-            module = import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
+    for _config, module in app_modules("api"):
         for prefix, router in getattr(module, "ROUTERS", [(module.API_PREFIX, module.router)]):
             api.add_router(prefix, router)
 

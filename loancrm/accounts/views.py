@@ -202,15 +202,10 @@ def _user_action(request: HttpRequest, pk: int, action: Any, success: str, **kwa
     try:
         result = action(actor=_actor(request), user_id=user.pk, request=request, **kwargs)
     except DomainError as exc:
-        messages.error(request, _message_of(exc))
+        messages.error(request, exc.summary())
         return redirect("accounts:user_detail", pk=user.pk)
     messages.success(request, success)
     return result if isinstance(result, HttpResponse) else redirect("accounts:user_detail", pk=user.pk)
-
-
-def _message_of(exc: DomainError) -> str:
-    details = [str(m) for msgs in exc.fields.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
-    return " ".join(details) if details else str(exc.message)
 
 
 @perm_required("accounts.manage_users")
@@ -257,7 +252,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except DomainError as exc:
-        messages.error(request, _message_of(exc))
+        messages.error(request, exc.summary())
         return redirect("accounts:user_detail", pk=pk)
     response = render(request, "accounts/password_reset_done.html", {"subject": user, "temporary_password": password})
     response["Cache-Control"] = "no-store"

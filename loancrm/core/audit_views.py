@@ -123,6 +123,5 @@ def event_export(request: HttpRequest) -> HttpResponseBase:
             filters={k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v},
         )
     except DomainError as exc:
-        details = [str(m) for msgs in exc.fields.values() for m in msgs]
-        messages.error(request, " ".join(details) or str(exc.message))
+        messages.error(request, exc.summary())
         return redirect("audit:list")

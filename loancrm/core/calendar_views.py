@@ -138,8 +138,7 @@ def _render_page(request: HttpRequest, status: int = 200, anchor: dt.date | None
 
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """Show a refusal without a form to attach it to as a page message, with the error's status."""
-    details = [str(m) for msgs in exc.fields.values() for m in (msgs if isinstance(msgs, list | tuple) else [msgs])]
-    messages.error(request, " ".join(details) or str(exc.message))
+    messages.error(request, exc.summary())
     return _render_page(request, status=exc.status)
 
 

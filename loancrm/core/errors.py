@@ -28,6 +28,11 @@ class DomainError(Exception):
             self.code = code
         super().__init__(force_str(self.message))
 
+    def summary(self) -> str:
+        """One line for a flash message: the field messages, or the general message when there are none."""
+        details = [force_str(m) for msgs in self.fields.values() for m in _as_list(msgs)]
+        return " ".join(details) if details else force_str(self.message)
+
     def as_dict(self) -> dict[str, Any]:
         """The one error shape of the API: ``{"code", "message", "fields"}`` with messages rendered."""
         return {

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from loancrm.core.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,7 @@ class WorkQueue:
 @cache
 def _collect(attribute: str) -> tuple[Any, ...]:
     found: list[Any] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("loancrm."):
-            continue
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.nav":
-                raise
-            continue
+    for _config, module in app_modules("nav"):
         found.extend(getattr(module, attribute, []))
     return tuple(sorted(found, key=lambda item: getattr(item, "order", 100)))
 

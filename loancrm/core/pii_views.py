@@ -34,8 +34,7 @@ def reveal(request: HttpRequest) -> HttpResponse:
             request=request,
         )
     except DomainError as exc:
-        details = [str(m) for msgs in exc.fields.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
-        context["error"] = " ".join(details) or str(exc.message)
+        context["error"] = exc.summary()
         return render(request, "core/pii/_field.html", context, status=exc.status)
     response = render(request, "core/pii/_revealed.html", {**context, "value": value})
     response["Cache-Control"] = "no-store"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from loancrm.jobs.schedule import Schedule
@@ -60,16 +59,9 @@ def batch_job(
 
 def autodiscover() -> None:
     """Import every ``loancrm.<app>.jobs`` module so its jobs register."""
-    from django.apps import apps
+    from loancrm.core.discovery import app_modules
 
-    for config in apps.get_app_configs():
-        if not config.name.startswith("loancrm."):
-            continue
-        try:
-            import_module(f"{config.name}.jobs")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.jobs":
-                raise
+    list(app_modules("jobs"))  # importing a module is what registers its jobs
 
 
 def get_job(name: str) -> BatchJob | None:

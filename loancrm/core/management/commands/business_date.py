@@ -50,6 +50,5 @@ class Command(BaseCommand):
                     new_date=options["new_date"], reason=options["reason"], actor=None, system=True
                 )
         except DomainError as exc:
-            details = " ".join(force_str(m) for msgs in exc.fields.values() for m in msgs)
-            raise CommandError(f"{force_str(exc.message)} {details}".strip()) from exc
+            raise CommandError(f"{force_str(exc.message)} {exc.summary()}".strip()) from exc
         self.stdout.write(current_business_date().isoformat())

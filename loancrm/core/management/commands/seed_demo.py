@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
+
+from loancrm.core.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -14,15 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins: list[str] = []
-        for config in apps.get_app_configs():
-            if not config.name.startswith("loancrm."):
-                continue
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
+        for config, module in app_modules("demo"):
             self.stdout.write(f"seeding {config.label} …")
             logins.extend(module.seed() or [])
         if logins:

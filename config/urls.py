@@ -18,6 +18,7 @@ urlpatterns = [
     path("calendar/", include("loancrm.core.calendar_urls")),
     path("audit/", include("loancrm.core.audit_urls")),
     path("compliance/", include("loancrm.compliance.urls")),
+    path("leads/", include("loancrm.leads.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

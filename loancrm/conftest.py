@@ -31,6 +31,15 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language (a request in English leaves English active in its thread)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def org(db: Any) -> OrgTree:
     return make_org_tree()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "loancrm.accounts",
     "loancrm.jobs",
     "loancrm.compliance",
+    "loancrm.leads",
 ]
 
 MIDDLEWARE = [

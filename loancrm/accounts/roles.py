@@ -112,6 +112,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 for _code in ("sales_agent", "sales_lead", "credit_reviewer"):
     ROLE_PERMISSIONS[_code].append("compliance.record_consent")
+for _code in (
+    "sales_agent",
+    "sales_lead",
+    "credit_reviewer",
+    "credit_supervisor",
+    "compliance_officer",
+    "administrator",
+):
+    ROLE_PERMISSIONS[_code].append("leads.view_lead")
+for _code in ("sales_agent", "sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code].append("leads.intake_lead")
+for _code in ("sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code].append("leads.assign_lead")
 
 
 def role_label(code: str, fallback: str = "") -> Any:

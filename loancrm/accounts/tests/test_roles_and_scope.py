@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home"},
+    "sales_agent": {"home", "leads"},
     "administrator": {
         "home",
         "users",
@@ -93,9 +93,10 @@ NAV_BY_ROLE = {
         "audit",
         "consent_texts",
         "consents",
+        "leads",
     },
     "operations": {"home", "jobs", "calendar"},
-    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents"},
+    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads"},
 }
 
 

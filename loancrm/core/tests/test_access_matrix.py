@@ -57,6 +57,8 @@ PAGES = [
     ("i18n/setlang/", "post", PUBLIC),
     ("compliance/consent-texts/", "get", "compliance.view_consenttext"),
     ("compliance/consents/", "get", "compliance.view_consent"),
+    ("leads/", "get", "leads.view_lead"),
+    ("leads/<int:pk>/", "get", "leads.view_lead"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -82,6 +84,10 @@ API = [
     ("/api/v1/jobs/runs", "post", "jobs.run_job"),
     ("/api/v1/jobs/runs/{run_id}", "get", "jobs.view_jobrun"),
     ("/api/v1/compliance/consent-texts", "get", ANY),
+    ("/api/v1/leads", "post", "leads.intake_lead"),
+    ("/api/v1/leads", "get", "leads.view_lead"),
+    ("/api/v1/leads/batch", "post", "leads.intake_lead"),
+    ("/api/v1/leads/{lead_id}", "get", "leads.view_lead"),
 ]
 
 

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadsConfig(AppConfig):
+    name = "loancrm.leads"
+    label = "leads"
+    verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        from loancrm.core.audit import register_action_labels
+        from loancrm.core.pii import PiiField, register_pii
+        from loancrm.leads.selectors import access_lead
+
+        register_action_labels(
+            {
+                "lead.created": _("Lead created"),
+                "lead.duplicate_hit": _("Duplicate lead received"),
+                "lead.invalidated": _("Lead marked invalid"),
+                "lead.assigned": _("Lead assigned"),
+            }
+        )
+        register_pii(PiiField("leads.lead", "mobile", "mobile", access_lead, "leads.view_lead", label=_("mobile")))
+        register_pii(
+            PiiField("leads.lead", "id_number", "id_number", access_lead, "accounts.reveal_pii", label=_("ID number"))
+        )

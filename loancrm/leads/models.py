@@ -1,0 +1,135 @@
+"""Leads (线索) from every channel, their duplicate hits, and the intake rules.
+
+Invariants: one lead per mobile and per ID number (unique blind indexes: concurrent intake of the same person
+creates one lead, the others become hits); one lead per (channel, external id) so partner retries are idempotent;
+a lead never changes owner because it arrived again (no 撞单); mobile and ID number are encrypted at rest.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loancrm.core.fields import BlindIndexField, EncryptedTextField
+from loancrm.leads.choices import Stage, Validity
+
+
+class Channel(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    is_blocked = models.BooleanField(
+        _("blocked"), default=False, help_text=_("Leads from a blocked channel are invalid.")
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("receiving team"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("partner account"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("The API account allowed to submit leads for this channel."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(models.Model):
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="leads")
+    campaign = models.CharField(_("campaign"), max_length=80, blank=True)
+    external_id = models.CharField(_("external id"), max_length=80, blank=True)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    mobile = EncryptedTextField(_("mobile"), kind="mobile")
+    mobile_bidx = BlindIndexField(source="mobile", kind="mobile")
+    id_number = EncryptedTextField(_("ID number"), kind="id_number", blank=True, default="")
+    id_number_bidx = BlindIndexField(source="id_number", kind="id_number")
+    city = models.CharField(_("city"), max_length=40, blank=True)
+    region_code = models.CharField(_("region code"), max_length=12, blank=True)
+    desired_amount = models.DecimalField(_("desired amount"), max_digits=18, decimal_places=2, null=True, blank=True)
+    desired_product = models.CharField(_("desired product"), max_length=60, blank=True)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.NEW)
+    validity = models.CharField(_("validity"), max_length=8, choices=Validity.choices, default=Validity.VALID)
+    invalid_reason = models.CharField(_("invalid reason"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="leads",
+    )  # fmt: skip
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    hit_count = models.PositiveIntegerField(_("duplicate hits"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mobile_bidx"], name="lead_mobile_unique"),
+            models.UniqueConstraint(fields=["id_number_bidx"], condition=~Q(id_number_bidx=""), name="lead_id_unique"),
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=~Q(external_id=""), name="lead_external_id_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "stage"]), models.Index(fields=["org_unit", "stage"])]
+        permissions = [("intake_lead", _("Can submit leads")), ("assign_lead", _("Can reassign leads"))]
+
+    def __str__(self) -> str:
+        return f"L{self.pk:08d}" if self.pk else "L(new)"
+
+
+class LeadHit(models.Model):
+    """The same person arriving again: recorded on the existing lead, never reassigning it."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="hits")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT)
+    campaign = models.CharField(max_length=80, blank=True)
+    external_id = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.lead} ← {self.channel_id}"
+
+
+class PrefilterRules(models.Model):
+    """The one set of pre-filter rules (singleton): age range from the ID number and allowed regions."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), default=60)
+    allowed_province_codes = models.JSONField(
+        _("allowed provinces"), default=list, blank=True, help_text=_("Two-digit codes; empty allows every province.")
+    )
+
+    class Meta:
+        verbose_name = _("pre-filter rules")
+        verbose_name_plural = _("pre-filter rules")
+
+    def __str__(self) -> str:
+        return f"{self.min_age}-{self.max_age}"
+
+
+class AgentDuty(models.Model):
+    """Whether a sales agent receives new leads now, and how many open leads they may hold."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty")
+    on_duty = models.BooleanField(_("on duty"), default=True)
+    capacity = models.PositiveIntegerField(_("maximum open leads"), default=200)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ("view", "change")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'on' if self.on_duty else 'off'}"

@@ -1,0 +1,83 @@
+"""API schemas of lead intake and lead reads (PII masked)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from loancrm.core.masking import mask_id_number, mask_mobile
+
+
+class LeadIn(Schema):
+    channel: str = Field(..., max_length=40, description="channel code")
+    mobile: str = Field(..., max_length=30)
+    name: str = Field("", max_length=60)
+    id_number: str = Field("", max_length=30)
+    campaign: str = Field("", max_length=80, examples=["百度信息流-2024Q2"])
+    external_id: str = Field("", max_length=80, description="the partner's id; makes the call idempotent")
+    city: str = Field("", max_length=40)
+    region_code: str = Field("", max_length=12)
+    desired_amount: Decimal | None = Field(None, description="CNY, two decimals")
+    desired_product: str = Field("", max_length=60)
+
+
+class IntakeOut(Schema):
+    outcome: str = Field(..., description="created | duplicate | invalid")
+    lead_id: int | None = Field(None, description="only for leads this call created")
+    fields: dict[str, list[str]] = {}
+
+
+class BatchIn(Schema):
+    items: list[LeadIn] = Field(..., min_length=1, max_length=1000)
+
+
+class BatchItemOut(IntakeOut):
+    index: int
+
+
+class BatchOut(Schema):
+    created: int
+    duplicate: int
+    invalid: int
+    results: list[BatchItemOut]
+
+
+class LeadOut(Schema):
+    id: int
+    channel: str
+    campaign: str
+    name: str
+    mobile: str = Field(..., description="masked")
+    id_number: str = Field(..., description="masked")
+    city: str
+    desired_amount: Decimal | None
+    stage: str
+    validity: str
+    invalid_reason: str
+    owner: str | None
+    hit_count: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_channel(obj: object) -> str:
+        return obj.channel.code  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_mobile(obj: object) -> str:
+        return mask_mobile(obj.mobile)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_id_number(obj: object) -> str:
+        return mask_id_number(obj.id_number)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_owner(obj: object) -> str | None:
+        owner = obj.owner  # type: ignore[attr-defined]
+        return owner.username if owner else None
+
+
+class LeadFilters(Schema):
+    q: str = ""
+    stage: str = ""
+    channel: str = ""
+    validity: str = ""

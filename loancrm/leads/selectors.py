@@ -1,0 +1,47 @@
+"""Reads of leads, scoped to the viewer (own / team / branch / all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from loancrm.accounts.scope import scope_q
+from loancrm.core.fields import blind_lookup
+from loancrm.leads.models import Lead
+
+
+def leads_visible_to(viewer: Any) -> QuerySet[Lead]:
+    if not viewer.has_perm("leads.view_lead"):
+        return Lead.objects.none()
+    return Lead.objects.filter(scope_q(viewer, owner="owner", org_unit="org_unit")).select_related(
+        "channel", "owner", "org_unit"
+    )
+
+
+def access_lead(viewer: Any, pk: int) -> Lead:
+    """A lead the viewer may see; otherwise the same 404 as a missing one."""
+    lead = leads_visible_to(viewer).filter(pk=pk).first()
+    if lead is None:
+        raise Http404
+    return lead
+
+
+def filter_leads(
+    qs: QuerySet[Lead], *, q: str = "", stage: str = "", channel: str = "", validity: str = ""
+) -> QuerySet[Lead]:
+    """List filters: ``q`` matches a mobile or ID number exactly (blind index), or the name or campaign."""
+    if q:
+        digits = "".join(ch for ch in q if ch.isalnum())
+        if len(digits) >= 11:
+            qs = qs.filter(blind_lookup(Lead, "mobile", q) | blind_lookup(Lead, "id_number", q))
+        else:
+            qs = qs.filter(name__icontains=q) | qs.filter(campaign__icontains=q)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if channel:
+        qs = qs.filter(channel__code=channel)
+    if validity:
+        qs = qs.filter(validity=validity)
+    return qs

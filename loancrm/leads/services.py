@@ -1,0 +1,189 @@
+"""Lead intake: clean, de-duplicate race-free, pre-filter, assign — one service for API, H5 and import.
+
+Invariants: invalid input writes nothing and answers with field errors; the unique blind indexes decide duplicates
+inside the database, so concurrent intakes of one person create one lead and the rest become hits; a repeated
+(channel, external id) replays the first answer without a new hit; a duplicate never moves the lead to another
+owner and the answer never says who owns it; a lead is assigned in the same transaction that creates it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loancrm.accounts.models import User
+from loancrm.core.audit import audit_event
+from loancrm.core.business_date import current_business_date
+from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
+from loancrm.core.errors import PermissionDenied
+from loancrm.core.fields import blind_lookup
+from loancrm.core.money import to_money
+from loancrm.leads.choices import IntakeOutcome, Stage, Validity
+from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
+from loancrm.leads.prefilter import prefilter_reason
+
+MAX_BATCH = 1_000
+OPEN_STAGES = (Stage.NEW, Stage.CONTACTED, Stage.INTERESTED, Stage.PREPARING)
+
+
+@dataclass
+class IntakeResult:
+    outcome: str
+    lead: Lead | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    replay: bool = False
+
+
+ID_MESSAGES = {
+    "id_check_digit": _("The ID number's check digit is wrong."),
+    "id_birth_future": _("The birth date in the ID number is in the future."),
+    "id_birth_date": _("The birth date in the ID number is not a real date."),
+    "id_province": _("The ID number's region code does not exist."),
+    "id_legacy_15": _("15-digit ID numbers are no longer valid."),
+}
+
+
+def clean_lead(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Normalise a raw lead; return (clean values, field errors)."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {
+        "name": str(data.get("name") or "").strip()[:60],
+        "campaign": str(data.get("campaign") or "").strip()[:80],
+        "external_id": str(data.get("external_id") or "").strip()[:80],
+        "city": str(data.get("city") or "").strip()[:40],
+        "region_code": str(data.get("region_code") or "").strip()[:12],
+        "desired_product": str(data.get("desired_product") or "").strip()[:60],
+    }
+    try:
+        clean["mobile"] = normalize_mobile(str(data.get("mobile") or ""))
+    except InvalidMobile:
+        errors["mobile"] = [str(_("Enter a mainland mobile number."))]
+    raw_id = str(data.get("id_number") or "").strip()
+    clean["id_number"] = ""
+    if raw_id:
+        try:
+            clean["id_number"] = validate_id_number(raw_id, today=timezone.localdate()).number
+        except InvalidIdNumber as exc:
+            errors["id_number"] = [str(ID_MESSAGES.get(exc.code, _("Enter a valid ID number.")))]
+    amount = data.get("desired_amount")
+    clean["desired_amount"] = None
+    if amount not in (None, ""):
+        try:
+            value = to_money(amount if isinstance(amount, (int, Decimal)) else str(amount))
+        except (TypeError, ValueError):
+            errors["desired_amount"] = [str(_("Enter an amount such as 50000.00."))]
+        else:
+            if value <= 0 or value > Decimal("100000000"):
+                errors["desired_amount"] = [str(_("The amount must be between 0.01 and 100,000,000."))]
+            clean["desired_amount"] = value
+    return clean, errors
+
+
+def _channel_for(code: str, actor: Any) -> Channel | None:
+    channel = Channel.objects.filter(code=code).first()
+    if channel is None:
+        return None
+    if getattr(actor, "kind", "staff") == "partner" and channel.partner_id != actor.pk:
+        raise PermissionDenied(_("This account may not submit leads for that channel."))
+    return channel
+
+
+def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest | None = None) -> IntakeResult:
+    """Take one lead from any source (see module invariants)."""
+    if actor is not None and not actor.has_perm("leads.intake_lead"):
+        raise PermissionDenied()
+    clean, errors = clean_lead(data)
+    channel = _channel_for(str(data.get("channel") or ""), actor)
+    if channel is None:
+        errors["channel"] = [str(_("Unknown channel."))]
+    if errors:
+        return IntakeResult(IntakeOutcome.INVALID, errors=errors)
+    assert channel is not None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                lead = Lead.objects.create(channel=channel, **clean)
+        except IntegrityError:
+            return _duplicate(channel, clean, request)
+        _prefilter_and_assign(lead, channel)
+        audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign}, request)
+    return IntakeResult(IntakeOutcome.CREATED, lead)
+
+
+def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | None) -> IntakeResult:
+    if clean["external_id"]:
+        replay = Lead.objects.filter(channel=channel, external_id=clean["external_id"]).first()
+        if replay is not None:
+            return IntakeResult(IntakeOutcome.CREATED, replay, replay=True)
+    match = blind_lookup(Lead, "mobile", clean["mobile"])
+    if clean["id_number"]:
+        match |= blind_lookup(Lead, "id_number", clean["id_number"])
+    existing = Lead.objects.filter(match).order_by("pk").first()
+    if existing is None:  # the conflicting row was rolled back meanwhile: nothing to attach the hit to
+        return IntakeResult(IntakeOutcome.DUPLICATE)
+    LeadHit.objects.create(lead=existing, channel=channel, campaign=clean["campaign"], external_id=clean["external_id"])
+    Lead.objects.filter(pk=existing.pk).update(hit_count=F("hit_count") + 1)
+    audit_event(None, "lead.duplicate_hit", existing, {"channel": channel.code, "campaign": clean["campaign"]}, request)
+    return IntakeResult(IntakeOutcome.DUPLICATE, existing)
+
+
+def _prefilter_and_assign(lead: Lead, channel: Channel) -> None:
+    rules = PrefilterRules.objects.filter(singleton=1).first() or PrefilterRules()
+    reason = prefilter_reason(
+        id_number=lead.id_number,
+        channel_blocked=channel.is_blocked,
+        min_age=rules.min_age,
+        max_age=rules.max_age,
+        allowed_provinces=rules.allowed_province_codes,
+        today=current_business_date(),
+    )
+    if reason:
+        lead.validity, lead.invalid_reason = Validity.INVALID, reason
+        lead.org_unit = channel.team
+        lead.save(update_fields=["validity", "invalid_reason", "org_unit"])
+        audit_event(None, "lead.invalidated", lead, {"reason": reason})
+        return
+    agent = pick_agent(channel)
+    lead.org_unit = (agent.org_unit if agent else None) or channel.team
+    lead.owner, lead.assigned_at = agent, (timezone.now() if agent else None)
+    lead.save(update_fields=["org_unit", "owner", "assigned_at"])
+    if agent is not None:
+        audit_event(None, "lead.assigned", lead, {"owner": agent.username, "strategy": "round_robin"})
+
+
+def pick_agent(channel: Channel) -> User | None:
+    """Round-robin over on-duty sales agents of the channel's team who are under their open-lead capacity."""
+    if channel.team is None:
+        return None
+    agents = (
+        User.objects.filter(
+            is_active=True,
+            groups__role__code="sales_agent",
+            org_unit__path__startswith=channel.team.path,
+        )
+        .exclude(duty__on_duty=False)
+        .annotate(open_leads=Count("leads", filter=Q(leads__stage__in=OPEN_STAGES)))
+        .select_related("org_unit")
+        .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
+    )
+    for agent in agents:
+        duty, _created = AgentDuty.objects.select_for_update().get_or_create(user=agent)
+        if agent.open_leads < duty.capacity:
+            duty.last_assigned_at = timezone.now()
+            duty.save(update_fields=["last_assigned_at"])
+            return agent
+    return None
+
+
+def lead_intake_batch(
+    *, items: list[dict[str, Any]], actor: Any = None, request: HttpRequest | None = None
+) -> list[IntakeResult]:
+    """Take up to MAX_BATCH leads; each item is answered on its own (one bad item does not stop the rest)."""
+    return [lead_intake(data=item, actor=actor, request=request) for item in items[:MAX_BATCH]]

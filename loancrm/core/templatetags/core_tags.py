@@ -16,6 +16,16 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 
 @register.filter
+def money(value: Any) -> str:
+    """Money with thousands separators ("1,234.56"); empty for None."""
+    from decimal import Decimal
+
+    from loancrm.core.money import format_money
+
+    return "" if value is None else format_money(Decimal(value))
+
+
+@register.filter
 def audit_action(action: str) -> str:
     """Human label of an audit action code."""
     from loancrm.core.audit import action_label

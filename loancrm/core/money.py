@@ -67,7 +67,7 @@ def _quantize(value: Decimal, places: Decimal) -> Decimal:
         result = value.quantize(places, rounding=ROUND_HALF_UP, context=_CONTEXT)
     except InvalidOperation as exc:
         raise ValueError(f"{value} is too large") from exc
-    return abs(result) if result.is_zero() else result  # no "-0.00"
+    return result.copy_abs() if result.is_zero() else result  # no "-0.00"
 
 
 def quantize_money(value: Decimal) -> Decimal:
@@ -118,7 +118,7 @@ def format_money(value: Decimal, *, symbol: bool = False) -> str:
     """Display form with thousands separators: "1,234.56", "¥1,234.56", "-1,234.56", "-¥1,234.56"."""
     amount = quantize_money(value)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{'¥' if symbol else ''}{abs(amount):,.2f}"
+    return f"{sign}{'¥' if symbol else ''}{amount.copy_abs():,.2f}"
 
 
 def allocate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:

@@ -29,7 +29,7 @@ def seed() -> list[str]:
         Channel.objects.get_or_create(code=code, defaults={"name": name, "team": OrgUnit.objects.get(code=team_code)})
     if Lead.objects.filter(external_id__startswith="demo-").count() >= DEMO_LEADS:
         return []
-    fake, rng = Faker("zh_CN"), random.Random(2026)
+    fake, rng = Faker("zh_CN"), random.Random(2026)  # noqa: S311 (reproducible demo data)
     Faker.seed(2026)
     for i in range(DEMO_LEADS):
         code, _name, _team, campaigns = rng.choice(CHANNELS)

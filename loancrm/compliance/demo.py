@@ -6,6 +6,11 @@ from loancrm.compliance.models import ConsentText, Purpose
 from loancrm.compliance.services import consent_text_publish
 
 TEXTS = {
+    Purpose.CONTACT: (
+        "个人信息处理授权（咨询联系）",
+        "本人同意贵司收集本人填写的姓名、手机号、所在城市及借款意向，仅用于就本人的借款咨询与本人联系并推荐合适的产品，"
+        "保存期限为提交之日起六个月；本人可随时联系客服撤回本同意并要求删除。",
+    ),
     Purpose.CREDIT_BUREAU: (
         "个人征信查询授权书",
         "本人同意贵司为审核本人贷款申请、贷后管理之目的，向中国人民银行征信中心及经批准设立的征信机构查询、"

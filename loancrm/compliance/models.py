@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Purpose(models.TextChoices):
+    CONTACT = "contact", _("Contact about my enquiry")
     CREDIT_BUREAU = "credit_bureau", _("Credit bureau query")
     PARTNER_SHARING = "partner_sharing", _("Sharing with partners")
     MARKETING = "marketing", _("Marketing")

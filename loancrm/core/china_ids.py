@@ -1,9 +1,12 @@
 """Chinese resident ID numbers (GB 11643-1999) and mainland mobile numbers.
 
-Invariants: a valid ID number is 18 characters, 17 digits and a check character from "10X98765432" under weights
-7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, a real province code (GB/T 2260), and a real birth date from 1900 on and
-not in the future. Input is normalised first (full-width characters, spaces, dashes, lower-case x).
-15-digit numbers (issued before 1999, all expired since) are refused with their own code.
+Invariants:
+- a valid ID number, once normalised, is 18 ASCII characters: 17 digits and a check character from "10X98765432"
+  indexed by (sum of digit × weight 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) mod 11, a GB/T 2260 province code,
+  and a real birth date from 1900-01-01 up to today;
+- a valid mobile number, once normalised, matches ``1[3-9]`` followed by nine ASCII digits;
+- normalisation only removes separators and maps full-width forms to ASCII; any other non-ASCII digit is refused;
+- failures raise ``InvalidIdNumber`` / ``InvalidMobile`` (both ValueError) with a stable ``code``.
 """
 
 from __future__ import annotations
@@ -11,9 +14,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
+
+__all__ = [
+    "CHECK_MAP",
+    "EARLIEST_BIRTH",
+    "PROVINCE_CODES",
+    "WEIGHTS",
+    "IdErrorCode",
+    "IdNumber",
+    "InvalidIdNumber",
+    "InvalidMobile",
+    "id_check_digit",
+    "is_valid_id_number",
+    "is_valid_mobile",
+    "normalize_id_number",
+    "normalize_mobile",
+    "validate_id_number",
+]
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_MAP = "10X98765432"
+# Province-level codes of GB/T 2260, including 71 (Taiwan), 81 (Hong Kong) and 82 (Macao).
 PROVINCE_CODES = frozenset(
     {
         "11", "12", "13", "14", "15",
@@ -26,75 +48,106 @@ PROVINCE_CODES = frozenset(
     }
 )  # fmt: skip
 EARLIEST_BIRTH = date(1900, 1, 1)
+
+IdErrorCode = Literal[
+    "id_length", "id_chars", "id_province", "id_birth_date", "id_birth_future", "id_check_digit", "id_legacy_15"
+]
+
 _FULL_WIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {
     ord("Ｘ"): ord("X"),
     ord("ｘ"): ord("X"),
+    ord("x"): ord("X"),
     ord("＋"): ord("+"),
 }
-_SEPARATORS = re.compile(r"[\s\u3000\-‐‑–—()（）.·]")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"  # ASCII, Unicode and full-width dashes/minus
+_ID_SEPARATORS = re.compile(f"[\\s\u200b\ufeff{_DASHES}]")  # \s covers U+3000 (full-width space)
+_MOBILE_SEPARATORS = re.compile(f"[\\s\u200b\ufeff{_DASHES}().\uff08\uff09\uff0e\u00b7]")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_LEGACY_SHAPE = re.compile(r"[0-9]{15}", re.ASCII)
+_SEVENTEEN_DIGITS = re.compile(r"[0-9]{17}", re.ASCII)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_COUNTRY_PREFIXES = ("+86", "0086", "86")
 
 
 class InvalidIdNumber(ValueError):
-    """A malformed ID number; ``code`` says which rule failed."""
+    """An ID number that fails a rule; ``code`` (stable, for messages and APIs) says which one."""
 
-    def __init__(self, code: str, message: str):
+    code: IdErrorCode
+
+    def __init__(self, code: IdErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
 
 
 class InvalidMobile(ValueError):
-    code = "mobile_invalid"
+    """Not a mainland mobile number; ``code`` is always "mobile_invalid"."""
+
+    code: Literal["mobile_invalid"] = "mobile_invalid"
+
+    def __init__(self, message: str = "not a mainland mobile number") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
 class IdNumber:
+    """A validated ID number: ``number`` is normalised, the other fields are read from it."""
+
     number: str
-    region_code: str
-    province_code: str
-    birth_date: date
-    gender: str
+    region_code: str  # first 6 digits (GB/T 2260 administrative division)
+    province_code: str  # first 2 digits
+    birth_date: date  # digits 7-14
+    gender: Literal["M", "F"]  # 17th digit: odd is male
 
     def age(self, on: date) -> int:
-        """Full years completed on ``on`` (a 29 February birthday counts from 1 March in common years)."""
+        """Full years completed on ``on``; a 29 February birthday counts from 1 March in common years.
+
+        Raises ValueError for a date before the birth date.
+        """
+        if on < self.birth_date:
+            raise ValueError("the date is before the birth date")
         had_birthday = (on.month, on.day) >= (self.birth_date.month, self.birth_date.day)
         return on.year - self.birth_date.year - (0 if had_birthday else 1)
 
 
-def _normalise(raw: str) -> str:
-    return _SEPARATORS.sub("", raw.translate(_FULL_WIDTH))
-
-
 def normalize_id_number(raw: str) -> str:
-    """Remove spaces and dashes, convert full-width digits and X, upper-case x. No validation."""
-    return _normalise(raw).upper()
+    """Remove whitespace (incl. U+3000) and dashes, map full-width digits and X to ASCII, x → X. No validation."""
+    return _ID_SEPARATORS.sub("", raw.translate(_FULL_WIDTH))
 
 
 def id_check_digit(first17: str) -> str:
-    """The check character of 17 digits."""
-    if len(first17) != 17 or not first17.isdigit():
+    """The GB 11643 check character ("0"-"9" or "X") for 17 ASCII digits; ValueError for anything else."""
+    if not _SEVENTEEN_DIGITS.fullmatch(first17):
         raise ValueError("need exactly 17 digits")
-    return CHECK_MAP[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    return CHECK_MAP[sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 def validate_id_number(raw: str, *, today: date | None = None) -> IdNumber:
-    """Normalise and validate; raise InvalidIdNumber with a stable code on the first failed rule."""
+    """Normalise and validate an 18-character ID number; raise InvalidIdNumber on the first failed rule.
+
+    Rules, in order: 15-digit legacy number (``id_legacy_15``), length (``id_length``), characters (``id_chars``),
+    province (``id_province``), real birth date from 1900-01-01 (``id_birth_date``), birth date not after
+    ``today`` (``id_birth_future``; default ``date.today()``), check character (``id_check_digit``).
+
+    15-digit numbers come from first-generation cards, which stopped being valid on 2013-01-01: they have a
+    two-digit birth year and no check digit, so they cannot be verified, and every holder now has an 18-digit
+    number. They get their own code so the user can be asked for the new number.
+    """
     number = normalize_id_number(raw)
-    if len(number) == 15 and number.isdigit():
-        raise InvalidIdNumber("id_legacy_15", "15-digit ID numbers are no longer valid")
+    if _LEGACY_SHAPE.fullmatch(number):
+        raise InvalidIdNumber("id_legacy_15", "15-digit ID numbers are no longer valid; use the 18-digit number")
     if len(number) != 18:
         raise InvalidIdNumber("id_length", "an ID number has 18 characters")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdNumber("id_chars", "an ID number is 17 digits and a digit or X")
+    if not _ID_SHAPE.fullmatch(number):
+        raise InvalidIdNumber("id_chars", "an ID number is 17 digits followed by a digit or X")
     if number[:2] not in PROVINCE_CODES:
-        raise InvalidIdNumber("id_province", "unknown province code")
+        raise InvalidIdNumber("id_province", "the province code does not exist")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise InvalidIdNumber("id_birth_date", "the birth date is not a real date") from exc
     if birth < EARLIEST_BIRTH:
-        raise InvalidIdNumber("id_birth_date", "the birth date is too early")
-    if birth > (today or date.today()):
+        raise InvalidIdNumber("id_birth_date", "the birth date is before 1900")
+    if birth > (today if today is not None else date.today()):
         raise InvalidIdNumber("id_birth_future", "the birth date is in the future")
     if id_check_digit(number[:17]) != number[17]:
         raise InvalidIdNumber("id_check_digit", "the check digit does not match")
@@ -108,6 +161,7 @@ def validate_id_number(raw: str, *, today: date | None = None) -> IdNumber:
 
 
 def is_valid_id_number(raw: str, *, today: date | None = None) -> bool:
+    """True when ``validate_id_number`` accepts ``raw``."""
     try:
         validate_id_number(raw, today=today)
     except InvalidIdNumber:
@@ -118,19 +172,21 @@ def is_valid_id_number(raw: str, *, today: date | None = None) -> bool:
 def normalize_mobile(raw: str) -> str:
     """Return the 11-digit mainland mobile number or raise InvalidMobile.
 
-    Accepts spaces, dashes, dots, parentheses, full-width digits and a +86 / 0086 / 86 country prefix.
+    Removes whitespace (incl. U+3000), dashes, parentheses and dots; maps full-width digits and plus to ASCII;
+    drops a leading +86, 0086 or 86 when exactly 11 characters remain. The result matches ``^1[3-9]\\d{9}$``.
     """
-    digits = _normalise(raw)
-    for prefix in ("+86", "0086", "86"):
+    digits = _MOBILE_SEPARATORS.sub("", raw.translate(_FULL_WIDTH))
+    for prefix in _COUNTRY_PREFIXES:
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
             digits = digits[len(prefix) :]
             break
-    if not _MOBILE.match(digits):
-        raise InvalidMobile("not a mainland mobile number")
+    if not _MOBILE.fullmatch(digits):
+        raise InvalidMobile()
     return digits
 
 
 def is_valid_mobile(raw: str) -> bool:
+    """True when ``normalize_mobile`` accepts ``raw``."""
     try:
         normalize_mobile(raw)
     except InvalidMobile:

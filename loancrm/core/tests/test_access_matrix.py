@@ -57,6 +57,8 @@ PAGES = [
     ("i18n/setlang/", "post", PUBLIC),
     ("compliance/consent-texts/", "get", "compliance.view_consenttext"),
     ("compliance/consents/", "get", "compliance.view_consent"),
+    ("h5/apply/", "get", PUBLIC),
+    ("h5/thanks/", "get", PUBLIC),
     ("leads/", "get", "leads.view_lead"),
     ("leads/<int:pk>/", "get", "leads.view_lead"),
     ("audit/", "get", "accounts.view_audit"),

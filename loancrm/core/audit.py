@@ -100,7 +100,7 @@ def audit_event(
         "ip": client_ip(request),
         "user_agent": (request.headers.get("User-Agent", "")[:300] if request is not None else ""),
     }
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint round trips
         head = _locked_head()
         row["seq"] = head.seq + 1
         row_hash = chain_hash(head.row_hash, row)

@@ -18,6 +18,9 @@ class LeadsConfig(AppConfig):
                 "lead.duplicate_hit": _("Duplicate lead received"),
                 "lead.invalidated": _("Lead marked invalid"),
                 "lead.assigned": _("Lead assigned"),
+                "lead.claimed": _("Lead claimed from the shared pool"),
+                "lead.reassigned": _("Lead reassigned"),
+                "lead.returned_to_pool": _("Leads returned to the shared pool"),
             }
         )
         register_pii(PiiField("leads.lead", "mobile", "mobile", access_lead, "leads.view_lead", label=_("mobile")))

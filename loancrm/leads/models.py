@@ -133,3 +133,34 @@ class AgentDuty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {'on' if self.on_duty else 'off'}"
+
+
+class PoolSettings(models.Model):
+    """Shared-pool (公海) rules (singleton): when unfollowed leads return, and how many an agent may claim a day."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    return_after_days = models.PositiveSmallIntegerField(_("return to the pool after (days)"), default=3)
+    daily_claim_limit = models.PositiveSmallIntegerField(_("claims per agent per day"), default=20)
+
+    class Meta:
+        verbose_name = _("shared-pool settings")
+        verbose_name_plural = _("shared-pool settings")
+
+    def __str__(self) -> str:
+        return f"{self.return_after_days}d / {self.daily_claim_limit}"
+
+
+class LeadClaim(models.Model):
+    """An agent taking a lead from the shared pool (counted against the daily limit)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    claimed_on = models.DateField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "claimed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.lead_id}"

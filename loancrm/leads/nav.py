@@ -14,6 +14,9 @@ def _new_leads(user: Any) -> int:
 
 NAV_ITEMS = [
     NavItem("leads", _("Leads"), "leads:list", "address-book", _("Sales"), order=100, permissions=("leads.view_lead",)),
+    NavItem(
+        "pool", _("Shared pool"), "leads:pool", "users-group", _("Sales"), order=110, permissions=("leads.intake_lead",)
+    ),
 ]
 WORK_QUEUES = [
     WorkQueue("my_new_leads", _("My new leads"), "leads:list", _new_leads, ("leads.intake_lead",), "user-plus",

@@ -6,5 +6,8 @@ app_name = "leads"
 
 urlpatterns = [
     path("", views.lead_list, name="list"),
+    path("pool/", views.pool_list, name="pool"),
     path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/claim/", views.claim, name="claim"),
+    path("<int:pk>/reassign/", views.reassign, name="reassign"),
 ]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from loancrm.accounts.models import User
+from loancrm.accounts.scope import scope_q
+from loancrm.core.errors import DomainError
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
-from loancrm.leads import selectors
+from loancrm.leads import pool, selectors
 from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Channel
 
@@ -33,4 +38,58 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.access_lead(request.user, pk)
-    return render(request, "leads/detail.html", {"lead": lead, "hits": lead.hits.select_related("channel")[:50]})
+    agents = []
+    if request.user.has_perm("leads.assign_lead"):
+        agents = list(
+            User.objects.filter(scope_q(request.user, owner="pk", org_unit="org_unit"), is_active=True)
+            .filter(groups__role__code="sales_agent")
+            .order_by("username")
+        )
+    context = {"lead": lead, "hits": lead.hits.select_related("channel")[:50], "agents": agents}
+    return render(request, "leads/detail.html", context)
+
+
+@perm_required("leads.intake_lead")
+@require_GET
+def pool_list(request: HttpRequest) -> HttpResponse:
+    leads = pool.pool_for(request.user).select_related("channel")
+    sorts = {"created": "created_at", "amount": "desired_amount"}
+    listing = paginate(request, leads, sorts=sorts, default_sort="-created")
+    context = {
+        "listing": listing, "page_obj": listing.page_obj, "claimed": pool.claims_today(request.user),
+        "limit": pool.pool_settings().daily_claim_limit,
+    }  # fmt: skip
+    return render(request, "leads/pool.html", context)
+
+
+@perm_required("leads.intake_lead")
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        lead = pool.lead_claim(actor=request.user, lead_id=pk, request=request)  # type: ignore[arg-type]
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.summary())
+        return redirect("leads:pool")
+    messages.success(request, _("%(lead)s is now yours.") % {"lead": lead})
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@perm_required("leads.assign_lead")
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        owner_id = int(request.POST.get("owner", "0"))
+    except ValueError:
+        owner_id = 0
+    try:
+        pool.lead_reassign(actor=request.user, lead_id=pk, owner_id=owner_id,  # type: ignore[arg-type]
+                           reason=request.POST.get("reason", ""), request=request)  # fmt: skip
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.summary())
+    else:
+        messages.success(request, _("Lead reassigned."))
+    return redirect("leads:detail", pk=pk)

@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads"},
+    "sales_agent": {"home", "leads", "pool"},
     "administrator": {
         "home",
         "users",
@@ -94,6 +94,7 @@ NAV_BY_ROLE = {
         "consent_texts",
         "consents",
         "leads",
+        "pool",
     },
     "operations": {"home", "jobs", "calendar"},
     "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads"},

@@ -68,7 +68,9 @@ def lead_reassign(*, actor: User, lead_id: int, owner_id: int, reason: str, requ
     if not actor.has_perm("leads.assign_lead"):
         raise PermissionDenied()
     lead = (
-        Lead.objects.select_for_update().filter(scope_q(actor, owner="owner", org_unit="org_unit"), pk=lead_id).first()
+        Lead.objects.select_for_update(of=("self",))
+        .filter(scope_q(actor, owner="owner", org_unit="org_unit"), pk=lead_id)
+        .first()
     )
     if lead is None:
         raise NotFound()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -101,15 +101,29 @@ def audit_event(
         "user_agent": (request.headers.get("User-Agent", "")[:300] if request is not None else ""),
     }
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint round trips
-        head = _locked_head()
-        row["seq"] = head.seq + 1
-        row_hash = chain_hash(head.row_hash, row)
-        event = AuditEvent.objects.create(
-            **row, prev_hash=head.row_hash, row_hash=row_hash, mac=sign(audit_key(), row_hash)
-        )
-        head.seq, head.row_hash, head.mac = event.seq, row_hash, head_mac(event.seq, row_hash)
-        head.save(update_fields=["seq", "row_hash", "mac"])
+        prev_seq, prev_hash = _lock_head_row()
+        row["seq"] = prev_seq + 1
+        row_hash = chain_hash(prev_hash, row)
+        event = AuditEvent(**row, prev_hash=prev_hash, row_hash=row_hash, mac=sign(audit_key(), row_hash))
+        event.save(force_insert=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_auditchainhead SET seq = %s, row_hash = %s, mac = %s WHERE singleton = 1",
+                [event.seq, row_hash, head_mac(event.seq, row_hash)],
+            )
     return event
+
+
+def _lock_head_row() -> tuple[int, str]:
+    """(seq, hash) of the chain head, row-locked until the transaction ends (one query on the hot path)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, row_hash FROM core_auditchainhead WHERE singleton = 1{lock}")  # noqa: S608
+        found = cursor.fetchone()
+    if found is not None:
+        return int(found[0]), str(found[1])
+    head = _locked_head()
+    return head.seq, head.row_hash
 
 
 def _locked_head() -> AuditChainHead:

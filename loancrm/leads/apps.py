@@ -20,6 +20,7 @@ class LeadsConfig(AppConfig):
                 "lead.assigned": _("Lead assigned"),
                 "lead.claimed": _("Lead claimed from the shared pool"),
                 "lead.reassigned": _("Lead reassigned"),
+                "lead.stage_changed": _("Lead stage changed"),
                 "lead.returned_to_pool": _("Leads returned to the shared pool"),
             }
         )

@@ -15,6 +15,15 @@ def _new_leads(user: Any) -> int:
 NAV_ITEMS = [
     NavItem("leads", _("Leads"), "leads:list", "address-book", _("Sales"), order=100, permissions=("leads.view_lead",)),
     NavItem(
+        "board",
+        _("Pipeline board"),
+        "leads:board",
+        "layout-kanban",
+        _("Sales"),
+        order=105,
+        permissions=("leads.view_lead",),
+    ),
+    NavItem(
         "pool", _("Shared pool"), "leads:pool", "users-group", _("Sales"), order=110, permissions=("leads.intake_lead",)
     ),
 ]

@@ -13,7 +13,7 @@ from loancrm.accounts.scope import scope_q
 from loancrm.core.errors import DomainError
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
-from loancrm.leads import pool, selectors
+from loancrm.leads import pipeline, pool, selectors
 from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Channel
 
@@ -92,4 +92,33 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.summary())
     else:
         messages.success(request, _("Lead reassigned."))
+    return redirect("leads:detail", pk=pk)
+
+
+@perm_required("leads.view_lead")
+@require_GET
+def lead_board(request: HttpRequest) -> HttpResponse:
+    qs = selectors.leads_visible_to(request.user).filter(validity=Validity.VALID)
+    return render(request, "leads/board.html", {"columns": pipeline.board(qs), "stages": dict(Stage.choices)})
+
+
+@perm_required("leads.view_lead")
+@require_POST
+def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        pipeline.lead_stage_change(
+            actor=request.user,
+            lead_id=pk,
+            stage=request.POST.get("stage", ""),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.summary())
+    else:
+        messages.success(request, _("Stage changed."))
+    if request.POST.get("next") == "board":
+        return redirect("leads:board")
     return redirect("leads:detail", pk=pk)

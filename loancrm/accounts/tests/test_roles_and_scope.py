@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool"},
+    "sales_agent": {"home", "leads", "pool", "board"},
     "administrator": {
         "home",
         "users",
@@ -95,9 +95,10 @@ NAV_BY_ROLE = {
         "consents",
         "leads",
         "pool",
+        "board",
     },
     "operations": {"home", "jobs", "calendar"},
-    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads"},
+    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board"},
 }
 
 

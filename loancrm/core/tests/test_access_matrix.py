@@ -62,6 +62,8 @@ PAGES = [
     ("leads/", "get", "leads.view_lead"),
     ("leads/<int:pk>/", "get", "leads.view_lead"),
     ("leads/pool/", "get", "leads.intake_lead"),
+    ("leads/board/", "get", "leads.view_lead"),
+    ("leads/<int:pk>/stage/", "post", "leads.view_lead"),
     ("leads/<int:pk>/claim/", "post", "leads.intake_lead"),
     ("leads/<int:pk>/reassign/", "post", "leads.assign_lead"),
     ("audit/", "get", "accounts.view_audit"),

@@ -10,7 +10,16 @@ from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.core.pagination import PageNumberPagination
 from loancrm.leads import selectors, services
 from loancrm.leads.choices import IntakeOutcome
-from loancrm.leads.schemas import BatchIn, BatchOut, IntakeOut, LeadFilters, LeadIn, LeadOut
+from loancrm.leads.schemas import (
+    BatchIn,
+    BatchOut,
+    FunnelQuery,
+    FunnelRowOut,
+    IntakeOut,
+    LeadFilters,
+    LeadIn,
+    LeadOut,
+)
 
 API_PREFIX = "/leads"
 router = Router(tags=["leads"])
@@ -50,6 +59,15 @@ def intake_batch(request: HttpRequest, payload: BatchIn) -> Any:
 def list_leads(request: HttpRequest, filters: Query[LeadFilters]) -> Any:
     require_scope(request, "read")
     return selectors.filter_leads(selectors.leads_visible_to(request.user), **filters.dict()).order_by("-created_at")
+
+
+@router.get(
+    "/funnel", response=list[FunnelRowOut], auth=authorized("leads.view_lead"),
+    summary="Stage conversion of the caller's visible leads",
+)  # fmt: skip
+def lead_funnel(request: HttpRequest, query: Query[FunnelQuery]) -> Any:
+    require_scope(request, "read")
+    return selectors.funnel_for(request.user, **query.dict())
 
 
 @router.get("/{lead_id}", response=LeadOut, auth=authorized("leads.view_lead"))

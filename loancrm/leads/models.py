@@ -64,6 +64,7 @@ class Lead(models.Model):
         "accounts.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.PROTECT
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    stage_changed_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     hit_count = models.PositiveIntegerField(_("duplicate hits"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
@@ -100,6 +101,28 @@ class LeadHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead} ← {self.channel_id}"
+
+
+class LeadStageChange(models.Model):
+    """One move of a lead between pipeline stages; ``entered_from_at`` is when the lead entered ``from_stage``."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=12, choices=Stage.choices)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    entered_from_at = models.DateTimeField()
+    changed_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["lead", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_stage} → {self.to_stage}"
 
 
 class PrefilterRules(models.Model):

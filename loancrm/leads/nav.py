@@ -24,6 +24,15 @@ NAV_ITEMS = [
         permissions=("leads.view_lead",),
     ),
     NavItem(
+        "funnel",
+        _("Pipeline conversion"),
+        "leads:funnel",
+        "chart-funnel",
+        _("Sales"),
+        order=107,
+        permissions=("leads.view_lead",),
+    ),
+    NavItem(
         "pool", _("Shared pool"), "leads:pool", "users-group", _("Sales"), order=110, permissions=("leads.intake_lead",)
     ),
 ]

@@ -11,13 +11,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.accounts.scope import scope_q
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from loancrm.leads.choices import STAGE_TRANSITIONS, Stage, Validity
-from loancrm.leads.models import Lead
+from loancrm.leads.models import Lead, LeadStageChange
 
 SYSTEM_STAGES = {Stage.APPLIED, Stage.DISBURSED}
 
@@ -58,9 +59,18 @@ def lead_stage_change(
     ensure_transition(lead.stage, stage)
     if stage == Stage.REJECTED and not reason.strip():
         raise ValidationFailed(fields={"reason": [_("Give the reason the customer declined.")]})
-    before = lead.stage
-    lead.stage = stage
-    lead.save(update_fields=["stage"])
+    before, now = lead.stage, timezone.now()
+    LeadStageChange.objects.create(
+        lead=lead,
+        from_stage=before,
+        to_stage=stage,
+        entered_from_at=lead.stage_changed_at or lead.created_at,
+        changed_at=now,
+        actor=actor if getattr(actor, "pk", None) else None,
+        reason=reason.strip()[:200],
+    )
+    lead.stage, lead.stage_changed_at = stage, now
+    lead.save(update_fields=["stage", "stage_changed_at"])
     change = {"before": {"stage": before}, "after": {"stage": stage}, "reason": reason.strip()}
     audit_event(actor, "lead.stage_changed", lead, change, request)
     return lead

@@ -81,3 +81,25 @@ class LeadFilters(Schema):
     stage: str = ""
     channel: str = ""
     validity: str = ""
+
+
+class FunnelQuery(Schema):
+    dimension: str = Field("", pattern="^(|agent|team|channel|campaign|month)$")
+    start: dt.date | None = None
+    end: dt.date | None = None
+    channel: str = ""
+    campaign: str = ""
+
+
+class StageFigureOut(Schema):
+    stage: str
+    reached: int
+    conversion: float | None
+    median_hours: float | None
+
+
+class FunnelRowOut(Schema):
+    key: str
+    total: int
+    rejected: int
+    stages: list[StageFigureOut]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,6 +10,8 @@ from django.http import Http404
 
 from loancrm.accounts.scope import scope_q
 from loancrm.core.fields import blind_lookup
+from loancrm.leads.choices import Validity
+from loancrm.leads.funnel import FunnelRow, funnel, period_filter
 from loancrm.leads.models import Lead
 
 
@@ -45,3 +48,21 @@ def filter_leads(
     if validity:
         qs = qs.filter(validity=validity)
     return qs
+
+
+def funnel_for(
+    viewer: Any,
+    *,
+    dimension: str = "",
+    start: date | None = None,
+    end: date | None = None,
+    channel: str = "",
+    campaign: str = "",
+) -> list[FunnelRow]:
+    """Conversion funnel over the valid leads the viewer may see, arrived between ``start`` and ``end``."""
+    qs = period_filter(leads_visible_to(viewer).filter(validity=Validity.VALID), start, end)
+    if channel:
+        qs = qs.filter(channel__code=channel)
+    if campaign:
+        qs = qs.filter(campaign=campaign)
+    return funnel(qs, dimension)

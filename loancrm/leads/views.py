@@ -15,6 +15,8 @@ from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.leads import pipeline, pool, selectors
 from loancrm.leads.choices import Stage, Validity
+from loancrm.leads.forms import FunnelFilterForm
+from loancrm.leads.funnel import DIMENSIONS, MAIN_PATH, FunnelRow, chart_options
 from loancrm.leads.models import Channel
 
 
@@ -122,3 +124,23 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("next") == "board":
         return redirect("leads:board")
     return redirect("leads:detail", pk=pk)
+
+
+@perm_required("leads.view_lead")
+@require_GET
+def lead_funnel(request: HttpRequest) -> HttpResponse:
+    form = FunnelFilterForm(request.GET)
+    rows: list[FunnelRow] = []
+    dimension = ""
+    if form.is_valid():
+        rows = selectors.funnel_for(request.user, **form.cleaned_data)
+        dimension = form.cleaned_data["dimension"]
+    context = {
+        "form": form,
+        "rows": rows,
+        "dimension": dimension,
+        "dimension_label": DIMENSIONS.get(dimension, ""),
+        "stages": [Stage(stage).label for stage in MAIN_PATH],
+        "charts": chart_options(rows, dimension),
+    }
+    return render(request, "leads/funnel.html", context)

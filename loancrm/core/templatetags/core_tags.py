@@ -26,6 +26,12 @@ def money(value: Any) -> str:
 
 
 @register.filter
+def percent(value: Any) -> str:
+    """A share as a percentage with one decimal ("42.5%"); empty for None."""
+    return "" if value is None else f"{float(value) * 100:.1f}%"
+
+
+@register.filter
 def audit_action(action: str) -> str:
     """Human label of an audit action code."""
     from loancrm.core.audit import action_label

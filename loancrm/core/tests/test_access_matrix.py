@@ -63,6 +63,7 @@ PAGES = [
     ("leads/<int:pk>/", "get", "leads.view_lead"),
     ("leads/pool/", "get", "leads.intake_lead"),
     ("leads/board/", "get", "leads.view_lead"),
+    ("leads/funnel/", "get", "leads.view_lead"),
     ("leads/<int:pk>/stage/", "post", "leads.view_lead"),
     ("leads/<int:pk>/claim/", "post", "leads.intake_lead"),
     ("leads/<int:pk>/reassign/", "post", "leads.assign_lead"),
@@ -94,6 +95,7 @@ API = [
     ("/api/v1/leads", "post", "leads.intake_lead"),
     ("/api/v1/leads", "get", "leads.view_lead"),
     ("/api/v1/leads/batch", "post", "leads.intake_lead"),
+    ("/api/v1/leads/funnel", "get", "leads.view_lead"),
     ("/api/v1/leads/{lead_id}", "get", "leads.view_lead"),
 ]
 

@@ -125,6 +125,12 @@ for _code in ("sales_agent", "sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code].append("leads.intake_lead")
 for _code in ("sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code].append("leads.assign_lead")
+for _code in ("sales_agent", "sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code] += ["sales.add_followup", "sales.view_followuptask", "sales.view_interaction"]
+for _code in ("credit_reviewer", "credit_supervisor", "compliance_officer"):
+    ROLE_PERMISSIONS[_code].append("sales.view_interaction")
+for _code in ("sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code] += ["sales.change_refusalreason", "sales.change_slasettings"]
 
 
 def role_label(code: str, fallback: str = "") -> Any:

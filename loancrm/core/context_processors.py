@@ -15,5 +15,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     from loancrm.core.business_date import current_business_date
+    from loancrm.core.notifications import unread_count
 
-    return {"nav_sections": nav_for(user, request.path), "business_date": current_business_date()}
+    return {
+        "nav_sections": nav_for(user, request.path),
+        "business_date": current_business_date(),
+        "unread_notifications": unread_count(user),
+    }

@@ -1,4 +1,4 @@
-"""Platform tables every module reads: the audit trail, the business date and the working-day calendar."""
+"""Platform tables every module reads: the audit trail, the business date, the working-day calendar, notifications."""
 
 from __future__ import annotations
 
@@ -120,3 +120,23 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (overdue tasks, approvals waiting, …); read once ``read_at`` is set."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"

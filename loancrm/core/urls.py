@@ -9,4 +9,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/docs", views.api_docs, name="api-docs"),
     path("pii/reveal/", pii_views.reveal, name="pii-reveal"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_read, name="notification-read"),
 ]

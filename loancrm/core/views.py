@@ -7,10 +7,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from loancrm.core.navigation import work_queues_for
 
@@ -76,3 +76,30 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, "500.html", 500)
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, unread first then newest."""
+    from loancrm.core.listing import paginate
+    from loancrm.core.notifications import notifications_for
+
+    qs = notifications_for(request.user)
+    listing = paginate(request, qs, sorts={"created": "created_at", "read": "read_at"}, default_sort="-created")
+    return render(request, "core/notifications.html", {"listing": listing, "page_obj": listing.page_obj})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (``id``) or all of the user's notifications read, then follow its link if any."""
+    from loancrm.core.notifications import mark_read, notifications_for
+
+    raw = request.POST.get("id", "")
+    notification_id = int(raw) if raw.isdigit() else None
+    mark_read(request.user, notification_id)
+    target = notifications_for(request.user).filter(pk=notification_id).first() if notification_id else None
+    if target and target.link.startswith("/") and not target.link.startswith("//"):
+        return redirect(target.link)
+    return redirect("core:notifications")

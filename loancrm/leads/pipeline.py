@@ -19,6 +19,7 @@ from loancrm.core.audit import audit_event
 from loancrm.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from loancrm.leads.choices import STAGE_TRANSITIONS, Stage, Validity
 from loancrm.leads.models import Lead, LeadStageChange
+from loancrm.sales import hooks
 
 SYSTEM_STAGES = {Stage.APPLIED, Stage.DISBURSED}
 
@@ -71,6 +72,7 @@ def lead_stage_change(
     )
     lead.stage, lead.stage_changed_at = stage, now
     lead.save(update_fields=["stage", "stage_changed_at"])
+    hooks.on_stage_changed(lead, before=before, after=stage, actor=actor, reason=reason.strip())
     change = {"before": {"stage": before}, "after": {"stage": stage}, "reason": reason.strip()}
     audit_event(actor, "lead.stage_changed", lead, change, request)
     return lead

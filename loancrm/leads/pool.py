@@ -23,6 +23,7 @@ from loancrm.core.business_date import current_business_date
 from loancrm.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Lead, LeadClaim, PoolSettings
+from loancrm.sales import hooks
 
 
 def pool_settings() -> PoolSettings:
@@ -58,6 +59,7 @@ def lead_claim(*, actor: User, lead_id: int, request: HttpRequest | None = None)
         raise Conflict(_("Someone else claimed this lead first."))
     lead = Lead.objects.get(pk=lead_id)
     LeadClaim.objects.create(lead=lead, user=actor, claimed_on=current_business_date())
+    hooks.on_lead_assigned(lead, actor=actor, how="claim")
     audit_event(actor, "lead.claimed", lead, {}, request)
     return lead
 
@@ -86,6 +88,7 @@ def lead_reassign(*, actor: User, lead_id: int, owner_id: int, reason: str, requ
     before = lead.owner.username if lead.owner else None
     lead.owner, lead.org_unit, lead.assigned_at = agent, agent.org_unit, timezone.now()
     lead.save(update_fields=["owner", "org_unit", "assigned_at"])
+    hooks.on_lead_assigned(lead, actor=actor, how="manual")
     audit_event(actor, "lead.reassigned", lead, {"before": {"owner": before}, "after": {"owner": agent.username},
                                                  "reason": reason.strip()}, request)  # fmt: skip
     return lead
@@ -96,6 +99,7 @@ def return_stale_leads(*, now: dt.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - dt.timedelta(days=pool_settings().return_after_days)
     stale = Lead.objects.filter(owner__isnull=False, stage=Stage.NEW, assigned_at__lt=cutoff)
     with transaction.atomic():
+        hooks.on_returned_to_pool(stale)
         count = stale.update(owner=None, assigned_at=None)
         if count:
             audit_event(None, "lead.returned_to_pool", None, {"leads": count, "cutoff": cutoff})

@@ -28,6 +28,7 @@ from loancrm.core.money import to_money
 from loancrm.leads.choices import IntakeOutcome, Stage, Validity
 from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
 from loancrm.leads.prefilter import prefilter_reason
+from loancrm.sales import hooks
 
 MAX_BATCH = 1_000
 OPEN_STAGES = (Stage.NEW, Stage.CONTACTED, Stage.INTERESTED, Stage.PREPARING)
@@ -112,6 +113,7 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
                 lead = Lead.objects.create(channel=channel, **clean)
         except IntegrityError:
             return _duplicate(channel, clean, request)
+        hooks.on_lead_created(lead)
         _prefilter_and_assign(lead, channel)
         audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign}, request)
     return IntakeResult(IntakeOutcome.CREATED, lead)
@@ -130,6 +132,7 @@ def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | N
         return IntakeResult(IntakeOutcome.DUPLICATE)
     LeadHit.objects.create(lead=existing, channel=channel, campaign=clean["campaign"], external_id=clean["external_id"])
     Lead.objects.filter(pk=existing.pk).update(hit_count=F("hit_count") + 1)
+    hooks.on_duplicate_hit(existing, channel.name, clean["campaign"])
     audit_event(None, "lead.duplicate_hit", existing, {"channel": channel.code, "campaign": clean["campaign"]}, request)
     return IntakeResult(IntakeOutcome.DUPLICATE, existing)
 
@@ -155,6 +158,7 @@ def _prefilter_and_assign(lead: Lead, channel: Channel) -> None:
     lead.owner, lead.assigned_at = agent, (timezone.now() if agent else None)
     lead.save(update_fields=["org_unit", "owner", "assigned_at"])
     if agent is not None:
+        hooks.on_lead_assigned(lead)
         audit_event(None, "lead.assigned", lead, {"owner": agent.username, "strategy": "round_robin"})
 
 

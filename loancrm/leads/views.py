@@ -14,10 +14,11 @@ from loancrm.core.errors import DomainError
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.leads import pipeline, pool, selectors
-from loancrm.leads.choices import Stage, Validity
+from loancrm.leads.choices import STAGE_TRANSITIONS, Stage, Validity
 from loancrm.leads.forms import FunnelFilterForm
 from loancrm.leads.funnel import DIMENSIONS, MAIN_PATH, FunnelRow, chart_options
 from loancrm.leads.models import Channel
+from loancrm.sales.panel import sales_panel
 
 
 @perm_required("leads.view_lead")
@@ -47,7 +48,14 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(groups__role__code="sales_agent")
             .order_by("username")
         )
-    context = {"lead": lead, "hits": lead.hits.select_related("channel")[:50], "agents": agents}
+    context = {
+        "lead": lead,
+        "hits": lead.hits.select_related("channel")[:50],
+        "agents": agents,
+        "next_stages": sorted(STAGE_TRANSITIONS[lead.stage] - pipeline.SYSTEM_STAGES),
+        "stage_labels": dict(Stage.choices),
+        **sales_panel(request.user, lead),
+    }
     return render(request, "leads/detail.html", context)
 
 

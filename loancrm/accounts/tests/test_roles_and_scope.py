@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel"},
+    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks"},
     "administrator": {
         "home",
         "users",
@@ -97,6 +97,8 @@ NAV_BY_ROLE = {
         "pool",
         "board",
         "funnel",
+        "tasks",
+        "sales_settings",
     },
     "operations": {"home", "jobs", "calendar"},
     "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board", "funnel"},

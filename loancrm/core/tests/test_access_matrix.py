@@ -25,6 +25,8 @@ PAGES = [
     ("healthz", "get", PUBLIC),
     ("api/docs", "get", PUBLIC),
     ("pii/reveal/", "post", ANY),
+    ("notifications/", "get", ANY),
+    ("notifications/read/", "post", ANY),
     ("accounts/login/", "get", PUBLIC),
     ("accounts/logout/", "post", PUBLIC),
     ("accounts/profile/", "get", ANY),
@@ -67,6 +69,12 @@ PAGES = [
     ("leads/<int:pk>/stage/", "post", "leads.view_lead"),
     ("leads/<int:pk>/claim/", "post", "leads.intake_lead"),
     ("leads/<int:pk>/reassign/", "post", "leads.assign_lead"),
+    ("sales/tasks/", "get", "sales.view_followuptask"),
+    ("sales/tasks/<int:pk>/close/", "post", "sales.add_followup"),
+    ("sales/leads/<int:lead_id>/follow-ups/", "post", "sales.add_followup"),
+    ("sales/leads/<int:lead_id>/interactions/", "post", "sales.add_followup"),
+    ("sales/interactions/<int:pk>/recording/", "get", "sales.view_interaction"),
+    ("sales/settings/", "get", "sales.change_refusalreason"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -97,6 +105,10 @@ API = [
     ("/api/v1/leads/batch", "post", "leads.intake_lead"),
     ("/api/v1/leads/funnel", "get", "leads.view_lead"),
     ("/api/v1/leads/{lead_id}", "get", "leads.view_lead"),
+    ("/api/v1/sales/follow-ups", "post", "sales.add_followup"),
+    ("/api/v1/sales/tasks", "get", "sales.view_followuptask"),
+    ("/api/v1/sales/tasks/{task_id}/close", "post", "sales.add_followup"),
+    ("/api/v1/sales/timeline/{lead_id}", "get", "leads.view_lead"),
 ]
 
 

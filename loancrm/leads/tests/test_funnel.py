@@ -41,7 +41,6 @@ def pipeline(org):
 
 
 def test_overall_funnel(pipeline):
-    agents, _leads = pipeline
     admin = make_user("admin", role="administrator")
     (row,) = funnel_for(admin)
     assert [f.reached for f in row.stages] == [4, 3, 2, 2, 2, 1]
@@ -53,7 +52,7 @@ def test_overall_funnel(pipeline):
 
 
 def test_by_agent_and_scope(pipeline, org):
-    agents, leads = pipeline
+    _agents, leads = pipeline
     admin = make_user("admin", role="administrator")
     rows = {row.key: row for row in funnel_for(admin, dimension="agent")}
     assert {key: row.total for key, row in rows.items()} == {"amy": 2, "bob": 2}

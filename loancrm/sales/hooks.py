@@ -1,0 +1,105 @@
+"""What the lead services tell the follow-up module, inside their own transaction (no signals).
+
+Invariants: assignment opens exactly one first-call task for the new owner of a new lead and cancels the open
+tasks of anyone else; a stage move cancels the second follow-up it made moot and, when the lead is closed
+(rejected or disbursed), every open task; each event appends one timeline entry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loancrm.leads.choices import Stage
+from loancrm.leads.models import Lead
+from loancrm.sales.choices import InteractionKind, TaskKind, TaskStatus
+from loancrm.sales.models import FollowUpTask, Interaction, SlaSettings
+
+CLOSED_STAGES = (Stage.REJECTED, Stage.DISBURSED)
+
+
+def sla_settings() -> SlaSettings:
+    return SlaSettings.objects.filter(singleton=1).first() or SlaSettings()
+
+
+def log_interaction(
+    lead: Lead | int,
+    kind: str,
+    summary: str,
+    *,
+    actor: Any = None,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> Interaction:
+    """Append one entry to the lead's timeline."""
+    return Interaction.objects.create(
+        lead_id=getattr(lead, "pk", lead),
+        kind=kind,
+        summary=summary[:300],
+        body=body,
+        actor=actor if getattr(actor, "pk", None) else None,
+        data=data or {},
+        occurred_at=occurred_at or timezone.now(),
+    )
+
+
+def cancel_open_tasks(tasks: QuerySet[FollowUpTask], now: datetime | None = None) -> int:
+    return tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, closed_at=now or timezone.now())
+
+
+def on_lead_created(lead: Lead) -> None:
+    summary = _("Arrived from %(channel)s") % {"channel": lead.channel.name}
+    if lead.campaign:
+        summary += f" · {lead.campaign}"
+    log_interaction(lead, InteractionKind.APP_EVENT, summary, data={"event": "created", "channel": lead.channel.code})
+
+
+def on_duplicate_hit(lead: Lead | int, channel_name: str, campaign: str) -> None:
+    summary = _("Submitted again through %(channel)s") % {"channel": channel_name}
+    if campaign:
+        summary += f" · {campaign}"
+    log_interaction(lead, InteractionKind.APP_EVENT, summary, data={"event": "duplicate_hit"})
+
+
+def on_lead_assigned(lead: Lead, *, actor: Any = None, how: str = "auto") -> FollowUpTask | None:
+    """The lead has a new owner: close others' tasks, open the first-call task, log the assignment."""
+    now = timezone.now()
+    cancel_open_tasks(FollowUpTask.objects.filter(lead=lead).exclude(assignee=lead.owner_id), now)
+    if lead.owner is None:
+        return None
+    summaries = {
+        "auto": _("Assigned to %(owner)s"),
+        "claim": _("Claimed from the shared pool by %(owner)s"),
+        "manual": _("Reassigned to %(owner)s"),
+    }
+    owner_name = lead.owner.display_name
+    log_interaction(lead, InteractionKind.ASSIGNMENT, summaries[how] % {"owner": owner_name}, actor=actor,
+                    data={"owner": lead.owner.username, "how": how})  # fmt: skip
+    if lead.stage != Stage.NEW or FollowUpTask.objects.filter(lead=lead, status=TaskStatus.OPEN).exists():
+        return None
+    due = (lead.assigned_at or now) + timedelta(minutes=sla_settings().first_call_minutes)
+    return FollowUpTask.objects.create(
+        lead=lead, assignee=lead.owner, kind=TaskKind.FIRST_CALL, due_at=due, stage_at_creation=lead.stage
+    )
+
+
+def on_stage_changed(lead: Lead, *, before: str, after: str, actor: Any = None, reason: str = "") -> None:
+    now = timezone.now()
+    open_tasks = FollowUpTask.objects.filter(lead=lead, status=TaskStatus.OPEN)
+    if after in CLOSED_STAGES:
+        cancel_open_tasks(open_tasks, now)
+    else:
+        cancel_open_tasks(open_tasks.filter(kind=TaskKind.SECOND_FOLLOW_UP).exclude(stage_at_creation=after), now)
+    summary = _("Stage: %(before)s → %(after)s") % {"before": Stage(before).label, "after": Stage(after).label}
+    log_interaction(lead, InteractionKind.STATUS, summary, actor=actor, body=reason,
+                    data={"before": before, "after": after})  # fmt: skip
+
+
+def on_returned_to_pool(leads: QuerySet[Lead]) -> int:
+    """Leads went back to the pool: their open tasks are cancelled (set-based)."""
+    return cancel_open_tasks(FollowUpTask.objects.filter(lead__in=leads))

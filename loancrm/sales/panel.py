@@ -1,0 +1,25 @@
+"""The follow-up panel of the lead page: open tasks, the forms (when the lead can still be worked), the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loancrm.leads.choices import Validity
+from loancrm.leads.models import Lead
+from loancrm.sales.choices import TaskStatus
+from loancrm.sales.forms import FollowUpForm, InteractionForm
+from loancrm.sales.hooks import CLOSED_STAGES
+from loancrm.sales.models import FollowUpTask, Interaction
+
+
+def sales_panel(viewer: Any, lead: Lead) -> dict[str, Any]:
+    """Template context for ``sales/partials/lead_panel.html`` (the lead is already access-checked)."""
+    workable = (
+        viewer.has_perm("sales.add_followup") and lead.validity == Validity.VALID and lead.stage not in CLOSED_STAGES
+    )
+    return {
+        "tasks": list(FollowUpTask.objects.filter(lead=lead, status=TaskStatus.OPEN).select_related("assignee")),
+        "timeline": list(Interaction.objects.filter(lead=lead).select_related("actor")[:200]),
+        "follow_up_form": FollowUpForm() if workable else None,
+        "interaction_form": InteractionForm() if workable else None,
+    }

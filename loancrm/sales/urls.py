@@ -1,0 +1,14 @@
+from django.urls import path
+
+from loancrm.sales import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/<int:pk>/close/", views.task_close, name="task-close"),
+    path("leads/<int:lead_id>/follow-ups/", views.follow_up_create, name="follow-up-create"),
+    path("leads/<int:lead_id>/interactions/", views.interaction_create, name="interaction-create"),
+    path("interactions/<int:pk>/recording/", views.recording_download, name="recording"),
+    path("settings/", views.settings_page, name="settings"),
+]

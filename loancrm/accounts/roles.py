@@ -130,7 +130,12 @@ for _code in ("sales_agent", "sales_lead", "administrator"):
 for _code in ("credit_reviewer", "credit_supervisor", "compliance_officer"):
     ROLE_PERMISSIONS[_code].append("sales.view_interaction")
 for _code in ("sales_lead", "administrator"):
-    ROLE_PERMISSIONS[_code] += ["sales.change_refusalreason", "sales.change_slasettings"]
+    ROLE_PERMISSIONS[_code] += [
+        "sales.change_refusalreason",
+        "sales.change_slasettings",
+        "leads.change_assignmentrule",
+        "leads.change_agentduty",
+    ]
 
 
 def role_label(code: str, fallback: str = "") -> Any:

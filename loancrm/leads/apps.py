@@ -22,6 +22,8 @@ class LeadsConfig(AppConfig):
                 "lead.reassigned": _("Lead reassigned"),
                 "lead.stage_changed": _("Lead stage changed"),
                 "lead.returned_to_pool": _("Leads returned to the shared pool"),
+                "lead.assignment_rule_saved": _("Assignment rule saved"),
+                "lead.agent_duty_changed": _("Agent duty changed"),
             }
         )
         register_pii(PiiField("leads.lead", "mobile", "mobile", access_lead, "leads.view_lead", label=_("mobile")))

@@ -150,12 +150,50 @@ class AgentDuty(models.Model):
     on_duty = models.BooleanField(_("on duty"), default=True)
     capacity = models.PositiveIntegerField(_("maximum open leads"), default=200)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    assigned_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         default_permissions = ("view", "change")
 
     def __str__(self) -> str:
         return f"{self.user_id} {'on' if self.on_duty else 'off'}"
+
+
+class AssignmentStrategy(models.TextChoices):
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    WEIGHTED = "weighted", _("Weighted")
+    BY_REGION = "by_region", _("By region")
+    BY_CAPACITY = "by_capacity", _("By free capacity")
+
+
+class AssignmentRule(models.Model):
+    """How leads of a channel (and optionally one campaign) are assigned; the campaign rule wins over the channel's.
+
+    ``weights`` maps agent usernames to positive integers (weighted); ``regions`` maps a GB/T 2260 region-code
+    prefix (e.g. "11", "3101") or a city name to the code of the team that receives those leads (by region).
+    Without a rule a channel's leads go round-robin to its receiving team.
+    """
+
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="rules")
+    campaign = models.CharField(_("campaign"), max_length=80, blank=True, help_text=_("Empty: every campaign."))
+    strategy = models.CharField(_("strategy"), max_length=12, choices=AssignmentStrategy.choices)
+    team = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("receiving team"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("Empty: the channel's receiving team."),
+    )  # fmt: skip
+    weights = models.JSONField(_("weights"), default=dict, blank=True)
+    regions = models.JSONField(_("regions"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        ordering = ["channel__code", "campaign"]
+        constraints = [models.UniqueConstraint(fields=["channel", "campaign"], name="assignment_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}/{self.campaign or '*'}: {self.strategy}"
 
 
 class PoolSettings(models.Model):

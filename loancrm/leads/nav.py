@@ -33,6 +33,15 @@ NAV_ITEMS = [
         permissions=("leads.view_lead",),
     ),
     NavItem(
+        "assignment",
+        _("Assignment rules"),
+        "leads:assignment",
+        "route",
+        _("Sales"),
+        order=180,
+        permissions=("leads.change_assignmentrule",),
+    ),
+    NavItem(
         "pool", _("Shared pool"), "leads:pool", "users-group", _("Sales"), order=110, permissions=("leads.intake_lead",)
     ),
 ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from loancrm.accounts.models import User
 from loancrm.accounts.scope import scope_q
 from loancrm.core.fields import blind_lookup
+from loancrm.leads.assignment import OPEN_STAGES
 from loancrm.leads.choices import Validity
 from loancrm.leads.funnel import FunnelRow, funnel, period_filter
 from loancrm.leads.models import Lead
@@ -66,3 +68,14 @@ def funnel_for(
     if campaign:
         qs = qs.filter(campaign=campaign)
     return funnel(qs, dimension)
+
+
+def agents_in_scope(viewer: Any) -> QuerySet[User]:
+    """Active sales agents the viewer manages, with their duty and open-lead count."""
+    return (
+        User.objects.filter(scope_q(viewer, owner="pk", org_unit="org_unit"), is_active=True)
+        .filter(groups__role__code="sales_agent")
+        .select_related("org_unit", "duty")
+        .annotate(open_leads=Count("leads", filter=Q(leads__stage__in=OPEN_STAGES)))
+        .order_by("org_unit__path", "username")
+    )

@@ -13,25 +13,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loancrm.accounts.models import User
 from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import PermissionDenied
 from loancrm.core.fields import blind_lookup
 from loancrm.core.money import to_money
-from loancrm.leads.choices import IntakeOutcome, Stage, Validity
-from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
+from loancrm.leads.assignment import pick_agent
+from loancrm.leads.choices import IntakeOutcome, Validity
+from loancrm.leads.models import Channel, Lead, LeadHit, PrefilterRules
 from loancrm.leads.prefilter import prefilter_reason
 from loancrm.sales import hooks
 
 MAX_BATCH = 1_000
-OPEN_STAGES = (Stage.NEW, Stage.CONTACTED, Stage.INTERESTED, Stage.PREPARING)
 
 
 @dataclass
@@ -153,37 +152,15 @@ def _prefilter_and_assign(lead: Lead, channel: Channel) -> None:
         lead.save(update_fields=["validity", "invalid_reason", "org_unit"])
         audit_event(None, "lead.invalidated", lead, {"reason": reason})
         return
-    agent = pick_agent(channel)
-    lead.org_unit = (agent.org_unit if agent else None) or channel.team
+    region = lead.region_code or (lead.id_number[:6] if lead.id_number else "")
+    chosen = pick_agent(channel, campaign=lead.campaign, region_code=region, city=lead.city)
+    agent = chosen.agent
+    lead.org_unit = (agent.org_unit if agent else None) or chosen.team
     lead.owner, lead.assigned_at = agent, (timezone.now() if agent else None)
     lead.save(update_fields=["org_unit", "owner", "assigned_at"])
     if agent is not None:
         hooks.on_lead_assigned(lead)
-        audit_event(None, "lead.assigned", lead, {"owner": agent.username, "strategy": "round_robin"})
-
-
-def pick_agent(channel: Channel) -> User | None:
-    """Round-robin over on-duty sales agents of the channel's team who are under their open-lead capacity."""
-    if channel.team is None:
-        return None
-    agents = (
-        User.objects.filter(
-            is_active=True,
-            groups__role__code="sales_agent",
-            org_unit__path__startswith=channel.team.path,
-        )
-        .exclude(duty__on_duty=False)
-        .annotate(open_leads=Count("leads", filter=Q(leads__stage__in=OPEN_STAGES)))
-        .select_related("org_unit")
-        .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
-    )
-    for agent in agents:
-        duty, _created = AgentDuty.objects.select_for_update().get_or_create(user=agent)
-        if agent.open_leads < duty.capacity:
-            duty.last_assigned_at = timezone.now()
-            duty.save(update_fields=["last_assigned_at"])
-            return agent
-    return None
+        audit_event(None, "lead.assigned", lead, {"owner": agent.username, "strategy": chosen.strategy})
 
 
 def lead_intake_batch(

@@ -6,18 +6,19 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loancrm.accounts.models import User
 from loancrm.accounts.scope import scope_q
 from loancrm.core.errors import DomainError
+from loancrm.core.forms import add_domain_error
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
-from loancrm.leads import pipeline, pool, selectors
+from loancrm.leads import assignment_config, pipeline, pool, selectors
 from loancrm.leads.choices import STAGE_TRANSITIONS, Stage, Validity
-from loancrm.leads.forms import FunnelFilterForm
+from loancrm.leads.forms import AssignmentRuleForm, FunnelFilterForm
 from loancrm.leads.funnel import DIMENSIONS, MAIN_PATH, FunnelRow, chart_options
-from loancrm.leads.models import Channel
+from loancrm.leads.models import AssignmentRule, Channel
 from loancrm.sales.panel import sales_panel
 
 
@@ -152,3 +153,48 @@ def lead_funnel(request: HttpRequest) -> HttpResponse:
         "charts": chart_options(rows, dimension),
     }
     return render(request, "leads/funnel.html", context)
+
+
+@perm_required("leads.change_assignmentrule")
+@require_http_methods(["GET", "POST"])
+def assignment_settings(request: HttpRequest) -> HttpResponse:
+    """Assignment rules per channel/campaign and the on-duty state and capacity of the agents in scope."""
+    form = AssignmentRuleForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "duty":
+        raw_user, raw_capacity = request.POST.get("user_id", ""), request.POST.get("capacity", "")
+        try:
+            assignment_config.agent_duty_set(
+                actor=request.user, user_id=int(raw_user) if raw_user.isdigit() else 0,
+                on_duty=request.POST.get("on_duty") == "on",
+                capacity=int(raw_capacity) if raw_capacity.isdigit() else -1, request=request,
+            )  # fmt: skip
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404 from exc
+            messages.error(request, exc.summary())
+        else:
+            messages.success(request, _("Duty saved."))
+        return redirect("leads:assignment")
+    if request.method == "POST":
+        form = AssignmentRuleForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                assignment_config.assignment_rule_save(
+                    actor=request.user, channel_code=data["channel"], campaign=data["campaign"],
+                    strategy=data["strategy"], team_code=data["team"], weights=data["weights"],
+                    regions=data["regions"], active=data["active"], request=request,
+                )  # fmt: skip
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Assignment rule saved."))
+                return redirect("leads:assignment")
+        status = 422
+    context = {
+        "form": form,
+        "rules": AssignmentRule.objects.select_related("channel", "team"),
+        "agents": selectors.agents_in_scope(request.user),
+    }
+    return render(request, "leads/assignment.html", context, status=status)

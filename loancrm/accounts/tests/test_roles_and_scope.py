@@ -99,6 +99,7 @@ NAV_BY_ROLE = {
         "funnel",
         "tasks",
         "sales_settings",
+        "assignment",
     },
     "operations": {"home", "jobs", "calendar"},
     "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board", "funnel"},

@@ -66,6 +66,7 @@ PAGES = [
     ("leads/pool/", "get", "leads.intake_lead"),
     ("leads/board/", "get", "leads.view_lead"),
     ("leads/funnel/", "get", "leads.view_lead"),
+    ("leads/assignment/", "get", "leads.change_assignmentrule"),
     ("leads/<int:pk>/stage/", "post", "leads.view_lead"),
     ("leads/<int:pk>/claim/", "post", "leads.intake_lead"),
     ("leads/<int:pk>/reassign/", "post", "leads.assign_lead"),

@@ -126,7 +126,12 @@ for _code in ("sales_agent", "sales_lead", "administrator"):
 for _code in ("sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code].append("leads.assign_lead")
 for _code in ("sales_agent", "sales_lead", "administrator"):
-    ROLE_PERMISSIONS[_code] += ["sales.add_followup", "sales.view_followuptask", "sales.view_interaction"]
+    ROLE_PERMISSIONS[_code] += [
+        "sales.add_followup",
+        "sales.view_followuptask",
+        "sales.view_interaction",
+        "sales.view_script",
+    ]
 for _code in ("credit_reviewer", "credit_supervisor", "compliance_officer"):
     ROLE_PERMISSIONS[_code].append("sales.view_interaction")
 for _code in ("sales_lead", "administrator"):
@@ -135,6 +140,8 @@ for _code in ("sales_lead", "administrator"):
         "sales.change_slasettings",
         "leads.change_assignmentrule",
         "leads.change_agentduty",
+        "sales.change_tag",
+        "sales.change_script",
     ]
 
 

@@ -81,6 +81,7 @@ class LeadFilters(Schema):
     stage: str = ""
     channel: str = ""
     validity: str = ""
+    tag: str = ""
 
 
 class FunnelQuery(Schema):

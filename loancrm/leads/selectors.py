@@ -34,7 +34,7 @@ def access_lead(viewer: Any, pk: int) -> Lead:
 
 
 def filter_leads(
-    qs: QuerySet[Lead], *, q: str = "", stage: str = "", channel: str = "", validity: str = ""
+    qs: QuerySet[Lead], *, q: str = "", stage: str = "", channel: str = "", validity: str = "", tag: str = ""
 ) -> QuerySet[Lead]:
     """List filters: ``q`` matches a mobile or ID number exactly (blind index), or the name or campaign."""
     if q:
@@ -49,6 +49,8 @@ def filter_leads(
         qs = qs.filter(channel__code=channel)
     if validity:
         qs = qs.filter(validity=validity)
+    if tag.isdigit():
+        qs = qs.filter(tags__tag_id=int(tag))
     return qs
 
 

@@ -19,14 +19,15 @@ from loancrm.leads.choices import STAGE_TRANSITIONS, Stage, Validity
 from loancrm.leads.forms import AssignmentRuleForm, FunnelFilterForm
 from loancrm.leads.funnel import DIMENSIONS, MAIN_PATH, FunnelRow, chart_options
 from loancrm.leads.models import AssignmentRule, Channel
+from loancrm.sales.models import Tag
 from loancrm.sales.panel import sales_panel
 
 
 @perm_required("leads.view_lead")
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("q", "stage", "channel", "validity")}
-    qs = selectors.filter_leads(selectors.leads_visible_to(request.user), **filters)
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "stage", "channel", "validity", "tag")}
+    qs = selectors.filter_leads(selectors.leads_visible_to(request.user), **filters).prefetch_related("tags__tag")
     listing = paginate(
         request, qs, sorts={"created": "created_at", "stage": "stage", "amount": "desired_amount", "hits": "hit_count"},
         default_sort="-created",
@@ -34,6 +35,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     context = {
         "listing": listing, "page_obj": listing.page_obj, "filters": filters, "stages": Stage.choices,
         "validities": Validity.choices, "channels": Channel.objects.order_by("code"),
+        "tags": Tag.objects.filter(active=True),
     }  # fmt: skip
     return render(request, "leads/list.html", context)
 

@@ -8,8 +8,17 @@ from ninja.pagination import paginate
 
 from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.core.pagination import PageNumberPagination
-from loancrm.sales import selectors, services
-from loancrm.sales.schemas import FollowUpIn, FollowUpOut, InteractionOut, TaskCloseIn, TaskFilters, TaskOut
+from loancrm.sales import scripts, selectors, services
+from loancrm.sales.schemas import (
+    FollowUpIn,
+    FollowUpOut,
+    InteractionOut,
+    ScriptFilters,
+    ScriptOut,
+    TaskCloseIn,
+    TaskFilters,
+    TaskOut,
+)
 
 API_PREFIX = "/sales"
 router = Router(tags=["sales"])
@@ -44,3 +53,11 @@ def close_task(request: HttpRequest, task_id: int, payload: TaskCloseIn) -> Any:
 def lead_timeline(request: HttpRequest, lead_id: int) -> Any:
     require_scope(request, "read")
     return selectors.timeline(request.user, lead_id)
+
+
+@router.get("/scripts", response=list[ScriptOut], auth=authorized("sales.view_script"),
+            summary="Search the script library (active scripts)")  # fmt: skip
+@paginate(PageNumberPagination)
+def list_scripts(request: HttpRequest, filters: Query[ScriptFilters]) -> Any:
+    require_scope(request, "read")
+    return scripts.search_scripts(**filters.dict())

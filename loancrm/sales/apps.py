@@ -19,5 +19,9 @@ class SalesConfig(AppConfig):
                 "sales.overdue_reported": _("Overdue follow-up tasks reported"),
                 "sales.refusal_reason_saved": _("Refusal reason saved"),
                 "sales.sla_changed": _("Follow-up SLA changed"),
+                "sales.tag_saved": _("Tag saved"),
+                "sales.lead_tagged": _("Lead tagged"),
+                "sales.lead_untagged": _("Tag removed from a lead"),
+                "sales.script_saved": _("Script saved"),
             }
         )

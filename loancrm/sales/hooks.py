@@ -18,6 +18,7 @@ from loancrm.leads.choices import Stage
 from loancrm.leads.models import Lead
 from loancrm.sales.choices import InteractionKind, TaskKind, TaskStatus
 from loancrm.sales.models import FollowUpTask, Interaction, SlaSettings
+from loancrm.sales.tags import apply_tag_rules
 
 CLOSED_STAGES = (Stage.REJECTED, Stage.DISBURSED)
 
@@ -98,6 +99,7 @@ def on_stage_changed(lead: Lead, *, before: str, after: str, actor: Any = None, 
     summary = _("Stage: %(before)s → %(after)s") % {"before": Stage(before).label, "after": Stage(after).label}
     log_interaction(lead, InteractionKind.STATUS, summary, actor=actor, body=reason,
                     data={"before": before, "after": after})  # fmt: skip
+    apply_tag_rules([lead])
 
 
 def on_returned_to_pool(leads: QuerySet[Lead]) -> int:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loancrm.leads.choices import Stage
 from loancrm.sales.choices import ContactMethod, Intention, InteractionKind, Outcome, TaskKind, TaskStatus
 
 
@@ -134,3 +135,81 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.kind} {self.summary[:30]}"
+
+
+class TagColor(models.TextChoices):
+    BLUE = "blue", _("Blue")
+    GREEN = "green", _("Green")
+    ORANGE = "orange", _("Orange")
+    RED = "red", _("Red")
+    PURPLE = "purple", _("Purple")
+    SECONDARY = "secondary", _("Grey")
+
+
+class Tag(models.Model):
+    """A label on leads: set by hand (``rule`` empty) or by its CEL rule over the lead's facts."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    color = models.CharField(_("colour"), max_length=10, choices=TagColor.choices, default=TagColor.BLUE)
+    rule = models.CharField(_("rule"), max_length=500, blank=True, help_text=_("Empty: a manual tag."))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_automatic(self) -> bool:
+        return bool(self.rule)
+
+
+class LeadTag(models.Model):
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="lead_tags")
+    by_rule = models.BooleanField(default=False)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ("view", "add")
+        constraints = [models.UniqueConstraint(fields=["lead", "tag"], name="lead_tag_unique")]
+        indexes = [models.Index(fields=["tag", "lead"])]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}#{self.tag_id}"
+
+
+class ScriptKind(models.TextChoices):
+    SCRIPT = "script", _("Call script")
+    FAQ = "faq", _("FAQ")
+    OBJECTION = "objection", _("Objection handling")
+
+
+class Script(models.Model):
+    """A talk track, FAQ answer or objection handler (话术), for a product and stage or for all."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ScriptKind.choices, default=ScriptKind.SCRIPT)
+    title = models.CharField(_("title"), max_length=100)
+    product = models.CharField(_("product"), max_length=60, blank=True, help_text=_("Empty: every product."))
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, blank=True, help_text=_("Empty: every stage.")
+    )
+    body = models.TextField(_("text"), max_length=5000)
+    keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("script")
+        verbose_name_plural = _("scripts")
+        ordering = ["position", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -25,6 +25,9 @@ def _team_overdue(user: Any) -> int:
 NAV_ITEMS = [
     NavItem("tasks", _("Follow-up tasks"), "sales:tasks", "checklist", _("Sales"), order=102,
             permissions=("sales.view_followuptask",)),
+    NavItem("scripts", _("Script library"), "sales:scripts", "messages", _("Sales"), order=150,
+            permissions=("sales.view_script",)),
+    NavItem("tags", _("Tags"), "sales:tags", "tags", _("Sales"), order=185, permissions=("sales.change_tag",)),
     NavItem("sales_settings", _("Follow-up settings"), "sales:settings", "adjustments", _("Sales"), order=190,
             permissions=("sales.change_refusalreason",)),
 ]  # fmt: skip

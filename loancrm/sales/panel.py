@@ -9,7 +9,8 @@ from loancrm.leads.models import Lead
 from loancrm.sales.choices import TaskStatus
 from loancrm.sales.forms import FollowUpForm, InteractionForm
 from loancrm.sales.hooks import CLOSED_STAGES
-from loancrm.sales.models import FollowUpTask, Interaction
+from loancrm.sales.models import FollowUpTask, Interaction, LeadTag, Tag
+from loancrm.sales.scripts import scripts_for_lead
 
 
 def sales_panel(viewer: Any, lead: Lead) -> dict[str, Any]:
@@ -22,4 +23,7 @@ def sales_panel(viewer: Any, lead: Lead) -> dict[str, Any]:
         "timeline": list(Interaction.objects.filter(lead=lead).select_related("actor")[:200]),
         "follow_up_form": FollowUpForm() if workable else None,
         "interaction_form": InteractionForm() if workable else None,
+        "lead_tags": list(LeadTag.objects.filter(lead=lead).select_related("tag").order_by("tag__name")),
+        "manual_tags": list(Tag.objects.filter(active=True, rule="")) if workable else [],
+        "scripts": scripts_for_lead(lead) if viewer.has_perm("sales.view_script") else [],
     }

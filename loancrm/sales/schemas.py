@@ -61,3 +61,20 @@ class InteractionOut(Schema):
     @staticmethod
     def resolve_has_recording(obj: object) -> bool:
         return bool(getattr(obj, "recording", None))
+
+
+class ScriptOut(Schema):
+    id: int
+    kind: str
+    title: str
+    product: str
+    stage: str
+    body: str
+    keywords: str
+
+
+class ScriptFilters(Schema):
+    q: str = ""
+    kind: str = ""
+    product: str = ""
+    stage: str = ""

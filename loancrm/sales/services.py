@@ -25,29 +25,15 @@ from loancrm.core.audit import audit_event
 from loancrm.core.errors import NotFound, PermissionDenied, ValidationFailed
 from loancrm.core.notifications import notify
 from loancrm.leads.choices import Stage, Validity
-from loancrm.leads.models import Lead
 from loancrm.leads.pipeline import lead_stage_change
+from loancrm.sales.access import workable_lead
 from loancrm.sales.choices import MANUAL_KINDS, ContactMethod, Intention, InteractionKind, Outcome, TaskKind, TaskStatus
 from loancrm.sales.hooks import CLOSED_STAGES, cancel_open_tasks, log_interaction, sla_settings
 from loancrm.sales.models import FollowUp, FollowUpTask, Interaction, RefusalReason, SlaSettings
+from loancrm.sales.tags import apply_tag_rules
 
 RECORDING_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "m4a": "audio/mp4", "amr": "audio/amr", "ogg": "audio/ogg"}
 MAX_RECORDING_BYTES = 20 * 1024 * 1024
-
-
-def _workable_lead(actor: Any, lead_id: int) -> Lead:
-    """The lead locked for update, if ``actor`` may record on it (404 otherwise, as for a missing one)."""
-    if not actor.has_perm("sales.add_followup"):
-        raise PermissionDenied()
-    lead = (
-        Lead.objects.select_for_update(of=("self",))
-        .filter(scope_q(actor, owner="owner", org_unit="org_unit"), pk=lead_id)
-        .select_related("owner")
-        .first()
-    )
-    if lead is None:
-        raise NotFound()
-    return lead
 
 
 def _check_choice(value: str, choices: Any, field: str, errors: dict[str, list[str]]) -> None:
@@ -70,7 +56,7 @@ def followup_record(
     request: HttpRequest | None = None,
 ) -> FollowUp:
     """Record a follow-up (see module invariants); a first contact moves a new lead to "contacted"."""
-    lead = _workable_lead(actor, lead_id)
+    lead = workable_lead(actor, lead_id)
     errors: dict[str, list[str]] = {}
     if not points.strip():
         errors["points"] = [_("Write down the points discussed.")]
@@ -112,6 +98,7 @@ def followup_record(
     if outcome == Outcome.REFUSED:
         assert reason is not None
         lead_stage_change(actor=actor, lead_id=lead.pk, stage=Stage.REJECTED, reason=reason.label, request=request)
+        apply_tag_rules([lead])
         return follow_up
     if lead.stage == Stage.NEW and outcome != Outcome.UNREACHABLE:
         lead_stage_change(actor=actor, lead_id=lead.pk, stage=Stage.CONTACTED, request=request)
@@ -124,6 +111,7 @@ def followup_record(
         due = now + timedelta(days=sla_settings().second_follow_up_days)
         FollowUpTask.objects.create(lead=lead, assignee=assignee, kind=TaskKind.SECOND_FOLLOW_UP, due_at=due,
                                     stage_at_creation=lead.stage)  # fmt: skip
+    apply_tag_rules([lead])
     return follow_up
 
 
@@ -154,7 +142,7 @@ def interaction_add(
     request: HttpRequest | None = None,
 ) -> Interaction:
     """A call, SMS, note or meeting added by hand to the timeline (a call may carry its recording)."""
-    lead = _workable_lead(actor, lead_id)
+    lead = workable_lead(actor, lead_id)
     errors: dict[str, list[str]] = {}
     if kind not in MANUAL_KINDS:
         errors["kind"] = [_("Choose one of the allowed values.")]

@@ -11,4 +11,9 @@ urlpatterns = [
     path("leads/<int:lead_id>/interactions/", views.interaction_create, name="interaction-create"),
     path("interactions/<int:pk>/recording/", views.recording_download, name="recording"),
     path("settings/", views.settings_page, name="settings"),
+    path("tags/", views.tag_settings, name="tags"),
+    path("leads/<int:lead_id>/tags/", views.lead_tags, name="lead-tags"),
+    path("scripts/", views.script_list, name="scripts"),
+    path("scripts/new/", views.script_edit, name="script-new"),
+    path("scripts/<int:pk>/edit/", views.script_edit, name="script-edit"),
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import mimetypes
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,12 +18,13 @@ from loancrm.core.errors import DomainError
 from loancrm.core.forms import add_domain_error
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
+from loancrm.leads.choices import Stage
 from loancrm.leads.selectors import access_lead
-from loancrm.sales import selectors, services
+from loancrm.sales import scripts, selectors, services, tags
 from loancrm.sales.choices import TaskKind, TaskStatus
-from loancrm.sales.forms import FollowUpForm, InteractionForm, RefusalReasonForm, SlaForm
+from loancrm.sales.forms import FollowUpForm, InteractionForm, RefusalReasonForm, ScriptForm, SlaForm, TagForm
 from loancrm.sales.hooks import sla_settings
-from loancrm.sales.models import RefusalReason
+from loancrm.sales.models import RefusalReason, Script, ScriptKind, Tag
 
 
 @perm_required("sales.view_followuptask")
@@ -144,3 +146,78 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             add_domain_error(sla_form if action == "sla" else reason_form, exc)
     context = {"reasons": RefusalReason.objects.all(), "reason_form": reason_form, "sla_form": sla_form}
     return render(request, "sales/settings.html", context, status=422 if request.method == "POST" else 200)
+
+
+@perm_required("sales.change_tag")
+@require_http_methods(["GET", "POST"])
+def tag_settings(request: HttpRequest) -> HttpResponse:
+    """Tags with how many leads carry each; add or change one (``?edit=<id>`` loads it into the form)."""
+    raw_edit = request.GET.get("edit", "")
+    editing = Tag.objects.filter(pk=int(raw_edit)).first() if raw_edit.isdigit() else None
+    initial = {"name": editing.name, "color": editing.color, "rule": editing.rule, "description": editing.description,
+               "active": editing.active} if editing else None  # fmt: skip
+    form = TagForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        form = TagForm(request.POST)
+        raw_id = request.POST.get("tag_id", "")
+        if form.is_valid():
+            try:
+                tags.tag_save(actor=request.user, tag_id=int(raw_id) if raw_id.isdigit() else None, request=request,
+                              **form.cleaned_data)  # fmt: skip
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Tag saved."))
+                return redirect("sales:tags")
+        status = 422
+    context = {"tags": Tag.objects.annotate(leads=Count("lead_tags")), "form": form, "editing": editing,
+               "facts": tags.FACTS}  # fmt: skip
+    return render(request, "sales/tags.html", context, status=status)
+
+
+@perm_required("sales.add_followup")
+@require_POST
+def lead_tags(request: HttpRequest, lead_id: int) -> HttpResponse:
+    raw = request.POST.get("tag", "")
+    service = tags.lead_tag_remove if request.POST.get("action") == "remove" else tags.lead_tag_add
+    try:
+        service(actor=request.user, lead_id=lead_id, tag_id=int(raw) if raw.isdigit() else 0, request=request)
+    except DomainError as exc:
+        if exc.status == 404 and not raw.isdigit():
+            messages.error(request, _("Choose a tag."))
+        elif exc.status == 404:
+            raise Http404 from exc
+        else:
+            messages.error(request, exc.summary())
+    return redirect(_lead_page(lead_id))
+
+
+@perm_required("sales.view_script")
+@require_GET
+def script_list(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "kind", "product", "stage")}
+    qs = scripts.search_scripts(**filters, active=not request.user.has_perm("sales.change_script"))
+    listing = paginate(request, qs, sorts={"title": "title", "updated": "updated_at", "position": "position"},
+                       default_sort="position")  # fmt: skip
+    context = {"listing": listing, "page_obj": listing.page_obj, "filters": filters, "kinds": ScriptKind.choices,
+               "stages": Stage.choices}  # fmt: skip
+    return render(request, "sales/scripts.html", context)
+
+
+@perm_required("sales.change_script")
+@require_http_methods(["GET", "POST"])
+def script_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    script = get_object_or_404(Script, pk=pk) if pk else None
+    initial = {field: getattr(script, field) for field in ScriptForm.base_fields} if script else None
+    form = ScriptForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scripts.script_save(actor=request.user, script_id=pk, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Script saved."))
+            return redirect("sales:scripts")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "sales/script_form.html", {"form": form, "script": script}, status=status)

@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks"},
+    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts"},
     "administrator": {
         "home",
         "users",
@@ -100,6 +100,8 @@ NAV_BY_ROLE = {
         "tasks",
         "sales_settings",
         "assignment",
+        "scripts",
+        "tags",
     },
     "operations": {"home", "jobs", "calendar"},
     "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board", "funnel"},

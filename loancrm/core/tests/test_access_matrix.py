@@ -76,6 +76,11 @@ PAGES = [
     ("sales/leads/<int:lead_id>/interactions/", "post", "sales.add_followup"),
     ("sales/interactions/<int:pk>/recording/", "get", "sales.view_interaction"),
     ("sales/settings/", "get", "sales.change_refusalreason"),
+    ("sales/tags/", "get", "sales.change_tag"),
+    ("sales/leads/<int:lead_id>/tags/", "post", "sales.add_followup"),
+    ("sales/scripts/", "get", "sales.view_script"),
+    ("sales/scripts/new/", "get", "sales.change_script"),
+    ("sales/scripts/<int:pk>/edit/", "get", "sales.change_script"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -110,6 +115,7 @@ API = [
     ("/api/v1/sales/tasks", "get", "sales.view_followuptask"),
     ("/api/v1/sales/tasks/{task_id}/close", "post", "sales.add_followup"),
     ("/api/v1/sales/timeline/{lead_id}", "get", "leads.view_lead"),
+    ("/api/v1/sales/scripts", "get", "sales.view_script"),
 ]
 
 

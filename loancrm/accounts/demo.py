@@ -48,6 +48,10 @@ USERS = [
     ("collmgr", "褚经理", "collection_manager", "BJ"),
     ("collector", "卫催收", "collector", "BJ-COLL"),
     ("qa", "蒋质检", "qa_inspector", "BJ"),
+    ("sales2", "何销售", "sales_agent", "BJ-SALES1"),
+    ("sales3", "吕销售", "sales_agent", "BJ-SALES2"),
+    ("sales4", "施销售", "sales_agent", "BJ-SALES2"),
+    ("sales_sh2", "张销售", "sales_agent", "SH-SALES1"),
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -48,10 +48,8 @@ def _candidates(team: OrgUnit) -> list[Any]:
         User.objects.filter(is_active=True, groups__role__code="sales_agent", org_unit__path__startswith=team.path)
         .exclude(duty__on_duty=False)
         .annotate(
-            open_leads=Count("leads", filter=Q(leads__stage__in=OPEN_STAGES)),
             max_open=Coalesce(F("duty__capacity"), Value(DEFAULT_CAPACITY)),
             total=Coalesce(F("duty__assigned_total"), Value(0)),
-            last=F("duty__last_assigned_at"),
         )
         .select_related("org_unit")
         .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
@@ -64,7 +62,13 @@ def _ordered(agents: list[Any], strategy: str, weights: dict[str, Any]) -> list[
         weighted = [(agent, weight) for agent, weight in weighted if weight > 0]
         return [agent for agent, weight in sorted(weighted, key=lambda pair: (pair[0].total + 1) / pair[1])]
     if strategy == AssignmentStrategy.BY_CAPACITY:
-        return sorted(agents, key=lambda agent: agent.open_leads - agent.max_open)
+        counts = dict(
+            Lead.objects.filter(owner__in=agents, stage__in=OPEN_STAGES)
+            .values("owner")
+            .annotate(n=Count("id"))
+            .values_list("owner", "n")
+        )
+        return sorted(agents, key=lambda agent: counts.get(agent.pk, 0) - agent.max_open)
     return agents  # round robin: least recently assigned first
 
 

@@ -113,8 +113,9 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
         except IntegrityError:
             return _duplicate(channel, clean, request)
         hooks.on_lead_created(lead)
-        _prefilter_and_assign(lead, channel)
-        audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign}, request)
+        verdict = _prefilter_and_assign(lead, channel)
+        audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
+                    request)  # fmt: skip
     return IntakeResult(IntakeOutcome.CREATED, lead)
 
 
@@ -136,7 +137,8 @@ def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | N
     return IntakeResult(IntakeOutcome.DUPLICATE, existing)
 
 
-def _prefilter_and_assign(lead: Lead, channel: Channel) -> None:
+def _prefilter_and_assign(lead: Lead, channel: Channel) -> dict[str, Any]:
+    """Mark the new lead invalid or assign it; returns what happened, for the creation's audit event."""
     rules = PrefilterRules.objects.filter(singleton=1).first() or PrefilterRules()
     reason = prefilter_reason(
         id_number=lead.id_number,
@@ -150,8 +152,7 @@ def _prefilter_and_assign(lead: Lead, channel: Channel) -> None:
         lead.validity, lead.invalid_reason = Validity.INVALID, reason
         lead.org_unit = channel.team
         lead.save(update_fields=["validity", "invalid_reason", "org_unit"])
-        audit_event(None, "lead.invalidated", lead, {"reason": reason})
-        return
+        return {"invalid_reason": reason}
     region = lead.region_code or (lead.id_number[:6] if lead.id_number else "")
     chosen = pick_agent(channel, campaign=lead.campaign, region_code=region, city=lead.city)
     agent = chosen.agent
@@ -159,8 +160,8 @@ def _prefilter_and_assign(lead: Lead, channel: Channel) -> None:
     lead.owner, lead.assigned_at = agent, (timezone.now() if agent else None)
     lead.save(update_fields=["org_unit", "owner", "assigned_at"])
     if agent is not None:
-        hooks.on_lead_assigned(lead)
-        audit_event(None, "lead.assigned", lead, {"owner": agent.username, "strategy": chosen.strategy})
+        hooks.on_lead_assigned(lead, fresh=True)
+    return {"owner": agent.username if agent else None, "strategy": chosen.strategy}
 
 
 def lead_intake_batch(

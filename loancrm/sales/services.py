@@ -98,11 +98,12 @@ def followup_record(
     if outcome == Outcome.REFUSED:
         assert reason is not None
         lead_stage_change(actor=actor, lead_id=lead.pk, stage=Stage.REJECTED, reason=reason.label, request=request)
-        apply_tag_rules([lead])
-        return follow_up
+        return follow_up  # the stage change re-evaluated the tags
     if lead.stage == Stage.NEW and outcome != Outcome.UNREACHABLE:
         lead_stage_change(actor=actor, lead_id=lead.pk, stage=Stage.CONTACTED, request=request)
         lead.refresh_from_db(fields=["stage"])
+    else:
+        apply_tag_rules([lead])
     assignee = lead.owner or actor
     if next_contact_at is not None:
         FollowUpTask.objects.create(lead=lead, assignee=assignee, kind=TaskKind.CALLBACK, due_at=next_contact_at,
@@ -111,7 +112,6 @@ def followup_record(
         due = now + timedelta(days=sla_settings().second_follow_up_days)
         FollowUpTask.objects.create(lead=lead, assignee=assignee, kind=TaskKind.SECOND_FOLLOW_UP, due_at=due,
                                     stage_at_creation=lead.stage)  # fmt: skip
-    apply_tag_rules([lead])
     return follow_up
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import cel
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,17 +56,14 @@ def _age(id_number: str, today: date) -> int:
 def lead_facts(lead: Lead, *, today: date | None = None) -> dict[str, Any]:
     """The values a tag rule can use (see FACTS for the names and types)."""
     today = today or current_business_date()
-    counts = FollowUp.objects.filter(lead=lead).aggregate(
-        total=Count("id"),
-        positive=Count("id", filter=Q(outcome=Outcome.POSITIVE)),
-        refused=Count("id", filter=Q(outcome=Outcome.REFUSED)),
+    history = list(
+        FollowUp.objects.filter(lead=lead).order_by("created_at", "id").values_list("outcome", "intention_after")
     )
-    last = FollowUp.objects.filter(lead=lead).order_by("-created_at", "-id").values_list("intention_after", flat=True)
     return {
-        "follow_ups": counts["total"],
-        "positive_follow_ups": counts["positive"],
-        "refused_follow_ups": counts["refused"],
-        "last_intention": last.first() or "",
+        "follow_ups": len(history),
+        "positive_follow_ups": sum(1 for outcome, _i in history if outcome == Outcome.POSITIVE),
+        "refused_follow_ups": sum(1 for outcome, _i in history if outcome == Outcome.REFUSED),
+        "last_intention": history[-1][1] if history else "",
         "stage": lead.stage,
         "channel": lead.channel.code,
         "campaign": lead.campaign,
@@ -110,6 +106,9 @@ def apply_tag_rules(leads: Iterable[Lead], *, today: date | None = None) -> tupl
     """Bring the rule tags of ``leads`` in step with their rules; returns (added, removed)."""
     rules = list(Tag.objects.filter(active=True).exclude(rule=""))
     added = removed = 0
+    if not rules and not LeadTag.objects.filter(by_rule=True).exists():
+        return 0, 0
+    today = today or current_business_date()
     for lead in leads:
         facts = lead_facts(lead, today=today)
         holding = {tag.pk for tag in rules if rule_holds(tag, facts)}

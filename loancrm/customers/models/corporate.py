@@ -11,13 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.fields import EncryptedTextField
 from loancrm.customers.choices import PartyRelation
-from loancrm.customers.models.customer import MONEY, Customer
+from loancrm.customers.models.customer import Customer
 
 
 class CorporateProfile(models.Model):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="corporate")
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    registered_capital = models.DecimalField(_("registered capital"), **MONEY, null=True, blank=True)
+    registered_capital = models.DecimalField(
+        _("registered capital"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     industry = models.CharField(_("industry"), max_length=60, blank=True)
     business_scope = models.TextField(_("business scope"), blank=True)
     established_on = models.DateField(_("established on"), null=True, blank=True)
@@ -39,10 +41,10 @@ class CorporateProfile(models.Model):
 class FinancialStatement(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="statements")
     year = models.PositiveSmallIntegerField(_("year"))
-    revenue = models.DecimalField(_("revenue"), **MONEY)
-    net_profit = models.DecimalField(_("net profit"), **MONEY)
-    total_assets = models.DecimalField(_("total assets"), **MONEY)
-    total_liabilities = models.DecimalField(_("total liabilities"), **MONEY)
+    revenue = models.DecimalField(_("revenue"), max_digits=18, decimal_places=2)
+    net_profit = models.DecimalField(_("net profit"), max_digits=18, decimal_places=2)
+    total_assets = models.DecimalField(_("total assets"), max_digits=18, decimal_places=2)
+    total_liabilities = models.DecimalField(_("total liabilities"), max_digits=18, decimal_places=2)
 
     class Meta:
         db_table = "customers_financial_statement"

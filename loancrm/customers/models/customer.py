@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from loancrm.core.fields import BlindIndexField, EncryptedTextField
 from loancrm.customers.choices import Education, Gender, Kind, MaritalStatus, Relationship, Status
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 PRIMARY = Q(is_primary=True)
 
 
@@ -53,7 +52,7 @@ class Customer(models.Model):
     occupation = models.CharField(_("occupation"), max_length=60, blank=True)
     job_title = models.CharField(_("job title"), max_length=60, blank=True)
     years_employed = models.PositiveSmallIntegerField(_("years employed"), null=True, blank=True)
-    monthly_income = models.DecimalField(_("monthly income"), **MONEY, null=True, blank=True)
+    monthly_income = models.DecimalField(_("monthly income"), max_digits=18, decimal_places=2, null=True, blank=True)
     employer_phone = models.CharField(_("employer phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

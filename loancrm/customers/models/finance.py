@@ -12,16 +12,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.customers.choices import FinancialAssetType, PropertyType
-from loancrm.customers.models.customer import MONEY, Customer
+from loancrm.customers.models.customer import Customer
 from loancrm.customers.storage import credit_report_path, private_storage
 
 
 class Property(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="properties")
     property_type = models.CharField(_("property type"), max_length=12, choices=PropertyType.choices)
-    value = models.DecimalField(_("estimated value"), **MONEY)
+    value = models.DecimalField(_("estimated value"), max_digits=18, decimal_places=2)
     has_mortgage = models.BooleanField(_("mortgaged"), default=False)
-    mortgage_balance = models.DecimalField(_("mortgage balance"), **MONEY, null=True, blank=True)
+    mortgage_balance = models.DecimalField(
+        _("mortgage balance"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         db_table = "customers_property"
@@ -36,9 +38,9 @@ class Property(models.Model):
 class Vehicle(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="vehicles")
     brand = models.CharField(_("brand"), max_length=60)
-    price = models.DecimalField(_("purchase price"), **MONEY)
+    price = models.DecimalField(_("purchase price"), max_digits=18, decimal_places=2)
     has_loan = models.BooleanField(_("on loan"), default=False)
-    loan_balance = models.DecimalField(_("car loan balance"), **MONEY, null=True, blank=True)
+    loan_balance = models.DecimalField(_("car loan balance"), max_digits=18, decimal_places=2, null=True, blank=True)
 
     class Meta:
         db_table = "customers_vehicle"
@@ -53,7 +55,7 @@ class Vehicle(models.Model):
 class FinancialAsset(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="financial_assets")
     asset_type = models.CharField(_("asset type"), max_length=12, choices=FinancialAssetType.choices)
-    value = models.DecimalField(_("value"), **MONEY)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
 
     class Meta:
         db_table = "customers_financial_asset"
@@ -68,16 +70,18 @@ class FinancialAsset(models.Model):
 class Liabilities(models.Model):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="liabilities")
     credit_card_count = models.PositiveSmallIntegerField(_("credit cards"), default=0)
-    credit_card_limit = models.DecimalField(_("total credit card limit"), **MONEY, default=0)
-    credit_card_used = models.DecimalField(_("credit card balance used"), **MONEY, default=0)
-    credit_loan_balance = models.DecimalField(_("credit loan balance"), **MONEY, default=0)
-    credit_loan_monthly = models.DecimalField(_("credit loan monthly payment"), **MONEY, default=0)
-    mortgage_balance = models.DecimalField(_("mortgage balance"), **MONEY, default=0)
-    mortgage_monthly = models.DecimalField(_("mortgage monthly payment"), **MONEY, default=0)
-    car_loan_balance = models.DecimalField(_("car loan balance"), **MONEY, default=0)
-    car_loan_monthly = models.DecimalField(_("car loan monthly payment"), **MONEY, default=0)
-    other_balance = models.DecimalField(_("other debt balance"), **MONEY, default=0)
-    other_monthly = models.DecimalField(_("other debt monthly payment"), **MONEY, default=0)
+    credit_card_limit = models.DecimalField(_("total credit card limit"), max_digits=18, decimal_places=2, default=0)
+    credit_card_used = models.DecimalField(_("credit card balance used"), max_digits=18, decimal_places=2, default=0)
+    credit_loan_balance = models.DecimalField(_("credit loan balance"), max_digits=18, decimal_places=2, default=0)
+    credit_loan_monthly = models.DecimalField(
+        _("credit loan monthly payment"), max_digits=18, decimal_places=2, default=0
+    )
+    mortgage_balance = models.DecimalField(_("mortgage balance"), max_digits=18, decimal_places=2, default=0)
+    mortgage_monthly = models.DecimalField(_("mortgage monthly payment"), max_digits=18, decimal_places=2, default=0)
+    car_loan_balance = models.DecimalField(_("car loan balance"), max_digits=18, decimal_places=2, default=0)
+    car_loan_monthly = models.DecimalField(_("car loan monthly payment"), max_digits=18, decimal_places=2, default=0)
+    other_balance = models.DecimalField(_("other debt balance"), max_digits=18, decimal_places=2, default=0)
+    other_monthly = models.DecimalField(_("other debt monthly payment"), max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         db_table = "customers_liabilities"
@@ -111,7 +115,9 @@ class CreditProfile(models.Model):
     max_overdue_months = models.PositiveSmallIntegerField(_("longest overdue (months)"), null=True, blank=True)
     inquiries_3m = models.PositiveSmallIntegerField(_("inquiries in the last 3 months"), null=True, blank=True)
     inquiries_6m = models.PositiveSmallIntegerField(_("inquiries in the last 6 months"), null=True, blank=True)
-    outstanding_debt = models.DecimalField(_("outstanding debt"), **MONEY, null=True, blank=True)
+    outstanding_debt = models.DecimalField(
+        _("outstanding debt"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     zhima_score = models.PositiveSmallIntegerField(_("Zhima credit score"), null=True, blank=True)
     other_score_provider = models.CharField(_("other score provider"), max_length=40, blank=True)
     other_score = models.PositiveSmallIntegerField(_("other score"), null=True, blank=True)

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.audit import audit_event
 from loancrm.core.china_ids import InvalidCreditCode, validate_credit_code
-from loancrm.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from loancrm.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from loancrm.core.fields import blind_lookup
 from loancrm.customers.choices import Kind
 from loancrm.customers.models import CorporateProfile, Customer, CustomerLead, CustomerMobile
 from loancrm.customers.services.common import Errors, apply_id_number, check_money, clean_id_number, raise_if
+from loancrm.leads.choices import Validity
 from loancrm.leads.models import Lead
 from loancrm.leads.selectors import access_lead
 
@@ -100,6 +101,8 @@ def lead_convert(*, actor: Any, lead_id: int, id_number: str = "", request: Http
     link = CustomerLead.objects.filter(lead=lead).select_related("customer").first()
     if link is not None:
         return ConvertResult(link.customer, created=False, already_linked=True)
+    if lead.validity == Validity.INVALID:
+        raise InvalidTransition(_("An invalid lead cannot become a customer."))
     errors: Errors = {}
     id_number = lead.id_number or clean_id_number(id_number, "id_number", errors)
     raise_if(errors)

@@ -73,7 +73,7 @@ def customer_update_credit(
     """Report figures and scores (Zhima 350–950, other scores 0–1000), and optionally a new report file."""
     customer = locked_customer(actor, customer_id)
     errors: Errors = {}
-    clean = {key: values.get(key) for key in FIGURES}
+    clean: dict[str, Any] = {key: values.get(key) for key in FIGURES}
     clean["other_score_provider"] = str(clean["other_score_provider"] or "").strip()
     if clean["outstanding_debt"] not in (None, ""):
         clean["outstanding_debt"] = to_money(clean["outstanding_debt"])

@@ -406,7 +406,7 @@ def customer_update_related_parties(
         raw = row.get("identifier") if row.get("identifier") is not None else stored.get(row.get("id") or 0, "")
         identifier = str(raw or "").strip().upper()
         relation = _choice(row.get("relation", ""), PartyRelation, "parties", errors, required=True)
-        item = {
+        item: dict[str, Any] = {
             "name": str(row.get("name") or "").strip(),
             "share_pct": share,
             "identifier": identifier,
@@ -418,7 +418,7 @@ def customer_update_related_parties(
         if identifier and not (is_valid_credit_code(identifier) or is_valid_id_number(identifier)):
             errors.setdefault("parties", []).append(_("Enter a valid credit code or ID number."))
         clean.append(item)
-    if sum((row["share_pct"] or Decimal(0)) for row in clean) > 100:
+    if sum((row["share_pct"] or Decimal(0) for row in clean), Decimal(0)) > 100:
         errors.setdefault("parties", []).append(_("The shares add up to more than 100%."))
     raise_if(errors)
     rows = RelatedParty.objects.filter(customer=customer)

@@ -6,6 +6,7 @@ so ``.url`` raises instead of leaking a link.
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,22 @@ MAX_REPORT_BYTES = 10 * 1024 * 1024
 
 
 class PrivateStorage(FileSystemStorage):
+    """``MEDIA_ROOT/private``, read from the settings at each use (so tests can point it elsewhere)."""
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(settings.MEDIA_ROOT) / "private")
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
     def url(self, name: str | None) -> str:
         raise ValueError("private files have no URL")
 
 
 def private_storage() -> PrivateStorage:
-    return PrivateStorage(location=Path(settings.MEDIA_ROOT) / "private", base_url=None)
+    return PrivateStorage()
 
 
 def credit_report_path(instance: Any, filename: str) -> str:

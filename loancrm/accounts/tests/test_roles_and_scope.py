@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board"},
+    "sales_agent": {"home", "leads", "pool", "board", "customers"},
     "administrator": {
         "home",
         "users",
@@ -96,9 +96,10 @@ NAV_BY_ROLE = {
         "leads",
         "pool",
         "board",
+        "customers",
     },
     "operations": {"home", "jobs", "calendar"},
-    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board"},
+    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board", "customers"},
 }
 
 

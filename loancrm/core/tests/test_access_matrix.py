@@ -66,6 +66,12 @@ PAGES = [
     ("leads/<int:pk>/stage/", "post", "leads.view_lead"),
     ("leads/<int:pk>/claim/", "post", "leads.intake_lead"),
     ("leads/<int:pk>/reassign/", "post", "leads.assign_lead"),
+    ("customers/", "get", "customers.view_customer"),
+    ("customers/new-corporate/", "get", "customers.add_customer"),
+    ("customers/from-lead/<int:lead_id>/", "post", "customers.add_customer"),
+    ("customers/<int:pk>/", "get", "customers.view_customer"),
+    ("customers/<int:pk>/edit/<slug:section>/", "get", "customers.change_customer"),
+    ("customers/<int:pk>/credit-report/", "get", "customers.view_credit_report"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -95,6 +101,9 @@ API = [
     ("/api/v1/leads", "get", "leads.view_lead"),
     ("/api/v1/leads/batch", "post", "leads.intake_lead"),
     ("/api/v1/leads/{lead_id}", "get", "leads.view_lead"),
+    ("/api/v1/customers", "get", "customers.view_customer"),
+    ("/api/v1/customers/{customer_id}", "get", "customers.view_customer"),
+    ("/api/v1/customers/from-lead/{lead_id}", "post", "customers.add_customer"),
 ]
 
 
@@ -118,7 +127,7 @@ def test_every_endpoint_is_in_the_matrix():
 
 
 def _url(template: str, pk: int) -> str:
-    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template).replace("<slug:code>", "collector")
+    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template).replace("<slug:code>", "collector").replace("<slug:section>", "identity")
     return url if url.startswith("/") else "/" + url
 
 

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from loancrm.core.masking import mask, mask_address, mask_id_number, mask_mobile, mask_name
 
 
-class CustomerOut(Schema):
+class CustomerBase(Schema):
     id: int
     number: str
     kind: str
@@ -22,6 +22,9 @@ class CustomerOut(Schema):
     owner: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class CustomerOut(CustomerBase):
 
     @staticmethod
     def resolve_primary_mobile(obj: Any) -> str:
@@ -137,7 +140,7 @@ class LinkedLeadOut(Schema):
     created_at: dt.datetime
 
 
-class Customer360Out(CustomerOut):
+class Customer360Out(CustomerBase):
     gender: str
     birth_date: dt.date | None
     age: int | None

@@ -25,7 +25,6 @@ class CustomerBase(Schema):
 
 
 class CustomerOut(CustomerBase):
-
     @staticmethod
     def resolve_primary_mobile(obj: Any) -> str:
         primary = obj.primary_mobile

@@ -127,7 +127,8 @@ def test_every_endpoint_is_in_the_matrix():
 
 
 def _url(template: str, pk: int) -> str:
-    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template).replace("<slug:code>", "collector").replace("<slug:section>", "identity")
+    url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template).replace("<slug:code>", "collector")
+    url = url.replace("<slug:section>", "identity")
     return url if url.startswith("/") else "/" + url
 
 

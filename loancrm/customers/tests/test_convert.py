@@ -137,7 +137,7 @@ def test_concurrent_conversions_of_one_person_create_one_customer(org):
         try:
             barrier.wait()
             lead_convert(actor=agent, lead_id=lead_id, id_number=ID_1990)
-        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
             connections.close_all()

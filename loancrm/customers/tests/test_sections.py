@@ -195,8 +195,10 @@ def test_corporate_sections(agent):
     ]
     with pytest.raises(ValidationFailed):
         services.customer_update_financials(actor=agent, customer_id=company.pk, statements=statements[:1] * 2)
-    parties = [{"name": "张三", "relation": "shareholder", "share_pct": "60", "identifier": ID_1990},
-               {"name": "乙公司", "relation": "shareholder", "share_pct": "40", "identifier": "91110000802100433B"}]  # fmt: skip
+    parties = [
+        {"name": "张三", "relation": "shareholder", "share_pct": "60", "identifier": ID_1990},
+        {"name": "乙公司", "relation": "shareholder", "share_pct": "40", "identifier": "91110000802100433B"},
+    ]
     services.customer_update_related_parties(actor=agent, customer_id=company.pk, parties=parties)
     assert RelatedParty.objects.get(name="张三").identifier == ID_1990
     assert ID_1990 not in str(last_update().data)

@@ -107,14 +107,17 @@ def _credit_code(rng: random.Random) -> str:
     return first17 + credit_code_check_char(first17)
 
 
-def _seed_companies(fake: Faker, rng: random.Random, owners: list[User]) -> None:
-    for _ in range(DEMO_COMPANIES):
-        code, name, owner = _credit_code(rng), fake.company(), rng.choice(owners)
+def _seed_companies(fake: Faker, owners: list[User]) -> None:
+    """Company ``i`` always draws from its own seed, so a rerun regenerates the same codes and skips them."""
+    for i in range(DEMO_COMPANIES):
+        rng = random.Random(32100 + i)  # noqa: S311 (reproducible demo data)
+        code = _credit_code(rng)
+        if CorporateProfile.objects.filter(credit_code=code).exists():
+            continue
+        name, owner = fake.company(), rng.choice(owners)
         founded = fake.date_between(start_date="-25y", end_date="-2y")
         capital = _money(rng, 1000000, 50000000, 100000)
         rep_name, rep_id = fake.name(), _ssn(fake, 30, 60)
-        if CorporateProfile.objects.filter(credit_code=code).exists():
-            continue
         company = services.corporate_customer_create(
             actor=owner, name=name, credit_code=code, registered_capital=capital, industry=rng.choice(INDUSTRIES),
             business_scope="一般项目：技术服务、技术开发、技术咨询；货物进出口。", established_on=founded,
@@ -162,5 +165,5 @@ def seed() -> list[str]:
             _fill_profile(result.customer.pk, lead.owner, fake, rng)
     owners = list(User.objects.filter(username__in=["sales", "saleslead", "sales_sh"]).order_by("username"))
     if owners:
-        _seed_companies(fake, random.Random(32100), owners)  # noqa: S311
+        _seed_companies(fake, owners)
     return []

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -10,9 +11,9 @@ class Kind(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    DORMANT = "dormant", _("Dormant")
-    CLOSED = "closed", _("Closed")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
+    DORMANT = "dormant", pgettext_lazy("customer status", "Dormant")
+    CLOSED = "closed", pgettext_lazy("customer status", "Closed")
 
 
 class Gender(models.TextChoices):

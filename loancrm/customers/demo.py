@@ -25,7 +25,7 @@ from loancrm.customers.choices import (
     PropertyType,
     Relationship,
 )
-from loancrm.customers.models import CorporateProfile, CustomerLead
+from loancrm.customers.models import CorporateProfile, Customer, CustomerLead
 from loancrm.leads.choices import Validity
 from loancrm.leads.models import Lead
 
@@ -48,7 +48,7 @@ def _money(rng: random.Random, low: int, high: int, step: int = 100) -> Decimal:
 def _fill_profile(customer_id: int, actor: Any, fake: Faker, rng: random.Random) -> None:
     common = {"actor": actor, "customer_id": customer_id}
     customer = services.customer_update_identity(
-        **common, name=fake.name(), marital_status=rng.choice(MaritalStatus.values),
+        **common, name=Customer.objects.get(pk=customer_id).name, marital_status=rng.choice(MaritalStatus.values),
         education=rng.choice(Education.values), children_count=rng.choice([0, 0, 1, 1, 2, 3]),
     )  # fmt: skip
     customer.refresh_from_db()

@@ -61,6 +61,12 @@ SECTIONS: dict[str, Section] = {
             lambda **kw: services.customer_update_identity(**kw["data"], **kw["common"]),
         ),
         Section(
+            "corporate", _("Company"), (Kind.CORPORATE,), f.CorporateForm, _corporate_initial,
+            lambda **kw: services.customer_update_corporate(
+                name=kw["data"].pop("name"), values=kw["data"], **kw["common"]
+            ),
+        ),
+        Section(
             "contacts", _("Contacts"), BOTH, f.ContactsForm, lambda c: _fields(c, spec.CONTACT),
             lambda **kw: services.customer_update_contacts(
                 **kw["data"], mobiles=kw["rows"]["mobiles"], emergency_contacts=kw["rows"]["contacts"], **kw["common"]
@@ -100,12 +106,6 @@ SECTIONS: dict[str, Section] = {
                 values=kw["data"], report_file=kw["data"].pop("report_file", None) or None, **kw["common"]
             ),
             multipart=True,
-        ),
-        Section(
-            "corporate", _("Company"), (Kind.CORPORATE,), f.CorporateForm, _corporate_initial,
-            lambda **kw: services.customer_update_corporate(
-                name=kw["data"].pop("name"), values=kw["data"], **kw["common"]
-            ),
         ),
         Section(
             "financials", _("Financial statements"), (Kind.CORPORATE,), None, lambda c: {},

@@ -68,7 +68,7 @@ class IdentityForm(PiiFormMixin, forms.Form):
 
 
 class ContactsForm(PiiFormMixin, forms.Form):
-    pii = {"residence_address": "address", "hukou_address": "address"}
+    pii = {"email": "email", "residence_address": "address", "hukou_address": "address"}
     email = forms.EmailField(label=_("E-mail"), required=False)
     residence_address = forms.CharField(label=_("Residence address"), max_length=200, required=False)
     hukou_address = forms.CharField(label=_("Household registration address"), max_length=200, required=False)

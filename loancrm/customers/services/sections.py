@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -138,14 +140,14 @@ def customer_update_contacts(
     actor: Any,
     customer_id: int,
     mobiles: list[dict[str, Any]],
-    email: str = "",
+    email: str | None = None,
     residence_address: str | None = None,
     hukou_address: str | None = None,
     emergency_contacts: list[dict[str, Any]] | None = None,
     request: HttpRequest | None = None,
 ) -> Customer:
     """Mobiles (at least one, exactly one primary, the primary unique among customers), addresses, e-mail and
-    emergency contacts. A None address, or a row with the ``id`` of a stored row and a None mobile, keeps the
+    emergency contacts. A None e-mail or address, or a row with the ``id`` of a stored row and a None mobile, keeps the
     stored value (edit forms never show it in plaintext)."""
     customer = locked_customer(actor, customer_id)
     errors: Errors = {}
@@ -163,6 +165,11 @@ def customer_update_contacts(
         errors.setdefault("mobiles", []).append(_("Each mobile number may be listed once."))
     elif not any(m["is_primary"] for m in clean_mobiles):
         clean_mobiles[0]["is_primary"] = True
+    if email:
+        try:
+            validate_email(email.strip())
+        except DjangoValidationError:
+            errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
     contacts = []
     stored = {c.pk: c.mobile for c in EmergencyContact.objects.filter(customer=customer)}
     for row in emergency_contacts or []:
@@ -175,7 +182,8 @@ def customer_update_contacts(
         contacts.append({"name": contact_name, "relationship": relationship, "mobile": mobile})
     raise_if(errors)
     before = _contacts_snapshot(customer)
-    customer.email = (email or "").strip()
+    if email is not None:
+        customer.email = email.strip()
     if residence_address is not None:
         customer.residence_address = residence_address.strip()
     if hukou_address is not None:

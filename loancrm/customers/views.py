@@ -119,8 +119,8 @@ def convert_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.success(request, _("Customer %(number)s created.") % {"number": result.customer.number})
     else:
         messages.info(request, _("The lead is linked to customer %(number)s.") % {"number": result.customer.number})
-    if not request.user.has_perm("customers.view_customer"):
-        return redirect("leads:detail", pk=lead_id)
+    if not selectors.customers_visible_to(request.user).filter(pk=result.customer.pk).exists():
+        return redirect("leads:detail", pk=lead_id)  # linked to a customer of another team: stay on the lead
     return redirect("customers:detail", pk=result.customer.pk)
 
 

@@ -159,3 +159,43 @@ def test_corporate_customer_page(people):
     page = client.get(f"/customers/{company.pk}/").content.decode()
     assert "91110000802100433B" in page and 'data-testid="card-financials"' in page
     assert client.get(f"/customers/{company.pk}/edit/financials/").status_code == 200
+
+
+def test_customer_personal_data_is_revealed_only_in_scope_and_audited(people, customer):
+    mobile = customer.mobiles.get()
+    form = {"model": "customers.customermobile", "id": mobile.pk, "field": "mobile", "masked": "138****5678"}
+    shown = client_for(people["agent"]).post("/pii/reveal/", {**form, "reason": "核实联系方式"})
+    assert shown.status_code == 200 and "13812345678" in shown.content.decode()
+    event = AuditEvent.objects.get(action="pii.revealed")
+    assert (event.target_type, event.target_id) == ("customers.customermobile", str(mobile.pk))
+    assert client_for(people["teammate"]).post("/pii/reveal/", {**form, "reason": "核实联系方式"}).status_code == 404
+    id_form = {"model": "customers.customer", "id": customer.pk, "field": "id_number", "reason": "核实身份信息"}
+    assert client_for(people["agent"]).post("/pii/reveal/", id_form).status_code == 403  # needs accounts.reveal_pii
+    assert AuditEvent.objects.filter(action="pii.revealed").count() == 1
+
+
+def test_list_filters_by_owner_and_sorts(people, customer):
+    lead_bj = people["lead_bj"]
+    second = services.lead_convert(actor=lead_bj, lead_id=make_lead(people["teammate"], "13900000001", name="王五").pk)
+    client = client_for(lead_bj)
+    by_owner = client.get("/customers/", {"owner": people["teammate"].pk}).content.decode()
+    assert second.customer.number in by_owner and customer.number not in by_owner
+    by_number = client.get("/customers/", {"sort": "number"}).content.decode()
+    assert by_number.index(customer.number) < by_number.index(second.customer.number)
+    api = client.get("/api/v1/customers", {"owner": people["agent"].pk}).json()
+    assert [row["number"] for row in api["items"]] == [customer.number]
+
+
+def test_a_lead_linked_to_a_customer_of_another_team_stays_on_the_lead_page(people, customer, org):
+    # given a Shanghai agent whose lead carries the mobile of a Beijing customer's primary number
+    sh_agent = make_user("agent_sh", role="sales_agent", unit=org.sh_team1)
+    services.customer_update_contacts(
+        actor=people["agent"], customer_id=customer.pk, mobiles=[{"mobile": "13900000005", "is_primary": True}]
+    )
+    lead = make_lead(sh_agent, "13900000005")
+    # when the Shanghai agent converts it, it links to the Beijing customer, whose owner does not change
+    response = client_for(sh_agent).post(f"/customers/from-lead/{lead.pk}/")
+    assert response.status_code == 302 and response["Location"] == f"/leads/{lead.pk}/"
+    assert CustomerLead.objects.get(lead=lead).customer == customer
+    customer.refresh_from_db()
+    assert customer.owner == people["agent"]

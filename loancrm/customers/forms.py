@@ -88,7 +88,7 @@ class MobileRow(RowForm):
 class EmergencyRow(RowForm):
     pii = {"mobile": "mobile"}
     name = forms.CharField(label=_("Name"), max_length=60)
-    relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=_optional(Relationship.choices))
     mobile = forms.CharField(label=_("Mobile"), max_length=30, required=False)
 
 
@@ -102,7 +102,7 @@ class EmploymentForm(PiiFormMixin, forms.Form):
 
 
 class PropertyRow(RowForm):
-    property_type = forms.ChoiceField(label=_("Property type"), choices=PropertyType.choices)
+    property_type = forms.ChoiceField(label=_("Property type"), choices=_optional(PropertyType.choices))
     value = _money(_("Estimated value"), required=True)
     has_mortgage = forms.BooleanField(label=_("Mortgaged"), required=False)
     mortgage_balance = _money(_("Mortgage balance"))
@@ -116,7 +116,7 @@ class VehicleRow(RowForm):
 
 
 class FinancialAssetRow(RowForm):
-    asset_type = forms.ChoiceField(label=_("Asset type"), choices=FinancialAssetType.choices)
+    asset_type = forms.ChoiceField(label=_("Asset type"), choices=_optional(FinancialAssetType.choices))
     value = _money(_("Value"), required=True)
 
 
@@ -179,7 +179,7 @@ class StatementRow(RowForm):
 class PartyRow(RowForm):
     pii = {"identifier": "id_number"}
     name = forms.CharField(label=_("Name"), max_length=120)
-    relation = forms.ChoiceField(label=_("Relation"), choices=PartyRelation.choices)
+    relation = forms.ChoiceField(label=_("Relation"), choices=_optional(PartyRelation.choices))
     share_pct = forms.DecimalField(label=_("Share (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100,
                                    required=False)  # fmt: skip
     identifier = forms.CharField(label=_("Credit code or ID number"), max_length=30, required=False)

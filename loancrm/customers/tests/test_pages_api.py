@@ -199,3 +199,27 @@ def test_a_lead_linked_to_a_customer_of_another_team_stays_on_the_lead_page(peop
     assert CustomerLead.objects.get(lead=lead).customer == customer
     customer.refresh_from_db()
     assert customer.owner == people["agent"]
+
+
+def test_assets_form_skips_blank_rows_and_deletes_ticked_ones(people, customer):
+    client = client_for(people["agent"])
+    url = f"/customers/{customer.pk}/edit/assets/"
+    blank_home = {"properties-0-id": "", "properties-0-property_type": "", "properties-0-value": "",
+                  "properties-0-mortgage_balance": ""}  # fmt: skip
+    data = {
+        "properties-TOTAL_FORMS": "1", "properties-INITIAL_FORMS": "0", **blank_home,
+        "vehicles-TOTAL_FORMS": "2", "vehicles-INITIAL_FORMS": "0",
+        "vehicles-0-brand": "比亚迪", "vehicles-0-price": "189800", "vehicles-0-has_loan": "on",
+        "vehicles-0-loan_balance": "50000.5", "vehicles-1-brand": "", "vehicles-1-price": "",
+        "financial_assets-TOTAL_FORMS": "1", "financial_assets-INITIAL_FORMS": "0",
+        "financial_assets-0-asset_type": "", "financial_assets-0-value": "",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    car = customer.vehicles.get()
+    assert (car.brand, car.price, car.has_loan, str(car.loan_balance)) == ("比亚迪", 189800, True, "50000.50")
+    page = client.get(url).content.decode()
+    assert 'value="比亚迪"' in page
+    data.update({"vehicles-INITIAL_FORMS": "1", "vehicles-0-id": str(car.pk), "vehicles-0-DELETE": "on"})
+    assert client.post(url, data).status_code == 302
+    assert not customer.vehicles.exists()
+    assert AuditEvent.objects.filter(action="customer.updated", data__section="assets").count() == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -84,7 +84,7 @@ def raise_if(errors: Errors) -> None:
 
 
 def snapshot(obj: Model | None, fields: Iterable[str], pii: dict[str, str] | None = None) -> dict[str, Any]:
-    """The audited view of ``fields`` of ``obj``: PII masked by its kind, never in plaintext."""
+    """``fields`` of ``obj`` with the ``pii`` ones masked by their kind (the only form that goes into audit data)."""
     pii = pii or {}
     if obj is None:
         return {}
@@ -99,14 +99,22 @@ def rows_snapshot(rows: Iterable[Model], fields: Iterable[str], pii: dict[str, s
     return [snapshot(row, fields, pii) for row in rows]
 
 
-def audit_section(
-    actor: Any, customer: Customer, section: str, before: Any, after: Any, request: HttpRequest | None
-) -> None:
-    """One ``customer.updated`` event with the section's masked before/after, only when something changed."""
-    if before != after:
-        data = {"section": section, "before": before, "after": after}
-        audit_event(actor, "customer.updated", customer, data, request)
-    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
+class SectionAudit:
+    """Before/after of one section for ``customer.updated``: the event carries the masked views; the unmasked views
+    only decide whether anything changed (so a new number with the same masked form is still audited).
+
+    ``take(masked)`` returns the section's current state; create the audit before changing anything.
+    """
+
+    def __init__(self, take: Callable[[bool], Any]) -> None:
+        self.take = take
+        self.before, self.raw_before = take(True), take(False)
+
+    def write(self, actor: Any, customer: Customer, section: str, request: HttpRequest | None) -> None:
+        if self.take(False) != self.raw_before:
+            data = {"section": section, "before": self.before, "after": self.take(True)}
+            audit_event(actor, "customer.updated", customer, data, request)
+        Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
 
 
 def apply_id_number(customer: Customer, id_number: str) -> None:

@@ -22,7 +22,7 @@ from loancrm.core.audit import audit_event
 from loancrm.core.errors import NotFound, PermissionDenied
 from loancrm.core.money import to_money
 from loancrm.customers.models import CreditProfile
-from loancrm.customers.services.common import Errors, audit_section, check_money, check_range, locked_customer, raise_if
+from loancrm.customers.services.common import Errors, SectionAudit, check_money, check_range, locked_customer, raise_if
 from loancrm.customers.services.common import snapshot as take
 from loancrm.customers.storage import ALLOWED_EXTENSIONS, MAX_REPORT_BYTES
 
@@ -93,7 +93,7 @@ def customer_update_credit(
         _check_file(report_file, errors)
     raise_if(errors)
     credit, _new = CreditProfile.objects.select_for_update().get_or_create(customer=customer)
-    before = take(credit, FIGURES)
+    audit = SectionAudit(lambda masked: take(credit, FIGURES))
     for key, value in clean.items():
         setattr(credit, key, value)
     if report_file is not None:
@@ -107,7 +107,7 @@ def customer_update_credit(
         audit_event(actor, "customer.credit_report_uploaded", customer,
                     {"size": report_file.size, "sha256": digest}, request)  # fmt: skip
     credit.save()
-    audit_section(actor, customer, "credit", before, take(credit, FIGURES), request)
+    audit.write(actor, customer, "credit", request)
     return credit
 
 

@@ -43,8 +43,8 @@ from loancrm.customers.models import (
 )
 from loancrm.customers.services.common import (
     Errors,
+    SectionAudit,
     apply_id_number,
-    audit_section,
     check_money,
     check_range,
     clean_id_number,
@@ -119,7 +119,7 @@ def customer_update_identity(
     education = _choice(education, Education, "education", errors)
     check_range(children_count, "children_count", errors, 0, 20)
     raise_if(errors)
-    before = snapshot(customer, IDENTITY, {"id_number": "id_number"})
+    audit = SectionAudit(lambda masked: snapshot(customer, IDENTITY, {"id_number": "id_number"} if masked else None))
     customer.name, customer.marital_status, customer.education = name.strip(), marital_status, education
     customer.children_count = children_count
     apply_id_number(customer, number)
@@ -128,9 +128,7 @@ def customer_update_identity(
             customer.save()
     except IntegrityError as exc:
         raise ValidationFailed(fields={"id_number": [_("Another customer has this ID number.")]}) from exc
-    audit_section(
-        actor, customer, "identity", before, snapshot(customer, IDENTITY, {"id_number": "id_number"}), request
-    )
+    audit.write(actor, customer, "identity", request)
     return customer
 
 
@@ -181,7 +179,7 @@ def customer_update_contacts(
         mobile = clean_mobile(str(raw or ""), "emergency_contacts", errors)
         contacts.append({"name": contact_name, "relationship": relationship, "mobile": mobile})
     raise_if(errors)
-    before = _contacts_snapshot(customer)
+    audit = SectionAudit(lambda masked: _contacts_snapshot(customer, masked))
     if email is not None:
         customer.email = email.strip()
     if residence_address is not None:
@@ -198,18 +196,18 @@ def customer_update_contacts(
         raise ValidationFailed(fields={"mobiles": [_("Another customer has this primary mobile number.")]}) from exc
     EmergencyContact.objects.filter(customer=customer).delete()
     EmergencyContact.objects.bulk_create([EmergencyContact(customer=customer, **row) for row in contacts])
-    audit_section(actor, customer, "contacts", before, _contacts_snapshot(customer), request)
+    audit.write(actor, customer, "contacts", request)
     return customer
 
 
-def _contacts_snapshot(customer: Customer) -> dict[str, Any]:
+def _contacts_snapshot(customer: Customer, masked: bool) -> dict[str, Any]:
     return {
-        **snapshot(customer, CONTACT, {**CONTACT_PII, "email": "email"}),
-        "mobiles": rows_snapshot(customer.mobiles.order_by("id"), MOBILE, {"mobile": "mobile"}),
+        **snapshot(customer, CONTACT, {**CONTACT_PII, "email": "email"} if masked else None),
+        "mobiles": rows_snapshot(customer.mobiles.order_by("id"), MOBILE, {"mobile": "mobile"} if masked else None),
         "emergency_contacts": rows_snapshot(
             EmergencyContact.objects.filter(customer=customer).order_by("id"),
             EMERGENCY,
-            {"mobile": "mobile", "name": "name"},
+            {"mobile": "mobile", "name": "name"} if masked else None,
         ),
     }
 
@@ -235,11 +233,11 @@ def customer_update_employment(
     check_money(income, "monthly_income", errors)
     check_range(years_employed, "years_employed", errors, 0, 60)
     raise_if(errors)
-    before = snapshot(customer, EMPLOYMENT)
+    audit = SectionAudit(lambda masked: snapshot(customer, EMPLOYMENT))
     customer.employer, customer.occupation, customer.job_title = employer.strip(), occupation.strip(), job_title.strip()
     customer.years_employed, customer.monthly_income, customer.employer_phone = years_employed, income, employer_phone
     customer.save(update_fields=list(EMPLOYMENT))
-    audit_section(actor, customer, "employment", before, snapshot(customer, EMPLOYMENT), request)
+    audit.write(actor, customer, "employment", request)
     return customer
 
 
@@ -285,13 +283,13 @@ def customer_update_assets(
         _choice(row["asset_type"], FinancialAssetType, "financial_assets", errors, required=True)
         check_money(row["value"], "financial_assets", errors, required=True)
     raise_if(errors)
-    before = _assets_snapshot(customer)
+    audit = SectionAudit(lambda masked: _assets_snapshot(customer))
     for model in (Property, Vehicle, FinancialAsset):
         model.objects.filter(customer=customer).delete()
     Property.objects.bulk_create([Property(customer=customer, **{k: row[k] for k in PROPERTY}) for row in homes])
     Vehicle.objects.bulk_create([Vehicle(customer=customer, **{k: row[k] for k in VEHICLE}) for row in cars])
     FinancialAsset.objects.bulk_create([FinancialAsset(customer=customer, **row) for row in assets])
-    audit_section(actor, customer, "assets", before, _assets_snapshot(customer), request)
+    audit.write(actor, customer, "assets", request)
     return customer
 
 
@@ -320,12 +318,12 @@ def customer_update_liabilities(
             clean[name] = _money(values.get(name)) or Decimal("0.00")
             check_money(clean[name], name, errors)
     raise_if(errors)
-    liabilities, created = Liabilities.objects.get_or_create(customer=customer)
-    before = snapshot(liabilities, LIABILITY) if not created else {}
+    liabilities, _created = Liabilities.objects.get_or_create(customer=customer)
+    audit = SectionAudit(lambda masked: snapshot(liabilities, LIABILITY))
     for name, value in clean.items():
         setattr(liabilities, name, value)
     liabilities.save()
-    audit_section(actor, customer, "liabilities", before, snapshot(liabilities, LIABILITY), request)
+    audit.write(actor, customer, "liabilities", request)
     return liabilities
 
 
@@ -355,7 +353,9 @@ def customer_update_corporate(
         errors.setdefault("established_on", []).append(_("The date cannot be in the future."))
     raise_if(errors)
     pii = {"legal_rep_id_number": "id_number"}
-    before = {"name": customer.name, **snapshot(profile, CORPORATE, pii)}
+    audit = SectionAudit(
+        lambda masked: {"name": customer.name, **snapshot(profile, CORPORATE, pii if masked else None)}
+    )
     for key, value in clean.items():
         setattr(profile, key, value)
     customer.name = name.strip()
@@ -365,9 +365,7 @@ def customer_update_corporate(
             profile.save()
     except IntegrityError as exc:
         raise ValidationFailed(fields={"credit_code": [_("Another customer has this credit code.")]}) from exc
-    audit_section(
-        actor, customer, "corporate", before, {"name": customer.name, **snapshot(profile, CORPORATE, pii)}, request
-    )
+    audit.write(actor, customer, "corporate", request)
     return profile
 
 
@@ -391,10 +389,10 @@ def customer_update_financials(
         errors.setdefault("statements", []).append(_("Enter each year once."))
     raise_if(errors)
     rows = FinancialStatement.objects.filter(customer=customer)
-    before = rows_snapshot(rows.order_by("year"), STATEMENT)
+    audit = SectionAudit(lambda masked: rows_snapshot(rows.order_by("year"), STATEMENT))
     rows.delete()
     FinancialStatement.objects.bulk_create([FinancialStatement(customer=customer, **row) for row in clean])
-    audit_section(actor, customer, "financials", before, rows_snapshot(rows.order_by("year"), STATEMENT), request)
+    audit.write(actor, customer, "financials", request)
     return customer
 
 
@@ -431,8 +429,8 @@ def customer_update_related_parties(
     raise_if(errors)
     rows = RelatedParty.objects.filter(customer=customer)
     pii = {"identifier": "id_number"}
-    before = rows_snapshot(rows.order_by("id"), PARTY, pii)
+    audit = SectionAudit(lambda masked: rows_snapshot(rows.order_by("id"), PARTY, pii if masked else None))
     rows.delete()
     RelatedParty.objects.bulk_create([RelatedParty(customer=customer, **row) for row in clean])
-    audit_section(actor, customer, "related_parties", before, rows_snapshot(rows.order_by("id"), PARTY, pii), request)
+    audit.write(actor, customer, "related_parties", request)
     return customer

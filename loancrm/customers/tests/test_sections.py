@@ -221,3 +221,17 @@ def test_corporate_sections(agent):
     )  # fmt: skip
     company.corporate.refresh_from_db()
     assert company.corporate.legal_rep_id_number == ID_1990
+
+
+def test_a_new_number_with_the_same_masked_form_is_still_audited(agent, customer):
+    # given the primary mobile 13812345678; when it becomes 13800005678 (masked, both are 138****5678)
+    services.customer_update_contacts(actor=agent, customer_id=customer.pk, mobiles=[{"mobile": "13800005678"}])
+    # then the change is audited, with only masked values
+    event = last_update()
+    assert event.data["before"]["mobiles"] == event.data["after"]["mobiles"] == [
+        {"mobile": "138****5678", "is_primary": True, "note": ""}
+    ]
+    assert "13800005678" not in str(event.data)
+    # and saving the same values again writes no event
+    services.customer_update_contacts(actor=agent, customer_id=customer.pk, mobiles=[{"mobile": "13800005678"}])
+    assert AuditEvent.objects.filter(action="customer.updated").count() == 1

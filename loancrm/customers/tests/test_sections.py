@@ -228,9 +228,11 @@ def test_a_new_number_with_the_same_masked_form_is_still_audited(agent, customer
     services.customer_update_contacts(actor=agent, customer_id=customer.pk, mobiles=[{"mobile": "13800005678"}])
     # then the change is audited, with only masked values
     event = last_update()
-    assert event.data["before"]["mobiles"] == event.data["after"]["mobiles"] == [
-        {"mobile": "138****5678", "is_primary": True, "note": ""}
-    ]
+    assert (
+        event.data["before"]["mobiles"]
+        == event.data["after"]["mobiles"]
+        == [{"mobile": "138****5678", "is_primary": True, "note": ""}]
+    )
     assert "13800005678" not in str(event.data)
     # and saving the same values again writes no event
     services.customer_update_contacts(actor=agent, customer_id=customer.pk, mobiles=[{"mobile": "13800005678"}])

@@ -47,13 +47,16 @@ def _assign_number(customer: Customer) -> None:
 
 
 def _match(mobile: str, id_number: str) -> Customer | None:
-    """The customer whose ID number or primary mobile is this person's (ID number first)."""
+    """The customer with this person's ID number, else primary mobile, else one of its other mobiles."""
     if id_number:
         found = Customer.objects.filter(blind_lookup(Customer, "id_number", id_number)).first()
         if found is not None:
             return found
-    primary = CustomerMobile.objects.filter(blind_lookup(CustomerMobile, "mobile", mobile), is_primary=True)
-    return Customer.objects.filter(pk__in=primary.values("customer")).first()
+    mobiles = CustomerMobile.objects.filter(blind_lookup(CustomerMobile, "mobile", mobile)).order_by(
+        "-is_primary", "pk"
+    )
+    first = mobiles.values_list("customer_id", flat=True).first()
+    return Customer.objects.filter(pk=first).first() if first is not None else None
 
 
 def _create_individual(lead: Lead, id_number: str, actor: Any) -> Customer:

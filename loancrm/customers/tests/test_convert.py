@@ -156,3 +156,13 @@ def test_concurrent_conversions_of_one_person_create_one_customer(org):
     assert CustomerMobile.objects.filter(customer=customer, is_primary=True).count() == 1
     assert CustomerMobile.objects.filter(customer=customer).count() == 10
     assert AuditEvent.objects.filter(action="customer.created").count() == 1
+
+
+def test_a_lead_with_a_known_secondary_mobile_links_to_that_customer(agent):
+    first = lead_convert(actor=agent, lead_id=make_lead(agent, "13812345678").pk).customer
+    customer_update_contacts(
+        actor=agent, customer_id=first.pk,
+        mobiles=[{"mobile": "13812345678", "is_primary": True}, {"mobile": "13900000003", "is_primary": False}],
+    )  # fmt: skip
+    result = lead_convert(actor=agent, lead_id=make_lead(agent, "13900000003").pk)
+    assert not result.created and result.customer == first and first.mobiles.count() == 2

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "loancrm.compliance",
     "loancrm.leads",
     "loancrm.sales",
+    "loancrm.customers",
 ]
 
 MIDDLEWARE = [
@@ -238,3 +239,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Demo data size (`make demo`): how many leads arrive through the real intake service.
+LOANCRM_DEMO_LEADS = int(os.environ.get("LOANCRM_DEMO_LEADS", "3000"))

@@ -5,6 +5,7 @@ from .base import DATABASES, PASSWORD_HASHERS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 LOANCRM_SELFTEST_PAUSE_SECONDS = 0
+LOANCRM_DEMO_LEADS = 120
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "batch"]}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "loancrm-test"}}
 STORAGES = {

@@ -143,6 +143,14 @@ for _code in ("sales_lead", "administrator"):
         "sales.change_tag",
         "sales.change_script",
     ]
+CUSTOMER_VIEWERS = ("credit_reviewer", "credit_supervisor", "credit_director", "loan_committee", "compliance_officer")
+for _code in ("sales_agent", "sales_lead", "administrator", *CUSTOMER_VIEWERS):
+    ROLE_PERMISSIONS[_code].append("customers.view_customer")
+for _code in ("sales_agent", "sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code] += ["customers.add_customer", "customers.change_customer"]
+for _code in ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor", "credit_director", "loan_committee",
+              "administrator"):  # fmt: skip
+    ROLE_PERMISSIONS[_code].append("customers.view_credit_report")
 
 
 def role_label(code: str, fallback: str = "") -> Any:

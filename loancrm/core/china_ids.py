@@ -1,4 +1,4 @@
-"""Chinese resident ID numbers (GB 11643-1999) and mainland mobile numbers.
+"""Chinese resident ID numbers (GB 11643-1999), unified social credit codes (GB 32100-2015) and mobile numbers.
 
 Invariants:
 - a valid ID number, once normalised, is 18 ASCII characters: 17 digits and a check character from "10X98765432"
@@ -18,18 +18,25 @@ from typing import Literal
 
 __all__ = [
     "CHECK_MAP",
+    "CREDIT_CODE_CHARSET",
+    "CREDIT_CODE_WEIGHTS",
     "EARLIEST_BIRTH",
     "PROVINCE_CODES",
     "WEIGHTS",
     "IdErrorCode",
     "IdNumber",
+    "InvalidCreditCode",
     "InvalidIdNumber",
     "InvalidMobile",
+    "credit_code_check_char",
     "id_check_digit",
+    "is_valid_credit_code",
     "is_valid_id_number",
     "is_valid_mobile",
+    "normalize_credit_code",
     "normalize_id_number",
     "normalize_mobile",
+    "validate_credit_code",
     "validate_id_number",
 ]
 
@@ -190,5 +197,60 @@ def is_valid_mobile(raw: str) -> bool:
     try:
         normalize_mobile(raw)
     except InvalidMobile:
+        return False
+    return True
+
+
+# Unified social credit codes (统一社会信用代码, GB 32100-2015).
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, Z, S, V
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}", re.ASCII)
+
+
+class InvalidCreditCode(ValueError):
+    """Not a unified social credit code; ``code`` is "credit_code_length", "credit_code_chars" or
+    "credit_code_check"."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def normalize_credit_code(raw: str) -> str:
+    """Remove whitespace and dashes, map full-width digits and letters to ASCII upper case. No validation."""
+    text = _ID_SEPARATORS.sub("", raw)
+    mapped = "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
+    return mapped.upper()
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters: 31 − (Σ value × weight mod 31), 31 → 0."""
+    if len(first17) != 17 or any(ch not in CREDIT_CODE_CHARSET for ch in first17):
+        raise ValueError("need 17 characters of the credit-code charset")
+    total = sum(CREDIT_CODE_CHARSET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(raw: str) -> str:
+    """Normalise and validate a unified social credit code; return it or raise InvalidCreditCode.
+
+    Rules: 18 characters; registration-authority and type characters from the charset, six-digit
+    administrative division, organisation code from the charset; last character equals the check character.
+    """
+    code = normalize_credit_code(raw)
+    if len(code) != 18:
+        raise InvalidCreditCode("credit_code_length", "a unified social credit code has 18 characters")
+    if not _CREDIT_CODE_SHAPE.fullmatch(code):
+        raise InvalidCreditCode("credit_code_chars", "the code contains characters that are not allowed")
+    if credit_code_check_char(code[:17]) != code[17]:
+        raise InvalidCreditCode("credit_code_check", "the check character does not match")
+    return code
+
+
+def is_valid_credit_code(raw: str) -> bool:
+    """True when ``validate_credit_code`` accepts ``raw``."""
+    try:
+        validate_credit_code(raw)
+    except InvalidCreditCode:
         return False
     return True

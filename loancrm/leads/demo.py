@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -31,7 +32,6 @@ RULES = [
     ("website", "", AssignmentStrategy.BY_REGION, {}, {"31": "SH-SALES1", "上海": "SH-SALES1", "11": "BJ-SALES1"}),
     ("baidu", "", AssignmentStrategy.BY_CAPACITY, {}, {}),
 ]
-DEMO_LEADS = 3000
 DEMO_CAPACITY = 1000
 HISTORY_DAYS = 150
 
@@ -54,17 +54,17 @@ def seed() -> list[str]:
         )  # fmt: skip
     for agent in User.objects.filter(groups__role__code="sales_agent", leads__isnull=True).distinct():
         AgentDuty.objects.get_or_create(user=agent, defaults={"capacity": DEMO_CAPACITY})
-    done = Lead.objects.filter(external_id__startswith="demo-").count()
-    if done >= DEMO_LEADS:
+    total = settings.LOANCRM_DEMO_LEADS
+    if Lead.objects.filter(external_id__startswith="demo-").count() >= total:
         return []
     fake, rng = Faker("zh_CN"), random.Random(2026)  # noqa: S311 (reproducible demo data)
     Faker.seed(2026)
     now = timezone.now()
     people = [
         (rng.choice(CHANNELS), fake.name(), fake.phone_number(), fake.ssn(min_age=18, max_age=62), fake.city_name())  # type: ignore[call-arg]
-        for _ in range(DEMO_LEADS)
+        for _ in range(total)
     ]
-    moments = sorted(arrival(rng, now) for _ in range(DEMO_LEADS))
+    moments = sorted(arrival(rng, now) for _ in range(total))
     with transaction.atomic():
         for i, ((channel, name, mobile, ssn, city), moment) in enumerate(zip(people, moments, strict=True)):
             code, _name, _team, campaigns = channel

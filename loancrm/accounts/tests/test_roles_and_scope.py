@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts"},
+    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers"},
     "administrator": {
         "home",
         "users",
@@ -102,9 +102,20 @@ NAV_BY_ROLE = {
         "assignment",
         "scripts",
         "tags",
+        "customers",
     },
     "operations": {"home", "jobs", "calendar"},
-    "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board", "funnel"},
+    "compliance_officer": {
+        "home",
+        "users",
+        "audit",
+        "consent_texts",
+        "consents",
+        "leads",
+        "board",
+        "funnel",
+        "customers",
+    },
 }
 
 

@@ -81,6 +81,12 @@ PAGES = [
     ("sales/scripts/", "get", "sales.view_script"),
     ("sales/scripts/new/", "get", "sales.change_script"),
     ("sales/scripts/<int:pk>/edit/", "get", "sales.change_script"),
+    ("customers/", "get", "customers.view_customer"),
+    ("customers/new-corporate/", "get", "customers.add_customer"),
+    ("customers/from-lead/<int:lead_id>/", "post", "customers.add_customer"),
+    ("customers/<int:pk>/", "get", "customers.view_customer"),
+    ("customers/<int:pk>/edit/<slug:section>/", "get", "customers.change_customer"),
+    ("customers/<int:pk>/credit-report/", "get", "customers.view_credit_report"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -116,6 +122,9 @@ API = [
     ("/api/v1/sales/tasks/{task_id}/close", "post", "sales.add_followup"),
     ("/api/v1/sales/timeline/{lead_id}", "get", "leads.view_lead"),
     ("/api/v1/sales/scripts", "get", "sales.view_script"),
+    ("/api/v1/customers", "get", "customers.view_customer"),
+    ("/api/v1/customers/{customer_id}", "get", "customers.view_customer"),
+    ("/api/v1/customers/from-lead/{lead_id}", "post", "customers.add_customer"),
 ]
 
 
@@ -140,6 +149,7 @@ def test_every_endpoint_is_in_the_matrix():
 
 def _url(template: str, pk: int) -> str:
     url = re.sub(r"<int:\w+>|\{\w+\}", str(pk), template).replace("<slug:code>", "collector")
+    url = url.replace("<slug:section>", "identity")
     return url if url.startswith("/") else "/" + url
 
 

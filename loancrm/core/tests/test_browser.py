@@ -91,7 +91,16 @@ def test_admin_and_agent_see_their_own_navigation_and_languages(site, browser):
     agent = browser.new_context().new_page()
     sign_in(agent, base, "agent")
     items = agent.locator("[data-testid=sidebar] a.nav-link").all_inner_texts()
-    assert [text.strip() for text in items] == ["工作台", "线索", "跟进任务", "销售看板", "转化分析", "公海", "话术库"]
+    assert [text.strip() for text in items] == [
+        "工作台",
+        "线索",
+        "跟进任务",
+        "销售看板",
+        "转化分析",
+        "公海",
+        "客户",
+        "话术库",
+    ]
     assert "销售专员" in agent.locator("[data-testid=user-roles]").inner_text()
     shot(agent, "home-agent-zh")
 

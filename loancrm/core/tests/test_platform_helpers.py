@@ -80,7 +80,7 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
     counts = (User.objects.count(), OrgUnit.objects.count(), AuditEvent.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), OrgUnit.objects.count(), AuditEvent.objects.count()) == counts
-    assert counts[0] == 13
+    assert counts[0] == 17
     for username in ("admin", "ops", "sales", "collector", "qa", "committee"):
         assert f"  {username} " in first
     admin = User.objects.get(username="admin")

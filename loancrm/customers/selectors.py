@@ -1,0 +1,78 @@
+"""Reads of customers, scoped to the viewer (own / team / branch / all); "not yours" is "not found"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from loancrm.accounts.scope import scope_q
+from loancrm.core.fields import blind_lookup
+from loancrm.customers.models import Customer, CustomerMobile, EmergencyContact
+
+
+def customers_visible_to(viewer: Any) -> QuerySet[Customer]:
+    if not viewer.has_perm("customers.view_customer"):
+        return Customer.objects.none()
+    return Customer.objects.filter(scope_q(viewer, owner="owner", org_unit="org_unit")).select_related(
+        "owner", "org_unit"
+    )
+
+
+def access_customer(viewer: Any, pk: int) -> Customer:
+    """A customer the viewer may see; otherwise the same 404 as a missing one."""
+    customer = customers_visible_to(viewer).filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def access_customer_part(model: type[Model], viewer: Any, pk: int) -> Any:
+    """A row of a customer's child table (mobile, contact, …) whose customer the viewer may see; else 404."""
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    access_customer(viewer, row.customer_id)  # type: ignore[attr-defined]
+    return row
+
+
+def filter_customers(qs: QuerySet[Customer], *, q: str = "", kind: str = "", owner: str = "") -> QuerySet[Customer]:
+    """List filters: ``q`` matches the number or name, or exactly a full mobile / ID number / credit code."""
+    if q:
+        q = q.strip()
+        match = Q(number__iexact=q) | Q(name__icontains=q) | Q(corporate__credit_code__iexact=q)
+        if sum(ch.isalnum() for ch in q) >= 11:
+            match |= blind_lookup(Customer, "id_number", q)
+            match |= Q(
+                pk__in=CustomerMobile.objects.filter(blind_lookup(CustomerMobile, "mobile", q)).values("customer")
+            )
+        qs = qs.filter(match)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    return qs
+
+
+def customer_360(customer: Customer) -> dict[str, Any]:
+    """Everything the 360 page and API show about one (already authorised) customer."""
+    from loancrm.customers.models import CorporateProfile, CreditProfile, Liabilities
+
+    def one(model: type[Model]) -> Any:
+        return model._default_manager.filter(customer=customer).first()
+
+    return {
+        "customer": customer,
+        "mobiles": list(customer.mobiles.all()),
+        "contacts": list(EmergencyContact.objects.filter(customer=customer)),
+        "properties": list(customer.properties.all()),
+        "vehicles": list(customer.vehicles.all()),
+        "financial_assets": list(customer.financial_assets.all()),
+        "liabilities": one(Liabilities),
+        "credit": one(CreditProfile),
+        "corporate": one(CorporateProfile),
+        "statements": list(customer.statements.all()),
+        "related_parties": list(customer.related_parties.all()),
+        "leads": [link.lead for link in customer.lead_links.select_related("lead__channel")],
+    }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("compliance/", include("loancrm.compliance.urls")),
     path("leads/", include("loancrm.leads.urls")),
     path("h5/", include("loancrm.leads.h5_urls")),
+    path("imports/", include("loancrm.imports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "loancrm.jobs",
     "loancrm.compliance",
     "loancrm.leads",
+    "loancrm.imports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,242 @@
+"""Set-based lead intake for files: one chunk of rows per call, the same rules as ``lead_intake``.
+
+Invariants: rows are validated by ``clean_lead``; the unique blind indexes decide duplicates inside the database
+(``INSERT … ON CONFLICT DO NOTHING RETURNING``, never check-then-insert); a row that repeats an earlier row of the
+same chunk (same mobile, ID number or external id) is a duplicate of that earlier row; a duplicate becomes a
+``LeadHit`` and raises ``hit_count`` on the existing lead and never changes its owner; a repeated (channel, external
+id) is a duplicate without a hit (a replay); pre-filter rules mark created leads invalid; valid created leads are
+assigned round-robin over the on-duty agents of the channel's team under capacity; the chunk writes one audit event.
+The caller owns the transaction boundary (one chunk, one transaction) but the call is atomic on its own too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import cycle
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from loancrm.accounts.models import User
+from loancrm.core.audit import audit_event
+from loancrm.core.business_date import current_business_date
+from loancrm.core.errors import PermissionDenied
+from loancrm.leads.choices import Validity
+from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
+from loancrm.leads.prefilter import prefilter_reason
+from loancrm.leads.services import OPEN_STAGES, clean_lead
+
+CREATED, DUPLICATE, INVALID = "created", "duplicate", "invalid"
+MAX_PARAMS = 30_000  # below SQLite's default host-parameter limit (32,766) and PostgreSQL's (65,535)
+
+
+@dataclass
+class RowOutcome:
+    outcome: str
+    lead_id: int | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    prefilter_invalid: bool = False
+
+
+@dataclass
+class BulkResult:
+    rows: list[RowOutcome]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def prefilter_invalid(self) -> int:
+        return sum(1 for row in self.rows if row.prefilter_invalid)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "created": self.count(CREATED),
+            "duplicates": self.count(DUPLICATE),
+            "invalid": self.count(INVALID),
+            "prefilter_invalid": self.prefilter_invalid,
+        }
+
+
+def _keys(lead: Lead) -> list[tuple[str, str]]:
+    keys = [("m", lead.mobile_bidx)]
+    if lead.id_number_bidx:
+        keys.append(("i", lead.id_number_bidx))
+    if lead.external_id:
+        keys.append(("e", lead.external_id))
+    return keys
+
+
+def _insert_ignoring_conflicts(leads: list[Lead]) -> dict[str, int]:
+    """Insert ``leads``; rows hitting any unique constraint are skipped. Returns {mobile digest: new id}."""
+    fields = [f for f in Lead._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    per_statement = max(1, MAX_PARAMS // len(fields))
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    created: dict[str, int] = {}
+    for start in range(0, len(leads), per_statement):
+        batch = leads[start : start + per_statement]
+        params = [f.get_db_prep_save(f.pre_save(lead, True), connection) for lead in batch for f in fields]
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))} "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id, mobile_bidx"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created.update({str(bidx): int(pk) for pk, bidx in cursor.fetchall()})
+    return created
+
+
+def _existing_matches(channel: Channel, leads: list[Lead]) -> tuple[dict[tuple[str, str], int], set[str]]:
+    """(key → lowest matching lead id) for mobile / ID digests, and the external ids already used in the channel."""
+    mobiles = {lead.mobile_bidx for lead in leads}
+    ids = {lead.id_number_bidx for lead in leads if lead.id_number_bidx}
+    found: dict[tuple[str, str], int] = {}
+    rows = Lead.objects.filter(Q(mobile_bidx__in=mobiles) | Q(id_number_bidx__in=ids)).values_list(
+        "pk", "mobile_bidx", "id_number_bidx"
+    )
+    for pk, mobile_bidx, id_bidx in sorted(rows):
+        found.setdefault(("m", mobile_bidx), pk)
+        if id_bidx:
+            found.setdefault(("i", id_bidx), pk)
+    externals = {lead.external_id for lead in leads if lead.external_id}
+    replays = Lead.objects.filter(channel=channel, external_id__in=externals).values_list("pk", "external_id")
+    for pk, external_id in sorted(replays):
+        found.setdefault(("e", external_id), pk)
+    return found, {key for kind, key in found if kind == "e"}
+
+
+def _agents(channel: Channel) -> list[tuple[User, int]]:
+    """On-duty agents of the channel's team in round-robin order with their free capacity (duty rows locked)."""
+    if channel.team is None:
+        return []
+    agents = list(
+        User.objects.filter(
+            is_active=True, groups__role__code="sales_agent", org_unit__path__startswith=channel.team.path
+        )
+        .exclude(duty__on_duty=False)
+        .annotate(open_leads=Count("leads", filter=Q(leads__stage__in=OPEN_STAGES)))
+        .select_related("org_unit")
+        .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
+    )
+    AgentDuty.objects.bulk_create([AgentDuty(user=a) for a in agents], ignore_conflicts=True)
+    duties = {d.user_id: d for d in AgentDuty.objects.select_for_update().filter(user__in=agents)}
+    return [(a, duties[a.pk].capacity - a.open_leads) for a in agents if duties[a.pk].capacity > a.open_leads]
+
+
+def _assign(channel: Channel, lead_ids: list[int]) -> int:
+    """Round-robin ``lead_ids`` over the agents with free capacity; the rest stay in the team pool."""
+    agents = _agents(channel)
+    free = {agent.pk: room for agent, room in agents}
+    by_agent: dict[int, list[int]] = defaultdict(list)
+    order: list[int] = []
+    rotation = cycle([agent for agent, _room in agents])
+    for lead_id in lead_ids:
+        if not any(free.values()):
+            break
+        agent = next(rotation)
+        while free[agent.pk] == 0:
+            agent = next(rotation)
+        free[agent.pk] -= 1
+        by_agent[agent.pk].append(lead_id)
+        order.append(agent.pk)
+    now = timezone.now()
+    units = {agent.pk: agent.org_unit_id or channel.team_id for agent, _room in agents}
+    for agent_id, ids in by_agent.items():
+        Lead.objects.filter(pk__in=ids).update(owner_id=agent_id, org_unit_id=units[agent_id], assigned_at=now)
+    last_turn = {agent_id: turn for turn, agent_id in enumerate(order)}
+    for agent_id, turn in last_turn.items():  # the next chunk continues the rotation where this one stopped
+        AgentDuty.objects.filter(user_id=agent_id).update(last_assigned_at=now + dt.timedelta(microseconds=turn))
+    return len(order)
+
+
+def _prefilter(channel: Channel, clean: dict[str, Any], rules: PrefilterRules, today: Any) -> str | None:
+    return prefilter_reason(
+        id_number=clean["id_number"],
+        channel_blocked=channel.is_blocked,
+        min_age=rules.min_age,
+        max_age=rules.max_age,
+        allowed_provinces=rules.allowed_province_codes,
+        today=today,
+    )
+
+
+def lead_intake_bulk(
+    *, channel: Channel, rows: list[dict[str, Any]], actor: Any = None, target: models.Model | None = None
+) -> BulkResult:
+    """Take one chunk of raw rows for ``channel``; one outcome per row, in order (see module invariants)."""
+    if actor is not None and not actor.has_perm("leads.intake_lead"):
+        raise PermissionDenied()
+    outcomes: list[RowOutcome] = [RowOutcome(INVALID) for _row in rows]
+    rules = PrefilterRules.objects.filter(singleton=1).first() or PrefilterRules()
+    today = current_business_date()
+    candidates: list[tuple[int, Lead]] = []
+    first_with_key: dict[tuple[str, str], int] = {}
+    in_chunk_dups: list[tuple[int, int, Lead]] = []  # (row index, index of the earlier row it repeats, row)
+    for index, raw in enumerate(rows):
+        clean, errors = clean_lead(raw)
+        if errors:
+            outcomes[index].errors = errors
+            continue
+        lead = Lead(channel=channel, org_unit=channel.team, **clean)
+        reason = _prefilter(channel, clean, rules, today)
+        if reason:
+            lead.validity, lead.invalid_reason = Validity.INVALID, reason
+        for fld in Lead._meta.concrete_fields:
+            fld.pre_save(lead, True)  # fills the blind indexes
+        earlier = next((first_with_key[key] for key in _keys(lead) if key in first_with_key), None)
+        if earlier is not None:
+            in_chunk_dups.append((index, earlier, lead))
+            continue
+        for key in _keys(lead):
+            first_with_key[key] = index
+        candidates.append((index, lead))
+    first_lead = dict(candidates)
+    with transaction.atomic():
+        created = _insert_ignoring_conflicts([lead for _i, lead in candidates])
+        conflicted = [(i, lead) for i, lead in candidates if created.get(lead.mobile_bidx) is None]
+        found, replays = _existing_matches(channel, [lead for _i, lead in conflicted])
+        hits: list[tuple[int, Lead]] = []
+        for index, lead in candidates:
+            new_id = created.get(lead.mobile_bidx)
+            if new_id is not None:
+                outcomes[index] = RowOutcome(CREATED, new_id, prefilter_invalid=lead.validity == Validity.INVALID)
+                continue
+            existing = min((found[key] for key in _keys(lead) if key in found), default=None)
+            outcomes[index] = RowOutcome(DUPLICATE, existing)
+            if existing is not None and not (lead.external_id and lead.external_id in replays):
+                hits.append((index, lead))
+        for index, earlier, lead in in_chunk_dups:
+            outcomes[index] = RowOutcome(DUPLICATE, outcomes[earlier].lead_id)
+            replay = bool(lead.external_id) and lead.external_id in (replays | {first_lead[earlier].external_id})
+            if outcomes[index].lead_id is not None and not replay:
+                hits.append((index, lead))
+        _record_hits(channel, [(outcomes[i].lead_id, lead) for i, lead in hits])
+        to_assign = [o.lead_id for o in outcomes if o.outcome == CREATED and not o.prefilter_invalid]
+        assigned = _assign(channel, [pk for pk in to_assign if pk is not None])
+        result = BulkResult(outcomes)
+        audit_event(
+            actor, "lead.bulk_intake", target, {"channel": channel.code, **result.summary(), "assigned": assigned}
+        )
+    return result
+
+
+def _record_hits(channel: Channel, hits: list[tuple[int | None, Lead]]) -> None:
+    LeadHit.objects.bulk_create(
+        [
+            LeadHit(lead_id=lead_id, channel=channel, campaign=lead.campaign, external_id=lead.external_id)
+            for lead_id, lead in hits
+            if lead_id is not None
+        ]
+    )
+    per_lead = Counter(lead_id for lead_id, _lead in hits if lead_id is not None)
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for lead_id, count in per_lead.items():
+        by_count[count].append(lead_id)
+    for count, lead_ids in by_count.items():
+        Lead.objects.filter(pk__in=lead_ids).update(hit_count=F("hit_count") + count)

@@ -20,12 +20,17 @@ from loancrm.leads.models import Lead
 from loancrm.leads.services import clean_lead
 
 
+def field_label(name: str) -> Any:
+    """The translatable label of a lead field."""
+    return getattr(Lead._meta.get_field(name), "verbose_name", name)
+
+
 def row_reason(kind: str, raw: dict[str, Any]) -> str:
     """Why a row was rejected, in the active language."""
     if kind == RejectedRow.Kind.DUPLICATE:
         return _("Duplicate: an existing lead")
     _clean, errors = clean_lead(raw)
-    parts = [f"{Lead._meta.get_field(name).verbose_name}: {' '.join(msgs)}" for name, msgs in errors.items()]
+    parts = [f"{field_label(name)}: {' '.join(msgs)}" for name, msgs in errors.items()]
     return "; ".join(parts) or _("Invalid")
 
 

@@ -30,9 +30,9 @@ def access_import(viewer: Any, pk: int) -> LeadImport:
 def field_choices() -> list[tuple[str, Any]]:
     """(field, label) of every lead field a column can feed, as the mapping form offers them."""
     from loancrm.imports.mapping import FIELDS
-    from loancrm.leads.models import Lead
+    from loancrm.imports.rejects import field_label
 
-    return [(name, Lead._meta.get_field(name).verbose_name) for name in FIELDS]
+    return [(name, field_label(name)) for name in FIELDS]
 
 
 def preview_rows(lead_import: LeadImport, limit: int = 10) -> list[dict[str, Any]]:

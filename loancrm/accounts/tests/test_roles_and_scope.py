@@ -96,6 +96,7 @@ NAV_BY_ROLE = {
         "leads",
         "pool",
         "board",
+        "imports",
     },
     "operations": {"home", "jobs", "calendar"},
     "compliance_officer": {"home", "users", "audit", "consent_texts", "consents", "leads", "board"},

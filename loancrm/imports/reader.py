@@ -1,4 +1,4 @@
-"""Reading lead files: .xlsx (openpyxl read-only, formulas never evaluated) and .csv (UTF-8 with or without BOM,
+"""Reading lead files: .xlsx (``imports.xlsx``, formulas never evaluated) and .csv (UTF-8 with or without BOM,
 else GB18030, a superset of GBK).
 
 Invariants: every cell comes out as text; a formula cell is its literal formula text ("=A1" stays "=A1"); a
@@ -50,18 +50,12 @@ def csv_encoding(head: bytes) -> str:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+    from loancrm.imports.xlsx import XlsxError, xlsx_rows
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        yield from xlsx_rows(path)
+    except XlsxError as exc:
         raise UnreadableFile(str(exc)) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [cell_text(value) for value in row]
-    finally:
-        workbook.close()
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:

@@ -26,7 +26,7 @@ from loancrm.accounts.models import User
 from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
 from loancrm.core.errors import PermissionDenied
-from loancrm.core.fields import BlindIndexField
+from loancrm.core.fields import BlindIndexField, EncryptedTextField
 from loancrm.leads.choices import Validity
 from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
 from loancrm.leads.prefilter import prefilter_reason
@@ -34,6 +34,8 @@ from loancrm.leads.services import OPEN_STAGES, clean_lead
 
 CREATED, DUPLICATE, INVALID = "created", "duplicate", "invalid"
 COLUMNS = [f for f in Lead._meta.concrete_fields if not isinstance(f, models.AutoField)]
+# Columns whose Python value needs the field's own conversion for the database (the rest are passed as they are).
+CONVERTED = {f.attname for f in COLUMNS if isinstance(f, (EncryptedTextField, models.DecimalField, models.DateField))}
 BLIND_INDEXES = [f for f in COLUMNS if isinstance(f, BlindIndexField)]
 Row = SimpleNamespace  # a lead to insert: its column values by attribute name (cheaper than a model instance)
 MAX_PARAMS = 30_000  # below SQLite's default host-parameter limit (32,766) and PostgreSQL's (65,535)
@@ -76,25 +78,39 @@ def _keys(lead: Row) -> list[tuple[str, str]]:
     return keys
 
 
+def _column_values(column: models.Field[Any, Any], leads: list[Row]) -> list[Any]:
+    if column.attname in CONVERTED:
+        return [column.get_db_prep_save(getattr(lead, column.attname), connection) for lead in leads]
+    return [getattr(lead, column.attname) for lead in leads]
+
+
 def _insert_ignoring_conflicts(leads: list[Row]) -> dict[str, int]:
     """Insert ``leads`` (blind indexes already filled); rows hitting any unique constraint are skipped.
 
-    Returns {mobile digest: new id}.
+    Returns {mobile digest: new id}. PostgreSQL gets one array per column (``unnest``: a short statement however
+    many rows); other databases get multi-row VALUES within their host-parameter limit.
     """
-    fields = COLUMNS
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    per_statement = max(1, MAX_PARAMS // len(fields))
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    if not leads:
+        return {}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in COLUMNS)
     table = connection.ops.quote_name(Lead._meta.db_table)
+    tail = "ON CONFLICT DO NOTHING RETURNING id, mobile_bidx"
+    statements: list[tuple[str, list[Any]]] = []
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in COLUMNS)
+        values = [_column_values(f, leads) for f in COLUMNS]
+        statements.append((f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {tail}", values))  # noqa: S608
+    else:
+        per_statement = max(1, MAX_PARAMS // len(COLUMNS))
+        row_sql = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+        for start in range(0, len(leads), per_statement):
+            batch = leads[start : start + per_statement]
+            params = [value for row in zip(*(_column_values(f, batch) for f in COLUMNS), strict=True) for value in row]
+            rows_sql = ", ".join([row_sql] * len(batch))
+            statements.append((f"INSERT INTO {table} ({columns}) VALUES {rows_sql} {tail}", params))  # noqa: S608
     created: dict[str, int] = {}
-    for start in range(0, len(leads), per_statement):
-        batch = leads[start : start + per_statement]
-        params = [f.get_db_prep_save(getattr(lead, f.attname), connection) for lead in batch for f in fields]
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))} "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id, mobile_bidx"
-        )
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        for sql, params in statements:
             cursor.execute(sql, params)
             created.update({str(bidx): int(pk) for pk, bidx in cursor.fetchall()})
     return created
@@ -128,13 +144,20 @@ def _agents(channel: Channel) -> list[tuple[User, int]]:
             is_active=True, groups__role__code="sales_agent", org_unit__path__startswith=channel.team.path
         )
         .exclude(duty__on_duty=False)
-        .annotate(open_leads=Count("leads", filter=Q(leads__stage__in=OPEN_STAGES)))
         .select_related("org_unit")
         .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
     )
+    open_leads = dict(
+        Lead.objects.filter(owner__in=agents, stage__in=OPEN_STAGES)
+        .order_by()
+        .values_list("owner")
+        .annotate(n=Count("pk"))
+        .values_list("owner", "n")
+    )
     AgentDuty.objects.bulk_create([AgentDuty(user=a) for a in agents], ignore_conflicts=True)
     duties = {d.user_id: d for d in AgentDuty.objects.select_for_update().filter(user__in=agents)}
-    return [(a, duties[a.pk].capacity - a.open_leads) for a in agents if duties[a.pk].capacity > a.open_leads]
+    room = {a.pk: duties[a.pk].capacity - open_leads.get(a.pk, 0) for a in agents}
+    return [(a, room[a.pk]) for a in agents if room[a.pk] > 0]
 
 
 def _assign(channel: Channel, lead_ids: list[int]) -> int:

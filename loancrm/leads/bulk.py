@@ -4,8 +4,10 @@ Invariants: rows are validated by ``clean_lead``; the unique blind indexes decid
 (``INSERT … ON CONFLICT DO NOTHING RETURNING``, never check-then-insert); a row that repeats an earlier row of the
 same chunk (same mobile, ID number or external id) is a duplicate of that earlier row; a duplicate becomes a
 ``LeadHit`` and raises ``hit_count`` on the existing lead and never changes its owner; a repeated (channel, external
-id) is a duplicate without a hit (a replay); pre-filter rules mark created leads invalid; valid created leads are
-assigned round-robin over the on-duty agents of the channel's team under capacity; the chunk writes one audit event.
+id) is a duplicate without a hit (a replay); pre-filter rules mark created leads invalid; valid new leads are
+assigned round-robin over the on-duty agents of the channel's team under capacity, in the INSERT itself (rows that
+match an existing lead in a lookup just before are not given a turn; the lookup only saves turns, the INSERT still
+decides, and a row that loses a race to a concurrent intake merely wastes its turn); the chunk writes one audit event.
 The caller owns the transaction boundary (one chunk, one transaction) but the call is atomic on its own too.
 """
 
@@ -122,6 +124,10 @@ def _insert_ignoring_conflicts(leads: list[Row]) -> dict[str, int]:
     return created
 
 
+def _known(lead: Row, found: dict[tuple[str, str], int]) -> bool:
+    return any(key in found for key in _keys(lead))
+
+
 def _existing_matches(channel: Channel, leads: list[Row]) -> tuple[dict[tuple[str, str], int], set[str]]:
     """(key → lowest matching lead id) for mobile / ID digests, and the external ids already used in the channel."""
     mobiles = {lead.mobile_bidx for lead in leads}
@@ -166,30 +172,31 @@ def _agents(channel: Channel) -> list[tuple[User, int]]:
     return [(a, room[a.pk]) for a in agents if room[a.pk] > 0]
 
 
-def _assign(channel: Channel, lead_ids: list[int]) -> int:
-    """Round-robin ``lead_ids`` over the agents with free capacity; the rest stay in the team pool."""
+def _assign(channel: Channel, leads: list[Row]) -> None:
+    """Give ``leads`` owners round-robin over the agents with free capacity before they are inserted (the rest stay
+    in the team pool), so a lead is written once, already assigned."""
     agents = _agents(channel)
     free = {agent.pk: room for agent, room in agents}
-    by_agent: dict[int, list[int]] = defaultdict(list)
-    order: list[int] = []
-    rotation = cycle([agent for agent, _room in agents])
-    for lead_id in lead_ids:
+    units = {agent.pk: agent.org_unit_id or channel.team_id for agent, _room in agents}
+    rotation = cycle([agent.pk for agent, _room in agents])
+    now = timezone.now()
+    for lead in leads:
         if not any(free.values()):
             break
-        agent = next(rotation)
-        while free[agent.pk] == 0:
-            agent = next(rotation)
-        free[agent.pk] -= 1
-        by_agent[agent.pk].append(lead_id)
-        order.append(agent.pk)
-    now = timezone.now()
-    units = {agent.pk: agent.org_unit_id or channel.team_id for agent, _room in agents}
-    for agent_id, ids in by_agent.items():
-        Lead.objects.filter(pk__in=ids).update(owner_id=agent_id, org_unit_id=units[agent_id], assigned_at=now)
-    last_turn = {agent_id: turn for turn, agent_id in enumerate(order)}
-    for agent_id, turn in last_turn.items():  # the next chunk continues the rotation where this one stopped
-        AgentDuty.objects.filter(user_id=agent_id).update(last_assigned_at=now + dt.timedelta(microseconds=turn))
-    return len(order)
+        agent_id = next(rotation)
+        while free[agent_id] == 0:
+            agent_id = next(rotation)
+        free[agent_id] -= 1
+        lead.owner_id, lead.org_unit_id, lead.assigned_at = agent_id, units[agent_id], now
+
+
+def _move_rotation(created: list[Row]) -> int:
+    """Record each agent's last turn in this chunk so the next chunk continues the rotation; returns assignments."""
+    turns = [lead for lead in created if lead.owner_id is not None]
+    last_turn = {lead.owner_id: (turn, lead.assigned_at) for turn, lead in enumerate(turns)}
+    for agent_id, (turn, at) in last_turn.items():
+        AgentDuty.objects.filter(user_id=agent_id).update(last_assigned_at=at + dt.timedelta(microseconds=turn))
+    return len(turns)
 
 
 def _prefilter(channel: Channel, clean: dict[str, Any], rules: PrefilterRules, today: Any) -> str | None:
@@ -237,9 +244,15 @@ def lead_intake_bulk(
         candidates.append((index, lead))
     first_lead = dict(candidates)
     with transaction.atomic():
+        found, replays = _existing_matches(channel, [lead for _i, lead in candidates])
+        _assign(
+            channel, [lead for _i, lead in candidates if lead.validity == Validity.VALID and not _known(lead, found)]
+        )
         created = _insert_ignoring_conflicts([lead for _i, lead in candidates])
-        conflicted = [(i, lead) for i, lead in candidates if created.get(lead.mobile_bidx) is None]
-        found, replays = _existing_matches(channel, [lead for _i, lead in conflicted])
+        raced = [lead for _i, lead in candidates if lead.mobile_bidx not in created and not _known(lead, found)]
+        if raced:  # inserted by a concurrent intake since the lookup above
+            more, more_replays = _existing_matches(channel, raced)
+            found, replays = {**more, **found}, replays | more_replays
         hits: list[tuple[int, Row]] = []
         for index, lead in candidates:
             new_id = created.get(lead.mobile_bidx)
@@ -256,8 +269,7 @@ def lead_intake_bulk(
             if outcomes[index].lead_id is not None and not replay:
                 hits.append((index, lead))
         _record_hits(channel, [(outcomes[i].lead_id, lead) for i, lead in hits])
-        to_assign = [o.lead_id for o in outcomes if o.outcome == CREATED and not o.prefilter_invalid]
-        assigned = _assign(channel, [pk for pk in to_assign if pk is not None])
+        assigned = _move_rotation([lead for _i, lead in candidates if lead.mobile_bidx in created])
         result = BulkResult(outcomes)
         audit_event(
             actor, "lead.bulk_intake", target, {"channel": channel.code, **result.summary(), "assigned": assigned}

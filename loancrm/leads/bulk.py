@@ -27,6 +27,7 @@ from django.utils import timezone
 from loancrm.accounts.models import User
 from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
+from loancrm.core.crypto import encrypt
 from loancrm.core.errors import PermissionDenied
 from loancrm.core.fields import BlindIndexField, EncryptedTextField
 from loancrm.leads.choices import Validity
@@ -36,8 +37,8 @@ from loancrm.leads.services import OPEN_STAGES, clean_lead
 
 CREATED, DUPLICATE, INVALID = "created", "duplicate", "invalid"
 COLUMNS = [f for f in Lead._meta.concrete_fields if not isinstance(f, models.AutoField)]
-# Columns whose Python value needs the field's own conversion for the database (the rest are passed as they are).
-CONVERTED = {f.attname for f in COLUMNS if isinstance(f, (EncryptedTextField, models.DecimalField, models.DateField))}
+# Columns whose Python value needs the field's own conversion for SQLite (the rest are passed as they are).
+CONVERTED = {f.attname for f in COLUMNS if isinstance(f, (models.DecimalField, models.DateField))}
 BLIND_INDEXES = [f for f in COLUMNS if isinstance(f, BlindIndexField)]
 Row = SimpleNamespace  # a lead to insert: its column values by attribute name (cheaper than a model instance)
 STAGE = "leads_bulk_stage"  # PostgreSQL session-temporary staging table (emptied at commit)
@@ -82,7 +83,10 @@ def _keys(lead: Row) -> list[tuple[str, str]]:
 
 
 def _column_values(column: models.Field[Any, Any], leads: list[Row]) -> list[Any]:
-    if column.attname in CONVERTED:
+    """The database values of one column; on PostgreSQL (COPY) only ciphertext needs converting."""
+    if isinstance(column, EncryptedTextField):
+        return [encrypt(str(v), column.aad) if v else v for v in (getattr(lead, column.attname) for lead in leads)]
+    if column.attname in CONVERTED and connection.vendor != "postgresql":
         return [column.get_db_prep_save(getattr(lead, column.attname), connection) for lead in leads]
     return [getattr(lead, column.attname) for lead in leads]
 

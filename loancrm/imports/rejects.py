@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from loancrm.core.exports import Column, export_response
 from loancrm.imports.models import LeadImport, RejectedRow
@@ -19,10 +20,12 @@ from loancrm.imports.processing import data_rows, raw_lead
 from loancrm.leads.models import Lead
 from loancrm.leads.services import clean_lead
 
+LABELS = {"name": _lazy("Full name")}  # the model's "name" reads as a thing's name in Chinese (名称)
+
 
 def field_label(name: str) -> Any:
-    """The translatable label of a lead field."""
-    return getattr(Lead._meta.get_field(name), "verbose_name", name)
+    """The translatable label of a lead field as the import pages and files show it."""
+    return LABELS.get(name) or getattr(Lead._meta.get_field(name), "verbose_name", name)
 
 
 def row_reason(kind: str, raw: dict[str, Any]) -> str:
@@ -30,7 +33,10 @@ def row_reason(kind: str, raw: dict[str, Any]) -> str:
     if kind == RejectedRow.Kind.DUPLICATE:
         return _("Duplicate: an existing lead")
     _clean, errors = clean_lead(raw)
-    parts = [f"{field_label(name)}: {' '.join(msgs)}" for name, msgs in errors.items()]
+    parts = [
+        _("%(field)s: %(message)s") % {"field": field_label(name), "message": " ".join(msgs)}
+        for name, msgs in errors.items()
+    ]
     return "; ".join(parts) or _("Invalid")
 
 

@@ -96,7 +96,7 @@ def test_the_rejected_rows_file_has_exactly_those_rows_with_reasons(team, existi
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["行号", "原因", *HEADERS]
     assert [row[0] for row in rows[1:]] == [4, 5, 6, 7, 9]
-    assert rows[1][1] == "手机号: 请输入有效的中国大陆手机号。"
+    assert rows[1][1] == "手机号：请输入有效的中国大陆手机号。"
     assert rows[2][3] == '\'=HYPERLINK("http://x")'  # escaped on export
     assert rows[3][1] == rows[4][1] == "重复：已存在的线索"
     assert "金额" in rows[5][1] and rows[5][6] == "abc"

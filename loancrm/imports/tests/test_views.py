@@ -46,7 +46,7 @@ def test_upload_map_preview_start_and_download_through_the_pages(team, django_ca
     assert "名单.xlsx" in client.get("/imports/").content.decode()
     download = client.get(f"/imports/{lead_import.pk}/rejected.xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
-    assert [row[:2] for row in sheet.iter_rows(values_only=True)][1:] == [(3, "手机号: 请输入有效的中国大陆手机号。")]
+    assert [row[:2] for row in sheet.iter_rows(values_only=True)][1:] == [(3, "手机号：请输入有效的中国大陆手机号。")]
     assert set(Lead.objects.values_list("campaign", flat=True)) == {"春季"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.errors import InvalidTransition
@@ -26,7 +27,7 @@ class ImportStatus(models.TextChoices):
 TRANSITIONS: dict[str, set[str]] = {
     ImportStatus.UPLOADED: {ImportStatus.MAPPED},
     ImportStatus.MAPPED: {ImportStatus.MAPPED, ImportStatus.RUNNING},
-    ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.FAILED},
+    ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.RUNNING},  # running → running: stalled
     ImportStatus.FAILED: {ImportStatus.RUNNING},
     ImportStatus.DONE: set(),
 }
@@ -90,7 +91,19 @@ class LeadImport(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == ImportStatus.RUNNING
+        return self.status == ImportStatus.RUNNING and not self.is_stalled
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its job run failed or its worker stopped reporting (killed): it may be resumed."""
+        from loancrm.jobs.models import JobStatus
+        from loancrm.jobs.services import STALE_AFTER
+
+        if self.status != ImportStatus.RUNNING or self.job_run is None:
+            return False
+        run = self.job_run
+        beat = run.heartbeat_at
+        return run.status == JobStatus.FAILED or beat is None or timezone.now() - beat >= STALE_AFTER
 
 
 class RejectedRow(models.Model):

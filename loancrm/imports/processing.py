@@ -120,7 +120,7 @@ def run_import(lead_import_id: int, ctx: JobRunContext | None = None) -> None:
                 ctx.advance(
                     processed=len(chunk), failed=counts["invalid"] + counts["duplicates"], cursor={"rows_done": done}
                 )
-    except Exception as exc:
+    except BaseException as exc:  # an interrupted worker (SIGTERM, Ctrl-C) leaves the import resumable too
         _end(lead_import_id, ImportStatus.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     _end(lead_import_id, ImportStatus.DONE)

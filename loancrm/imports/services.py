@@ -149,18 +149,20 @@ def import_map(
 
 @transaction.atomic
 def import_start(*, actor: Any, lead_import_id: int, request: HttpRequest | None = None) -> LeadImport:
-    """Start the background run of a mapped import, or resume a failed one from its committed cursor."""
+    """Start the background run of a mapped import, or resume a failed or stalled one from its committed cursor."""
     from loancrm.jobs.models import JobRun
-    from loancrm.jobs.services import job_start
+    from loancrm.jobs.services import JobRunning, job_start
 
     if not actor.has_perm(PERMISSION) or not actor.has_perm("leads.intake_lead"):
         raise PermissionDenied()
     lead_import = LeadImport.objects.select_for_update().get(pk=lead_import_id)
     ensure_transition(lead_import.status, ImportStatus.RUNNING)
+    if lead_import.status == ImportStatus.RUNNING and not lead_import.is_stalled:
+        raise JobRunning()
     _check_mapping(lead_import, lead_import.mapping)
     run = job_start(name=JOB_NAME, run_key=f"import-{lead_import.pk}", request=request)
     JobRun.objects.filter(pk=run.pk).update(triggered_by=actor)
-    resumed = lead_import.status == ImportStatus.FAILED
+    resumed = lead_import.status != ImportStatus.MAPPED
     lead_import.status, lead_import.job_run, lead_import.error = ImportStatus.RUNNING, run, ""
     lead_import.started_at = lead_import.started_at or timezone.now()
     lead_import.save(update_fields=["status", "job_run", "error", "started_at"])

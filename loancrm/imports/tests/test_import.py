@@ -158,3 +158,24 @@ def test_a_gbk_csv_is_imported(team, media):
     assert dict(Lead.objects.values_list("name", "campaign")) == {"张三": "双十一", "李四": "2024Q2"}
     stored = list((media / "imports").iterdir())
     assert [p.read_bytes() for p in stored] == [content] and stored[0].name.endswith(".csv")
+
+
+def test_a_stalled_run_can_be_resumed_but_a_live_one_cannot(team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loancrm.jobs.services import JobRunning
+
+    lead_import = _start(team, _upload(team))
+    with pytest.raises(JobRunning):
+        services.import_start(actor=team["boss"], lead_import_id=lead_import.pk)
+    JobRun.objects.filter(pk=lead_import.job_run_id).update(
+        status=JobStatus.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=11)
+    )  # the worker was killed mid-run
+    lead_import.refresh_from_db()
+    assert lead_import.is_stalled and not lead_import.is_active
+    services.import_start(actor=team["boss"], lead_import_id=lead_import.pk)
+    assert execute_run(lead_import.job_run_id) == JobStatus.SUCCEEDED
+    lead_import.refresh_from_db()
+    assert (lead_import.status, lead_import.created_count) == (ImportStatus.DONE, 4)  # no lead existed before

@@ -24,7 +24,7 @@ from loancrm.core.audit import audit_event
 from loancrm.core.errors import Conflict
 from loancrm.imports.mapping import apply_mapping
 from loancrm.imports.models import ImportStatus, LeadImport, RejectedRow, ensure_transition
-from loancrm.imports.reader import chunks_ahead, iter_rows
+from loancrm.imports.reader import iter_rows
 from loancrm.imports.services import JOB_NAME, storage_dir
 from loancrm.jobs.registry import batch_job
 from loancrm.jobs.runner import JobRunContext
@@ -111,8 +111,9 @@ def run_import(lead_import_id: int, ctx: JobRunContext | None = None) -> None:
         if lead_import.rows_done:
             ctx.log(f"resuming after {lead_import.rows_done} committed rows")
     done = lead_import.rows_done
+    rows = data_rows(lead_import, skip=done)
     try:
-        for chunk in chunks_ahead(data_rows(lead_import, skip=done), CHUNK_SIZE):
+        while chunk := list(islice(rows, CHUNK_SIZE)):
             counts = _commit_chunk(lead_import, done, chunk)
             done += len(chunk)
             if ctx is not None:

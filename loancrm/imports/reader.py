@@ -12,10 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-import queue
-import threading
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -96,45 +93,3 @@ def write_csv(rows: list[list[Any]], encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode(encoding)
-
-
-def chunks_ahead(rows: Iterator[Any], size: int, depth: int = 2) -> Iterator[list[Any]]:
-    """Lists of ``size`` items of ``rows``, read by a background thread up to ``depth`` chunks ahead.
-
-    Parsing the next chunk overlaps the database work on the current one (the thread runs while the caller waits on
-    the database). An error in the reader is raised in the caller; leaving the loop early stops the reader.
-    """
-    chunks: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def offer(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.2)
-            except queue.Full:
-                continue
-            return True
-        return False
-
-    def read() -> None:
-        try:
-            while chunk := list(islice(rows, size)):
-                if not offer(("chunk", chunk)):
-                    return
-            offer(("end", None))
-        except BaseException as exc:  # handed to the caller's thread
-            offer(("error", exc))
-
-    reader = threading.Thread(target=read, name="lead-file-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            kind, item = chunks.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
-        reader.join(timeout=5)

@@ -97,19 +97,3 @@ def test_a_workbook_part_with_a_dtd_is_refused(tmp_path):
     path = _workbook(tmp_path, f'{dtd}<worksheet><sheetData><row r="1"><c><v>&a;</v></c></row></sheetData></worksheet>')
     with pytest.raises(UnreadableFile):
         list(iter_rows(path, "xlsx"))
-
-
-def test_chunks_ahead_yields_chunks_raises_reader_errors_and_stops_early():
-    from loancrm.imports.reader import chunks_ahead
-
-    assert list(chunks_ahead(iter(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
-
-    def broken():
-        yield 1
-        raise UnreadableFile("damaged")
-
-    with pytest.raises(UnreadableFile):
-        list(chunks_ahead(broken(), 1))
-    reader = chunks_ahead(iter(range(1_000)), 10)
-    assert next(reader) == list(range(10))
-    reader.close()  # the background reader stops instead of reading the rest

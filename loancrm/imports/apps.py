@@ -17,6 +17,5 @@ class ImportsConfig(AppConfig):
                 "lead_import.started": _("Lead import started"),
                 "lead_import.finished": _("Lead import finished"),
                 "lead_import.failed": _("Lead import failed"),
-                "lead.bulk_intake": _("Leads imported in bulk"),
             }
         )

@@ -22,6 +22,7 @@ class LeadsConfig(AppConfig):
                 "lead.reassigned": _("Lead reassigned"),
                 "lead.stage_changed": _("Lead stage changed"),
                 "lead.returned_to_pool": _("Leads returned to the shared pool"),
+                "lead.bulk_intake": _("Leads imported in bulk"),
             }
         )
         register_pii(PiiField("leads.lead", "mobile", "mobile", access_lead, "leads.view_lead", label=_("mobile")))

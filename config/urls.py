@@ -22,6 +22,7 @@ urlpatterns = [
     path("h5/", include("loancrm.leads.h5_urls")),
     path("sales/", include("loancrm.sales.urls")),
     path("customers/", include("loancrm.customers.urls")),
+    path("imports/", include("loancrm.imports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "loancrm.leads",
     "loancrm.sales",
     "loancrm.customers",
+    "loancrm.imports",
 ]
 
 MIDDLEWARE = [

@@ -124,7 +124,7 @@ for _code in (
 for _code in ("sales_agent", "sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code].append("leads.intake_lead")
 for _code in ("sales_lead", "administrator"):
-    ROLE_PERMISSIONS[_code].append("leads.assign_lead")
+    ROLE_PERMISSIONS[_code] += ["leads.assign_lead", "imports.add_leadimport", "imports.view_leadimport"]
 for _code in ("sales_agent", "sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code] += [
         "sales.add_followup",

@@ -24,6 +24,7 @@ class LeadsConfig(AppConfig):
                 "lead.returned_to_pool": _("Leads returned to the shared pool"),
                 "lead.assignment_rule_saved": _("Assignment rule saved"),
                 "lead.agent_duty_changed": _("Agent duty changed"),
+                "lead.bulk_intake": _("Leads imported in bulk"),
             }
         )
         register_pii(PiiField("leads.lead", "mobile", "mobile", access_lead, "leads.view_lead", label=_("mobile")))

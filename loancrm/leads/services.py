@@ -8,6 +8,7 @@ owner and the answer never says who owns it; a lead is assigned in the same tran
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -50,8 +51,8 @@ ID_MESSAGES = {
 }
 
 
-def clean_lead(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Normalise a raw lead; return (clean values, field errors)."""
+def clean_lead(data: dict[str, Any], *, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Normalise a raw lead; return (clean values, field errors). ``today`` (default: the local date) dates IDs."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {
         "name": str(data.get("name") or "").strip()[:60],
@@ -69,7 +70,7 @@ def clean_lead(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str
     clean["id_number"] = ""
     if raw_id:
         try:
-            clean["id_number"] = validate_id_number(raw_id, today=timezone.localdate()).number
+            clean["id_number"] = validate_id_number(raw_id, today=today or timezone.localdate()).number
         except InvalidIdNumber as exc:
             errors["id_number"] = [str(ID_MESSAGES.get(exc.code, _("Enter a valid ID number.")))]
     amount = data.get("desired_amount")

@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loancrm.leads.choices import Stage
+from loancrm.accounts.models import User
+from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Lead
 from loancrm.sales.choices import InteractionKind, TaskKind, TaskStatus
 from loancrm.sales.models import FollowUpTask, Interaction, SlaSettings
@@ -111,3 +112,40 @@ def on_stage_changed(lead: Lead, *, before: str, after: str, actor: Any = None, 
 def on_returned_to_pool(leads: QuerySet[Lead]) -> int:
     """Leads went back to the pool: their open tasks are cancelled (set-based)."""
     return cancel_open_tasks(FollowUpTask.objects.filter(lead__in=leads))
+
+
+def on_bulk_intake(channel_name: str, created: list[tuple[int, Any]], hits: list[tuple[int, Any]]) -> None:
+    """A bulk import created leads and recorded hits: the same timeline entries and first-call tasks as one by one.
+
+    ``created`` pairs a new lead id with its row (attributes ``owner_id``, ``assigned_at``, ``campaign``,
+    ``validity``); ``hits`` pairs an existing lead id with the repeated row. Set-based: three bulk inserts.
+    """
+    now = timezone.now()
+    minutes = timedelta(minutes=sla_settings().first_call_minutes)
+    owner_ids = {row.owner_id for _pk, row in created if row.owner_id}
+    owners = {
+        pk: full or name
+        for pk, full, name in User.objects.filter(pk__in=owner_ids).values_list("pk", "full_name", "username")
+    }
+    entries: list[Interaction] = []
+    tasks: list[FollowUpTask] = []
+    for lead_id, row in created:
+        arrived = _("Arrived from %(channel)s") % {"channel": channel_name}
+        entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.APP_EVENT, occurred_at=now,
+                                   summary=(f"{arrived} · {row.campaign}" if row.campaign else arrived)[:300],
+                                   data={"event": "created", "source": "import"}))  # fmt: skip
+        if row.owner_id and row.validity == Validity.VALID:
+            name = owners.get(row.owner_id, str(row.owner_id))
+            entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.ASSIGNMENT, occurred_at=now,
+                                       summary=_("Assigned to %(owner)s") % {"owner": name},
+                                       data={"how": "import"}))  # fmt: skip
+            due = (row.assigned_at or now) + minutes
+            tasks.append(FollowUpTask(lead_id=lead_id, assignee_id=row.owner_id, kind=TaskKind.FIRST_CALL, due_at=due,
+                                      stage_at_creation=Stage.NEW))  # fmt: skip
+    for lead_id, row in hits:
+        again = _("Submitted again through %(channel)s") % {"channel": channel_name}
+        entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.APP_EVENT, occurred_at=now,
+                                   summary=(f"{again} · {row.campaign}" if row.campaign else again)[:300],
+                                   data={"event": "duplicate_hit", "source": "import"}))  # fmt: skip
+    Interaction.objects.bulk_create(entries, batch_size=2000)
+    FollowUpTask.objects.bulk_create(tasks, batch_size=2000)

@@ -103,6 +103,7 @@ NAV_BY_ROLE = {
         "scripts",
         "tags",
         "customers",
+        "imports",
     },
     "operations": {"home", "jobs", "calendar"},
     "compliance_officer": {

@@ -21,12 +21,26 @@ SHOTS = os.environ.get("LOANCRM_SCREENSHOTS")
 
 @pytest.fixture
 def site(transactional_db: Any) -> Iterator[str]:
-    """A live server for this test only, stopped (and its connections closed) before the database goes."""
+    """A live server for this test only, stopped (and its sessions ended) before the database goes.
+
+    Only the sessions the server's request threads opened are ended (a keep-alive thread may still hold one):
+    the test's own connections, which can be more than one while Playwright runs its loop, stay usable.
+    """
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.db import connection, connections
     from django.test.testcases import LiveServerThread
 
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server_pids: set[int] = set()
+
+    class RecordingHandler(StaticFilesHandler):
+        def __call__(self, environ: Any, start_response: Any) -> Any:
+            try:
+                return super().__call__(environ, start_response)
+            finally:
+                if connection.vendor == "postgresql" and connection.connection is not None:
+                    server_pids.add(connection.connection.info.backend_pid)
+
+    thread = LiveServerThread("127.0.0.1", RecordingHandler, port=0)
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()
@@ -34,17 +48,19 @@ def site(transactional_db: Any) -> Iterator[str]:
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
-    if connection.vendor == "postgresql":  # a keep-alive request thread may still hold a session
+    if connection.vendor == "postgresql" and server_pids:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE pid = ANY(%s) AND pid <> pg_backend_pid()",
+                [sorted(server_pids)],
             )
     connections.close_all()
 
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop in this thread
@@ -55,6 +71,7 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         )
         yield instance
         instance.close()
+        connections.close_all()  # the test's queries ran beside Playwright's loop, on a connection of their own
 
 
 def sign_in(page: Any, base: str, username: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from loancrm.accounts.tests.factories import make_org_tree, make_user
 from loancrm.core.tests.test_browser import browser, pytestmark, sign_in, site  # noqa: F401 (fixtures)
+from loancrm.customers.models import Customer
 from loancrm.customers.tests.factories import ID_1990, make_lead
 
 
@@ -19,7 +20,8 @@ def test_agent_converts_a_lead_and_works_the_customer_360(site, browser):  # noq
     page.goto(f"{site}/leads/{lead.pk}/")
     page.click("[data-testid=convert-form] button[type=submit]")
     page.wait_for_url(f"{site}/customers/*/")
-    assert "客户 C0000000" in page.content() and "已创建" in page.content()
+    customer = Customer.objects.get()
+    assert f"客户 {customer.number}" in page.content() and "已创建" in page.content()
     identity = page.locator("[data-testid=card-identity]").inner_text()
     assert "110105********" + ID_1990[-4:] in identity and ID_1990 not in identity
 

@@ -242,4 +242,4 @@ LOGGING = {
 }
 
 # Demo data size (`make demo`): how many leads arrive through the real intake service.
-LOANCRM_DEMO_LEADS = int(os.environ.get("LOANCRM_DEMO_LEADS", "3000"))
+LOANCRM_DEMO_LEADS = int(os.environ.get("LOANCRM_DEMO_LEADS", "2000"))

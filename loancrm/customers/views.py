@@ -22,6 +22,7 @@ from loancrm.customers import selectors, services
 from loancrm.customers.choices import Kind
 from loancrm.customers.editing import SECTIONS, row_data, sections_for
 from loancrm.customers.forms import CorporateForm, rows_formset
+from loancrm.sales.selectors import customer_timeline
 
 
 @perm_required("customers.view_customer")
@@ -43,6 +44,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.access_customer(request.user, pk)
     context = {**selectors.customer_360(customer), "sections": sections_for(customer)}
+    context["timeline"] = customer_timeline(request.user, context["leads"])
     return render(request, "customers/detail.html", context)
 
 

@@ -54,6 +54,13 @@ def timeline(viewer: Any, lead_id: int, limit: int = 200) -> list[Interaction]:
     return list(Interaction.objects.filter(lead=lead).select_related("actor")[:limit])
 
 
+def customer_timeline(viewer: Any, leads: list[Lead], limit: int = 200) -> list[Interaction] | None:
+    """The interactions of a customer's (already authorised) leads, newest first; None without the permission."""
+    if not viewer.has_perm("sales.view_interaction"):
+        return None
+    return list(Interaction.objects.filter(lead__in=leads).select_related("actor", "lead")[:limit])
+
+
 def follow_ups(lead: Lead) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(lead=lead).select_related("author", "refusal_reason")
 

@@ -26,6 +26,8 @@ from loancrm.customers.services.common import Errors, apply_id_number, check_mon
 from loancrm.leads.choices import Validity
 from loancrm.leads.models import Lead
 from loancrm.leads.selectors import access_lead
+from loancrm.sales.choices import InteractionKind
+from loancrm.sales.hooks import log_interaction
 
 CREDIT_CODE_MESSAGES = {
     "credit_code_length": _("A unified social credit code has 18 characters."),
@@ -124,6 +126,9 @@ def lead_convert(*, actor: Any, lead_id: int, id_number: str = "", request: Http
         _link_identifiers(customer, lead, id_number)
     CustomerLead.objects.create(customer=customer, lead=lead, created_customer=created, linked_by=_user(actor))
     audit_event(actor, "lead.converted", lead, {"customer": customer.number, "created": created}, request)
+    summary = _("Converted to new customer %(number)s") if created else _("Linked to customer %(number)s")
+    log_interaction(lead, InteractionKind.APP_EVENT, summary % {"number": customer.number}, actor=actor,
+                    data={"event": "converted", "customer": customer.pk})  # fmt: skip
     return ConvertResult(customer, created=created)
 
 

@@ -107,3 +107,11 @@ def test_api(team):
     task_id = tasks["items"][0]["id"]
     closed = client.post(f"/api/v1/sales/tasks/{task_id}/close", {"done": True}, content_type="application/json")
     assert closed.status_code == 204
+
+
+def test_customer_page_shows_the_timeline_of_its_leads(team):
+    from loancrm.customers.services import lead_convert
+
+    customer = lead_convert(actor=team.agent, lead_id=team.lead.pk, id_number="110105199001011232").customer
+    page = client_for(team.agent).get(f"/customers/{customer.pk}/").content.decode()
+    assert 'data-testid="timeline"' in page and f"转为新客户 {customer.number}" in page and "来自百度" in page

@@ -60,8 +60,10 @@ def _collect(attribute: str) -> tuple[Any, ...]:
 
 
 def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
-    """Sections with the items ``user`` may open, marking the one that contains ``current_path``."""
+    """Sections with the items ``user`` may open, marking the one whose address is the longest prefix of
+    ``current_path`` (on /leads/funnel/ the funnel item, not the lead list)."""
     sections: dict[str, dict[str, Any]] = {}
+    entries: list[dict[str, Any]] = []
     for item in _collect("NAV_ITEMS"):
         if not item.allowed(user):
             continue
@@ -69,9 +71,13 @@ def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = (url != "/" and current_path.startswith(url)) or url == current_path
         section = sections.setdefault(str(item.section), {"label": item.section, "items": []})
-        section["items"].append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active})
+        entry = {"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": False}
+        section["items"].append(entry)
+        if (url != "/" and current_path.startswith(url)) or url == current_path:
+            entries.append(entry)
+    if entries:
+        max(entries, key=lambda entry: len(entry["url"]))["active"] = True
     return list(sections.values())
 
 

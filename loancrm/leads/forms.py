@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -30,10 +30,14 @@ class FunnelFilterForm(StyledFormMixin, forms.Form):
         channels = [("", _("All channels")), *Channel.objects.values_list("code", "name")]
         self.fields["channel"].choices = channels  # type: ignore[attr-defined]
 
+    @staticmethod
+    def default_period() -> dict[str, date]:
+        end = current_business_date()
+        return {"start": end - timedelta(days=89), "end": end}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        today = current_business_date()
-        data["end"] = data.get("end") or today
+        data["end"] = data.get("end") or current_business_date()
         data["start"] = data.get("start") or data["end"] - timedelta(days=89)
         if data["start"] > data["end"]:
             self.add_error("start", _("The start date is after the end date."))

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +32,7 @@ DIMENSIONS = {
     "month": _("Month of arrival"),
 }
 _DIMENSION_FIELDS = {
-    "agent": "owner__username",
+    "agent": "owner__full_name",
     "team": "org_unit__name",
     "channel": "channel__name",
     "campaign": "campaign",
@@ -72,6 +72,8 @@ def _ordinal(field_name: str) -> Case:
 def _dimension_expr(dimension: str) -> Any:
     if dimension == "month":
         return TruncMonth("created_at")
+    if dimension == "agent":
+        return Coalesce(NullIf("owner__full_name", Value("")), "owner__username", Value(""), output_field=CharField())
     if dimension in _DIMENSION_FIELDS:
         return Coalesce(F(_DIMENSION_FIELDS[dimension]), Value(""), output_field=CharField())
     return Value("", output_field=CharField())
@@ -148,6 +150,10 @@ def _move_dimension(dimension: str) -> Any:
         return Value("", output_field=CharField())
     if dimension == "month":
         return TruncMonth("lead__created_at")
+    if dimension == "agent":
+        return Coalesce(
+            NullIf("lead__owner__full_name", Value("")), "lead__owner__username", Value(""), output_field=CharField()
+        )
     return Coalesce(F(f"lead__{_DIMENSION_FIELDS[dimension]}"), Value(""), output_field=CharField())
 
 
@@ -176,7 +182,7 @@ def chart_options(rows: list[FunnelRow], dimension: str) -> dict[str, Any]:
         top = rows[:15]
         options["by_dimension"] = {
             "tooltip": {"trigger": "axis"},
-            "grid": {"left": 120, "right": 20, "top": 20, "bottom": 30},
+            "grid": {"left": 120, "right": 20, "top": 20, "bottom": 60},
             "xAxis": {"type": "value", "axisLabel": {"formatter": "{value}%"}},
             "yAxis": {"type": "category", "inverse": True, "data": [row.key or "—" for row in top]},
             "series": [

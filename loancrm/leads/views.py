@@ -140,7 +140,10 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
 @perm_required("leads.view_lead")
 @require_GET
 def lead_funnel(request: HttpRequest) -> HttpResponse:
-    form = FunnelFilterForm(request.GET)
+    data = request.GET.copy()
+    for key, value in FunnelFilterForm.default_period().items():
+        data.setdefault(key, value.isoformat())
+    form = FunnelFilterForm(data)
     rows: list[FunnelRow] = []
     dimension = ""
     if form.is_valid():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Lead
 from loancrm.leads.pipeline import lead_stage_change
+from loancrm.leads.pool import return_stale_leads
 from loancrm.sales.models import FollowUp, RefusalReason, Script, ScriptKind, Tag, TagColor
 from loancrm.sales.services import followup_record
 
@@ -184,4 +185,5 @@ def seed() -> list[str]:
         for lead in leads.order_by("created_at", "pk"):
             if lead.owner is not None and lead.owner.is_active:
                 _Walk(lead, rng, now, reasons).play()
+        return_stale_leads(now=now)  # what the nightly job would have done: unworked leads back in the pool
     return []

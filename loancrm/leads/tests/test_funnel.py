@@ -25,7 +25,7 @@ PATHS = [
 @pytest.fixture
 def pipeline(org):
     """Four leads of two agents (round-robin) moved along PATHS; leaving "new" took 1, 2 and 4 hours."""
-    agents = [make_user(name, role="sales_agent", unit=org.bj_team1) for name in ("amy", "bob")]
+    agents = [make_user(name, role="sales_agent", unit=org.bj_team1, full_name=name.title()) for name in ("amy", "bob")]
     Channel.objects.create(code="baidu", name="百度", team=org.bj_team1)
     leads = [lead_intake(data={"channel": "baidu", "mobile": f"1370000000{i}"}).lead for i in range(4)]
     for lead, path in zip(leads, PATHS, strict=True):
@@ -55,7 +55,7 @@ def test_by_agent_and_scope(pipeline, org):
     _agents, leads = pipeline
     admin = make_user("admin", role="administrator")
     rows = {row.key: row for row in funnel_for(admin, dimension="agent")}
-    assert {key: row.total for key, row in rows.items()} == {"amy": 2, "bob": 2}
+    assert {key: row.total for key, row in rows.items()} == {"Amy": 2, "Bob": 2}
     assert sum(row.stages[-1].reached for row in rows.values()) == 1
     own = leads[0].owner
     (mine,) = funnel_for(own)
@@ -73,5 +73,5 @@ def test_funnel_page_and_api(pipeline):
     bad = client.get("/leads/funnel/?start=2026-02-01&end=2026-01-01").content.decode()
     assert "开始日期晚于结束日期" in bad
     data = client.get("/api/v1/leads/funnel?dimension=agent").json()
-    assert sorted(row["key"] for row in data) == ["amy", "bob"]
+    assert sorted(row["key"] for row in data) == ["Amy", "Bob"]
     assert client.get("/api/v1/leads/funnel?dimension=nope").status_code == 422

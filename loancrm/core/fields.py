@@ -71,7 +71,11 @@ class EncryptedTextField(models.TextField):
 
 
 class BlindIndexField(models.CharField):
-    """HMAC digest of ``source`` after normalisation by ``kind``; empty when the source is empty."""
+    """HMAC digest of ``source`` after normalisation by ``kind``; empty when the source is empty.
+
+    Not indexed by itself: each model declares the unique constraint or index its lookups need (a plain
+    ``db_index`` would add two more indexes on PostgreSQL, one of them a useless ``LIKE`` index, to every insert).
+    """
 
     def __init__(self, *args: Any, source: str = "", kind: str = "text", **kwargs: Any) -> None:
         self.source, self.kind = source, kind
@@ -79,7 +83,7 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         kwargs.setdefault("editable", False)
-        kwargs.setdefault("db_index", True)
+        kwargs.setdefault("db_index", False)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:

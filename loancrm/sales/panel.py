@@ -14,7 +14,7 @@ from loancrm.sales.scripts import scripts_for_lead
 
 
 def sales_panel(viewer: Any, lead: Lead) -> dict[str, Any]:
-    """Template context for ``sales/partials/lead_work.html`` and ``lead_side.html`` (the lead is already access-checked)."""
+    """Context for ``sales/partials/lead_work.html`` and ``lead_side.html`` (the lead is already access-checked)."""
     workable = (
         viewer.has_perm("sales.add_followup") and lead.validity == Validity.VALID and lead.stage not in CLOSED_STAGES
     )

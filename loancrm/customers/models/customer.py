@@ -109,6 +109,7 @@ class CustomerMobile(models.Model):
             models.UniqueConstraint(fields=["customer"], condition=PRIMARY, name="customer_one_primary_mobile"),
             models.UniqueConstraint(fields=["customer", "mobile_bidx"], name="customer_mobile_once"),
         ]
+        indexes = [models.Index(fields=["mobile_bidx"], name="customer_mobile_bidx")]
 
     def __str__(self) -> str:
         return f"{self.customer_id} mobile {self.pk}"

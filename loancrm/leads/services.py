@@ -113,7 +113,6 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
                 lead = Lead.objects.create(channel=channel, **clean)
         except IntegrityError:
             return _duplicate(channel, clean, request)
-        hooks.on_lead_created(lead)
         verdict = _prefilter_and_assign(lead, channel)
         audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
                     request)  # fmt: skip

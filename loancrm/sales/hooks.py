@@ -54,11 +54,21 @@ def cancel_open_tasks(tasks: QuerySet[FollowUpTask], now: datetime | None = None
     return tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, closed_at=now or timezone.now())
 
 
-def on_lead_created(lead: Lead) -> None:
+def arrival_entry(lead: Lead) -> Interaction:
+    """The first timeline entry of every lead, read from the lead itself (not stored: the lead row records it)."""
     summary = _("Arrived from %(channel)s") % {"channel": lead.channel.name}
     if lead.campaign:
         summary += f" · {lead.campaign}"
-    log_interaction(lead, InteractionKind.APP_EVENT, summary, data={"event": "created", "channel": lead.channel.code})
+    return Interaction(lead=lead, kind=InteractionKind.APP_EVENT, summary=summary, occurred_at=lead.created_at,
+                       data={"event": "created"})  # fmt: skip
+
+
+def with_arrivals(entries: list[Interaction], leads: list[Lead], limit: int) -> list[Interaction]:
+    """``entries`` (newest first, at most ``limit``) with each lead's arrival added where it falls in the list."""
+    complete = len(entries) < limit
+    oldest = entries[-1].occurred_at if entries else None
+    arrivals = [arrival_entry(lead) for lead in leads if complete or (oldest and lead.created_at >= oldest)]
+    return sorted(entries + arrivals, key=lambda entry: entry.occurred_at, reverse=True)
 
 
 def on_duplicate_hit(lead: Lead | int, channel_name: str, campaign: str) -> None:
@@ -117,8 +127,10 @@ def on_returned_to_pool(leads: QuerySet[Lead]) -> int:
 def on_bulk_intake(channel_name: str, created: list[tuple[int, Any]], hits: list[tuple[int, Any]]) -> None:
     """A bulk import created leads and recorded hits: the same timeline entries and first-call tasks as one by one.
 
+    (The arrival itself is read from the lead row, see ``arrival_entry``.)
+
     ``created`` pairs a new lead id with its row (attributes ``owner_id``, ``assigned_at``, ``campaign``,
-    ``validity``); ``hits`` pairs an existing lead id with the repeated row. Set-based: three bulk inserts.
+    ``validity``); ``hits`` pairs an existing lead id with the repeated row. Set-based: two bulk inserts.
     """
     now = timezone.now()
     minutes = timedelta(minutes=sla_settings().first_call_minutes)
@@ -130,10 +142,6 @@ def on_bulk_intake(channel_name: str, created: list[tuple[int, Any]], hits: list
     entries: list[Interaction] = []
     tasks: list[FollowUpTask] = []
     for lead_id, row in created:
-        arrived = _("Arrived from %(channel)s") % {"channel": channel_name}
-        entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.APP_EVENT, occurred_at=now,
-                                   summary=(f"{arrived} · {row.campaign}" if row.campaign else arrived)[:300],
-                                   data={"event": "created", "source": "import"}))  # fmt: skip
         if row.owner_id and row.validity == Validity.VALID:
             name = owners.get(row.owner_id, str(row.owner_id))
             entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.ASSIGNMENT, occurred_at=now,

@@ -8,7 +8,7 @@ from loancrm.leads.choices import Validity
 from loancrm.leads.models import Lead
 from loancrm.sales.choices import TaskStatus
 from loancrm.sales.forms import FollowUpForm, InteractionForm
-from loancrm.sales.hooks import CLOSED_STAGES
+from loancrm.sales.hooks import CLOSED_STAGES, with_arrivals
 from loancrm.sales.models import FollowUpTask, Interaction, LeadTag, Tag
 from loancrm.sales.scripts import scripts_for_lead
 
@@ -20,7 +20,9 @@ def sales_panel(viewer: Any, lead: Lead) -> dict[str, Any]:
     )
     return {
         "tasks": list(FollowUpTask.objects.filter(lead=lead, status=TaskStatus.OPEN).select_related("assignee")),
-        "timeline": list(Interaction.objects.filter(lead=lead).select_related("actor")[:200]),
+        "timeline": with_arrivals(
+            list(Interaction.objects.filter(lead=lead).select_related("actor")[:200]), [lead], 200
+        ),
         "follow_up_form": FollowUpForm() if workable else None,
         "interaction_form": InteractionForm() if workable else None,
         "lead_tags": list(LeadTag.objects.filter(lead=lead).select_related("tag").order_by("tag__name")),

@@ -50,7 +50,7 @@ class TaskCloseIn(Schema):
 
 
 class InteractionOut(Schema):
-    id: int
+    id: int | None  # None for the arrival entry, which is read from the lead itself
     kind: str
     summary: str
     body: str

@@ -12,6 +12,7 @@ from loancrm.accounts.scope import scope_q
 from loancrm.leads.models import Lead
 from loancrm.leads.selectors import access_lead
 from loancrm.sales.choices import TaskStatus
+from loancrm.sales.hooks import with_arrivals
 from loancrm.sales.models import FollowUp, FollowUpTask, Interaction, RefusalReason
 
 
@@ -51,14 +52,16 @@ def overdue_count(viewer: Any) -> int:
 def timeline(viewer: Any, lead_id: int, limit: int = 200) -> list[Interaction]:
     """The lead's timeline, newest first (404 when the viewer may not see the lead)."""
     lead = access_lead(viewer, lead_id)
-    return list(Interaction.objects.filter(lead=lead).select_related("actor")[:limit])
+    entries = list(Interaction.objects.filter(lead=lead).select_related("actor")[:limit])
+    return with_arrivals(entries, [lead], limit)
 
 
 def customer_timeline(viewer: Any, leads: list[Lead], limit: int = 200) -> list[Interaction] | None:
     """The interactions of a customer's (already authorised) leads, newest first; None without the permission."""
     if not viewer.has_perm("sales.view_interaction"):
         return None
-    return list(Interaction.objects.filter(lead__in=leads).select_related("actor", "lead")[:limit])
+    entries = list(Interaction.objects.filter(lead__in=leads).select_related("actor", "lead")[:limit])
+    return with_arrivals(entries, leads, limit)
 
 
 def follow_ups(lead: Lead) -> QuerySet[FollowUp]:

@@ -24,7 +24,7 @@ def test_assignment_opens_the_first_call_task(team):
     assert (task.kind, task.status, task.assignee) == (TaskKind.FIRST_CALL, TaskStatus.OPEN, team.agent)
     assert task.due_at - team.lead.assigned_at == timedelta(minutes=5)
     kinds = list(Interaction.objects.filter(lead=team.lead).values_list("kind", flat=True))
-    assert kinds == [InteractionKind.ASSIGNMENT, InteractionKind.APP_EVENT]
+    assert kinds == [InteractionKind.ASSIGNMENT]  # the arrival is read from the lead row
 
 
 def test_first_follow_up_contacts_the_lead_and_schedules_the_second(team):

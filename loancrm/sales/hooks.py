@@ -7,9 +7,11 @@ tasks of anyone else; a stage move cancels the second follow-up it made moot and
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,33 +129,56 @@ def on_returned_to_pool(leads: QuerySet[Lead]) -> int:
 def on_bulk_intake(channel_name: str, created: list[tuple[int, Any]], hits: list[tuple[int, Any]]) -> None:
     """A bulk import created leads and recorded hits: the same timeline entries and first-call tasks as one by one.
 
-    (The arrival itself is read from the lead row, see ``arrival_entry``.)
-
-    ``created`` pairs a new lead id with its row (attributes ``owner_id``, ``assigned_at``, ``campaign``,
-    ``validity``); ``hits`` pairs an existing lead id with the repeated row. Set-based: two bulk inserts.
+    (The arrival itself is read from the lead row, see ``arrival_entry``.) ``created`` pairs a new lead id with its
+    row (``owner_id``, ``assigned_at``, ``validity``); ``hits`` pairs an existing lead id with the repeated row
+    (``campaign``). Set-based: the assignment entries and the tasks are each one INSERT … SELECT over the new leads.
     """
     now = timezone.now()
     minutes = timedelta(minutes=sla_settings().first_call_minutes)
-    owner_ids = {row.owner_id for _pk, row in created if row.owner_id}
-    owners = {
-        pk: full or name
-        for pk, full, name in User.objects.filter(pk__in=owner_ids).values_list("pk", "full_name", "username")
-    }
-    entries: list[Interaction] = []
-    tasks: list[FollowUpTask] = []
+    by_time: dict[Any, list[int]] = defaultdict(list)
     for lead_id, row in created:
         if row.owner_id and row.validity == Validity.VALID:
-            name = owners.get(row.owner_id, str(row.owner_id))
-            entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.ASSIGNMENT, occurred_at=now,
-                                       summary=_("Assigned to %(owner)s") % {"owner": name},
-                                       data={"how": "import"}))  # fmt: skip
-            due = (row.assigned_at or now) + minutes
-            tasks.append(FollowUpTask(lead_id=lead_id, assignee_id=row.owner_id, kind=TaskKind.FIRST_CALL, due_at=due,
-                                      stage_at_creation=Stage.NEW))  # fmt: skip
-    for lead_id, row in hits:
-        again = _("Submitted again through %(channel)s") % {"channel": channel_name}
-        entries.append(Interaction(lead_id=lead_id, kind=InteractionKind.APP_EVENT, occurred_at=now,
-                                   summary=(f"{again} · {row.campaign}" if row.campaign else again)[:300],
-                                   data={"event": "duplicate_hit", "source": "import"}))  # fmt: skip
-    Interaction.objects.bulk_create(entries, batch_size=2000)
-    FollowUpTask.objects.bulk_create(tasks, batch_size=2000)
+            by_time[row.assigned_at or now].append(lead_id)
+    for assigned_at, lead_ids in by_time.items():
+        _insert_assignment_entries(lead_ids, now)
+        _insert_first_calls(lead_ids, assigned_at + minutes, now)
+    again = _("Submitted again through %(channel)s") % {"channel": channel_name}
+    Interaction.objects.bulk_create(
+        [
+            Interaction(lead_id=lead_id, kind=InteractionKind.APP_EVENT, occurred_at=now,
+                        summary=(f"{again} · {row.campaign}" if row.campaign else again)[:300],
+                        data={"event": "duplicate_hit", "source": "import"})
+            for lead_id, row in hits
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+
+
+def _insert_assignment_entries(lead_ids: list[int], now: datetime) -> None:
+    prefix, _sep, suffix = str(_("Assigned to %(owner)s")).partition("%(owner)s")
+    ops = connection.ops
+    lead, user, entry = (Model._meta.db_table for Model in (Lead, User, Interaction))
+    marks = ", ".join(["%s"] * len(lead_ids))
+    sql = (
+        f"INSERT INTO {entry} (lead_id, kind, summary, body, actor_id, occurred_at, recording, provider_link, data) "  # noqa: S608
+        f"SELECT l.id, %s, %s || COALESCE(NULLIF(u.full_name, ''), u.username) || %s, '', NULL, %s, '', '', %s "
+        f"FROM {lead} l JOIN {user} u ON u.id = l.owner_id WHERE l.id IN ({marks})"
+    )
+    params = [InteractionKind.ASSIGNMENT.value, prefix, suffix, ops.adapt_datetimefield_value(now),
+              ops.adapt_json_value({"how": "import"}, None), *lead_ids]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_first_calls(lead_ids: list[int], due: datetime, now: datetime) -> None:
+    ops = connection.ops
+    lead, task = Lead._meta.db_table, FollowUpTask._meta.db_table
+    marks = ", ".join(["%s"] * len(lead_ids))
+    sql = (
+        f"INSERT INTO {task} (lead_id, assignee_id, kind, status, due_at, stage_at_creation, note, created_at) "  # noqa: S608
+        f"SELECT l.id, l.owner_id, %s, %s, %s, %s, '', %s FROM {lead} l WHERE l.id IN ({marks})"
+    )
+    params = [TaskKind.FIRST_CALL.value, TaskStatus.OPEN.value, ops.adapt_datetimefield_value(due), Stage.NEW.value,
+              ops.adapt_datetimefield_value(now), *lead_ids]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -76,3 +76,19 @@ def customer_360(customer: Customer) -> dict[str, Any]:
         "related_parties": list(customer.related_parties.all()),
         "leads": [link.lead for link in customer.lead_links.select_related("lead__channel")],
     }
+
+
+def lead_of_known_customer(*, mobile: str, id_number: str) -> int | None:
+    """The first lead of the customer who already has this mobile (any of theirs) or ID number, if any.
+
+    Lead intake asks this so a person who is already a customer arrives as a duplicate on their lead instead of
+    as a new lead (the leads' own unique indexes only know the mobiles and ID numbers leads were created with).
+    """
+    from loancrm.customers.models import CustomerLead
+
+    match = Q(
+        customer__in=CustomerMobile.objects.filter(blind_lookup(CustomerMobile, "mobile", mobile)).values("customer")
+    )
+    if id_number:
+        match |= Q(customer__in=Customer.objects.filter(blind_lookup(Customer, "id_number", id_number)).values("pk"))
+    return CustomerLead.objects.filter(match).order_by("linked_at", "pk").values_list("lead_id", flat=True).first()

@@ -107,6 +107,13 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
     if errors:
         return IntakeResult(IntakeOutcome.INVALID, errors=errors)
     assert channel is not None
+    if clean["external_id"]:  # a partner's retry of a submission answered before
+        replay = Lead.objects.filter(channel=channel, external_id=clean["external_id"]).first()
+        if replay is not None:
+            return IntakeResult(IntakeOutcome.CREATED, replay, replay=True)
+    customer_lead = _lead_of_known_customer(clean)
+    if customer_lead is not None:
+        return _hit(Lead.objects.get(pk=customer_lead), channel, clean, request)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -130,6 +137,18 @@ def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | N
     existing = Lead.objects.filter(match).order_by("pk").first()
     if existing is None:  # the conflicting row was rolled back meanwhile: nothing to attach the hit to
         return IntakeResult(IntakeOutcome.DUPLICATE)
+    return _hit(existing, channel, clean, request)
+
+
+def _lead_of_known_customer(clean: dict[str, Any]) -> int | None:
+    from loancrm.customers.selectors import lead_of_known_customer  # customers builds on leads
+
+    return lead_of_known_customer(mobile=clean["mobile"], id_number=clean["id_number"])
+
+
+@transaction.atomic
+def _hit(existing: Lead, channel: Channel, clean: dict[str, Any], request: HttpRequest | None) -> IntakeResult:
+    """Record a repeat submission on ``existing`` (never changing its owner) and answer "duplicate"."""
     LeadHit.objects.create(lead=existing, channel=channel, campaign=clean["campaign"], external_id=clean["external_id"])
     Lead.objects.filter(pk=existing.pk).update(hit_count=F("hit_count") + 1)
     hooks.on_duplicate_hit(existing, channel.name, clean["campaign"])

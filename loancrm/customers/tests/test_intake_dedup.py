@@ -1,0 +1,30 @@
+"""A person who is already a customer arrives as a duplicate on their lead, by any of their mobiles or their ID."""
+
+from __future__ import annotations
+
+from loancrm.accounts.tests.factories import make_user
+from loancrm.customers.models import CustomerMobile
+from loancrm.customers.services import lead_convert
+from loancrm.customers.tests.factories import ID_1990, make_lead
+from loancrm.leads.choices import IntakeOutcome
+from loancrm.leads.models import Channel, Lead, LeadHit
+from loancrm.leads.services import lead_intake
+
+
+def test_known_customers_are_duplicates_on_their_lead(org):
+    agent = make_user("agent", role="sales_agent", unit=org.bj_team1)
+    Channel.objects.create(code="web", name="官网", team=org.bj_team1)
+    lead = make_lead(agent, "13812345678", id_number=ID_1990, name="李四")
+    customer = lead_convert(actor=agent, lead_id=lead.pk).customer
+    CustomerMobile.objects.create(customer=customer, mobile="13900001111", note="工作手机")
+
+    by_mobile = lead_intake(data={"channel": "web", "mobile": "139 0000 1111"})
+    by_id = lead_intake(data={"channel": "web", "mobile": "13700002222", "id_number": ID_1990.lower()})
+    assert (by_mobile.outcome, by_mobile.lead) == (IntakeOutcome.DUPLICATE, lead)
+    assert (by_id.outcome, by_id.lead) == (IntakeOutcome.DUPLICATE, lead)
+    assert Lead.objects.count() == 1 and LeadHit.objects.filter(lead=lead).count() == 2
+    assert Lead.objects.get(pk=lead.pk).owner == agent
+    stranger = lead_intake(data={"channel": "web", "mobile": "13600003333", "external_id": "E1"})
+    assert stranger.outcome == IntakeOutcome.CREATED
+    retry = lead_intake(data={"channel": "web", "mobile": "13600003333", "external_id": "E1"})
+    assert retry.replay and retry.lead == stranger.lead

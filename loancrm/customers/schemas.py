@@ -43,6 +43,7 @@ class CustomerFilters(Schema):
     q: str = ""
     kind: str = ""
     owner: str = ""
+    tag: str = ""
 
 
 class MobileOut(Schema):

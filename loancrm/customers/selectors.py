@@ -9,7 +9,7 @@ from django.http import Http404
 
 from loancrm.accounts.scope import scope_q
 from loancrm.core.fields import blind_lookup
-from loancrm.customers.models import Customer, CustomerMobile, EmergencyContact
+from loancrm.customers.models import Customer, CustomerLead, CustomerMobile, EmergencyContact
 
 
 def customers_visible_to(viewer: Any) -> QuerySet[Customer]:
@@ -37,8 +37,11 @@ def access_customer_part(model: type[Model], viewer: Any, pk: int) -> Any:
     return row
 
 
-def filter_customers(qs: QuerySet[Customer], *, q: str = "", kind: str = "", owner: str = "") -> QuerySet[Customer]:
-    """List filters: ``q`` matches the number or name, or exactly a full mobile / ID number / credit code."""
+def filter_customers(
+    qs: QuerySet[Customer], *, q: str = "", kind: str = "", owner: str = "", tag: str = ""
+) -> QuerySet[Customer]:
+    """List filters: ``q`` matches the number or name, or exactly a full mobile / ID number / credit code;
+    ``tag`` keeps customers one of whose leads carries the tag."""
     if q:
         q = q.strip()
         match = Q(number__iexact=q) | Q(name__icontains=q) | Q(corporate__credit_code__iexact=q)
@@ -52,6 +55,8 @@ def filter_customers(qs: QuerySet[Customer], *, q: str = "", kind: str = "", own
         qs = qs.filter(kind=kind)
     if owner.isdigit():
         qs = qs.filter(owner_id=int(owner))
+    if tag.isdigit():
+        qs = qs.filter(pk__in=CustomerLead.objects.filter(lead__tags__tag_id=int(tag)).values("customer"))
     return qs
 
 
@@ -84,8 +89,6 @@ def lead_of_known_customer(*, mobile: str, id_number: str) -> int | None:
     Lead intake asks this so a person who is already a customer arrives as a duplicate on their lead instead of
     as a new lead (the leads' own unique indexes only know the mobiles and ID numbers leads were created with).
     """
-    from loancrm.customers.models import CustomerLead
-
     match = Q(
         customer__in=CustomerMobile.objects.filter(blind_lookup(CustomerMobile, "mobile", mobile)).values("customer")
     )

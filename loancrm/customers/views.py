@@ -22,20 +22,21 @@ from loancrm.customers import selectors, services
 from loancrm.customers.choices import Kind
 from loancrm.customers.editing import SECTIONS, row_data, sections_for
 from loancrm.customers.forms import CorporateForm, rows_formset
+from loancrm.sales.models import Tag
 from loancrm.sales.selectors import customer_timeline
 
 
 @perm_required("customers.view_customer")
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("q", "kind", "owner")}
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "kind", "owner", "tag")}
     visible = selectors.customers_visible_to(request.user)
     qs = selectors.filter_customers(visible, **filters).prefetch_related("mobiles")
     sorts = {"created": "created_at", "number": "number", "name": "name", "updated": "updated_at"}
     listing = paginate(request, qs, sorts=sorts, default_sort="-created")
     owners = User.objects.filter(pk__in=visible.values("owner")).order_by("username")
     context = {"listing": listing, "page_obj": listing.page_obj, "filters": filters, "kinds": Kind.choices,
-               "owners": owners}  # fmt: skip
+               "owners": owners, "tags": Tag.objects.filter(active=True)}  # fmt: skip
     return render(request, "customers/list.html", context)
 
 

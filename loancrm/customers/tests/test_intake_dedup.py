@@ -28,3 +28,23 @@ def test_known_customers_are_duplicates_on_their_lead(org):
     assert stranger.outcome == IntakeOutcome.CREATED
     retry = lead_intake(data={"channel": "web", "mobile": "13600003333", "external_id": "E1"})
     assert retry.replay and retry.lead == stranger.lead
+
+
+def test_customer_list_filters_by_the_tags_of_their_leads(org):
+    from django.test import Client
+
+    from loancrm.sales.tags import lead_tag_add, tag_save
+
+    agent = make_user("agent", role="sales_agent", unit=org.bj_team1)
+    lead = make_lead(agent, "13812345678", id_number=ID_1990, name="李四")
+    other = make_lead(agent, "13812345679", name="王五")
+    tagged = lead_convert(actor=agent, lead_id=lead.pk).customer
+    lead_convert(actor=agent, lead_id=other.pk, id_number="")
+    admin = make_user("admin", role="administrator")
+    tag = tag_save(actor=admin, name="优质客户")
+    lead_tag_add(actor=agent, lead_id=lead.pk, tag_id=tag.pk)
+    client = Client()
+    client.force_login(agent)
+    assert list(client.get(f"/customers/?tag={tag.pk}").context["listing"].rows) == [tagged]
+    assert [c["id"] for c in client.get(f"/api/v1/customers?tag={tag.pk}").json()["items"]] == [tagged.pk]
+    assert len(client.get("/customers/").context["listing"].rows) == 2

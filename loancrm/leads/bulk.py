@@ -7,7 +7,9 @@ same chunk (same mobile, ID number or external id) is a duplicate of that earlie
 id) is a duplicate without a hit (a replay); pre-filter rules mark created leads invalid; valid new leads are
 assigned round-robin over the on-duty agents of the channel's team under capacity, in the INSERT itself (rows that
 match an existing lead in a lookup just before are not given a turn; the lookup only saves turns, the INSERT still
-decides, and a row that loses a race to a concurrent intake merely wastes its turn); the chunk writes one audit event.
+decides, and a row that loses a race to a concurrent intake merely wastes its turn); a row whose mobile or ID number
+belongs to a customer is a duplicate on that customer's first lead, as in ``lead_intake``; the chunk writes one
+audit event.
 The caller owns the transaction boundary (one chunk, one transaction) but the call is atomic on its own too.
 """
 
@@ -146,11 +148,41 @@ def _existing_matches(channel: Channel, leads: list[Row]) -> tuple[dict[tuple[st
         found.setdefault(("m", mobile_bidx), pk)
         if id_bidx:
             found.setdefault(("i", id_bidx), pk)
+    for key, lead_id in _known_customers(leads).items():
+        found.setdefault(key, lead_id)
     externals = {lead.external_id for lead in leads if lead.external_id}
     replays = Lead.objects.filter(channel=channel, external_id__in=externals).values_list("pk", "external_id")
     for pk, external_id in sorted(replays):
         found.setdefault(("e", external_id), pk)
     return found, {key for kind, key in found if kind == "e"}
+
+
+def _known_customers(leads: list[Row]) -> dict[tuple[str, str], int]:
+    """(key → first lead of the customer) for rows whose mobile (any of a customer's) or ID number is a customer's.
+
+    Customers' blind indexes are keyed by their own model, so the rows' values are digested again for them.
+    """
+    from loancrm.customers.models import Customer, CustomerLead, CustomerMobile  # customers builds on leads
+
+    mobile_field = CustomerMobile._meta.get_field("mobile_bidx")
+    id_field = Customer._meta.get_field("id_number_bidx")
+    assert isinstance(mobile_field, BlindIndexField) and isinstance(id_field, BlindIndexField)
+    by_mobile = {mobile_field.digest(lead.mobile): lead.mobile_bidx for lead in leads}
+    by_id = {id_field.digest(lead.id_number): lead.id_number_bidx for lead in leads if lead.id_number}
+    customer_of: dict[tuple[str, str], int] = {}
+    for customer_id, digest in CustomerMobile.objects.filter(mobile_bidx__in=by_mobile).values_list(
+        "customer_id", "mobile_bidx"
+    ):
+        customer_of[("m", by_mobile[digest])] = customer_id
+    for customer_id, digest in Customer.objects.filter(id_number_bidx__in=by_id).values_list("pk", "id_number_bidx"):
+        customer_of[("i", by_id[digest])] = customer_id
+    if not customer_of:
+        return {}
+    first_lead: dict[int, int] = {}
+    links = CustomerLead.objects.filter(customer_id__in=set(customer_of.values())).order_by("linked_at", "pk")
+    for customer_id, lead_id in links.values_list("customer_id", "lead_id"):
+        first_lead.setdefault(customer_id, lead_id)
+    return {key: first_lead[customer] for key, customer in customer_of.items() if customer in first_lead}
 
 
 def _agents(channel: Channel) -> list[tuple[User, int]]:
@@ -254,7 +286,7 @@ def lead_intake_bulk(
         _assign(
             channel, [lead for _i, lead in candidates if lead.validity == Validity.VALID and not _known(lead, found)]
         )
-        created = _insert_ignoring_conflicts([lead for _i, lead in candidates])
+        created = _insert_ignoring_conflicts([lead for _i, lead in candidates if not _known(lead, found)])
         raced = [lead for _i, lead in candidates if lead.mobile_bidx not in created and not _known(lead, found)]
         if raced:  # inserted by a concurrent intake since the lookup above
             more, more_replays = _existing_matches(channel, raced)

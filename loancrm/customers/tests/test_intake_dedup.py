@@ -48,3 +48,18 @@ def test_customer_list_filters_by_the_tags_of_their_leads(org):
     assert list(client.get(f"/customers/?tag={tag.pk}").context["listing"].rows) == [tagged]
     assert [c["id"] for c in client.get(f"/api/v1/customers?tag={tag.pk}").json()["items"]] == [tagged.pk]
     assert len(client.get("/customers/").context["listing"].rows) == 2
+
+
+def test_bulk_intake_knows_customers_too(org):
+    from loancrm.leads.bulk import CREATED, DUPLICATE, lead_intake_bulk
+
+    agent = make_user("agent", role="sales_agent", unit=org.bj_team1)
+    channel = Channel.objects.create(code="web", name="官网", team=org.bj_team1)
+    lead = make_lead(agent, "13812345678", id_number=ID_1990, name="李四")
+    customer = lead_convert(actor=agent, lead_id=lead.pk).customer
+    CustomerMobile.objects.create(customer=customer, mobile="13900001111", note="工作手机")
+    rows = [{"mobile": "13900001111"}, {"mobile": "13700002222", "id_number": ID_1990}, {"mobile": "13600003333"}]
+    result = lead_intake_bulk(channel=channel, rows=rows)
+    assert [(r.outcome, r.lead_id) for r in result.rows][:2] == [(DUPLICATE, lead.pk), (DUPLICATE, lead.pk)]
+    assert result.rows[2].outcome == CREATED
+    assert Lead.objects.count() == 2 and LeadHit.objects.filter(lead=lead).count() == 2

@@ -24,6 +24,7 @@ from loancrm.core.business_date import current_business_date
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import PermissionDenied
 from loancrm.core.fields import blind_lookup
+from loancrm.core.id_messages import id_number_message
 from loancrm.core.money import to_money
 from loancrm.leads.assignment import pick_agent
 from loancrm.leads.choices import IntakeOutcome, Validity
@@ -40,15 +41,6 @@ class IntakeResult:
     lead: Lead | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     replay: bool = False
-
-
-ID_MESSAGES = {
-    "id_check_digit": _("The ID number's check digit is wrong."),
-    "id_birth_future": _("The birth date in the ID number is in the future."),
-    "id_birth_date": _("The birth date in the ID number is not a real date."),
-    "id_province": _("The ID number's region code does not exist."),
-    "id_legacy_15": _("15-digit ID numbers are no longer valid."),
-}
 
 
 def clean_lead(data: dict[str, Any], *, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -72,7 +64,7 @@ def clean_lead(data: dict[str, Any], *, today: dt.date | None = None) -> tuple[d
         try:
             clean["id_number"] = validate_id_number(raw_id, today=today or timezone.localdate()).number
         except InvalidIdNumber as exc:
-            errors["id_number"] = [str(ID_MESSAGES.get(exc.code, _("Enter a valid ID number.")))]
+            errors["id_number"] = [str(id_number_message(exc))]
     amount = data.get("desired_amount")
     clean["desired_amount"] = None
     if amount not in (None, ""):

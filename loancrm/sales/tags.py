@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
+from loancrm.core.china_ids import InvalidIdNumber, validate_id_number
 from loancrm.core.errors import NotFound, PermissionDenied, ValidationFailed
 from loancrm.leads.models import Lead
 from loancrm.sales.access import workable_lead
@@ -47,10 +48,11 @@ FACTS: dict[str, Any] = {
 
 
 def _age(id_number: str, today: date) -> int:
-    if len(id_number) != 18:
+    """Age from the ID number (0 when there is none or it cannot be read)."""
+    try:
+        return validate_id_number(id_number, today=today).age(today) if id_number else 0
+    except (InvalidIdNumber, ValueError):
         return 0
-    born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def lead_facts(lead: Lead, *, today: date | None = None) -> dict[str, Any]:

@@ -15,16 +15,10 @@ from loancrm.accounts.scope import scope_q
 from loancrm.core.audit import audit_event
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import NotFound, PermissionDenied, ValidationFailed
+from loancrm.core.id_messages import id_number_message
 from loancrm.core.masking import mask
 from loancrm.customers.models import Customer
 
-ID_MESSAGES = {
-    "id_check_digit": _("The ID number's check digit is wrong."),
-    "id_birth_future": _("The birth date in the ID number is in the future."),
-    "id_birth_date": _("The birth date in the ID number is not a real date."),
-    "id_province": _("The ID number's region code does not exist."),
-    "id_legacy_15": _("15-digit ID numbers are no longer valid."),
-}
 MAX_MONEY = Decimal("9999999999999999.99")
 Errors = dict[str, list[Any]]
 
@@ -50,7 +44,7 @@ def clean_id_number(raw: str, field: str, errors: Errors) -> str:
     try:
         return validate_id_number(raw, today=timezone.localdate()).number
     except InvalidIdNumber as exc:
-        errors.setdefault(field, []).append(ID_MESSAGES.get(exc.code, _("Enter a valid ID number.")))
+        errors.setdefault(field, []).append(id_number_message(exc))
         return ""
 
 

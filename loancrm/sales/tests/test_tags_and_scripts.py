@@ -102,3 +102,15 @@ def test_scripts(team):
     response = leader.post(f"/sales/scripts/{general.pk}/edit/", {"kind": "script", "title": "开场白 v2", "body": "新",
                                                                 "position": "1", "active": "on"})  # fmt: skip
     assert response.status_code == 302 and Script.objects.get(pk=general.pk).title == "开场白 v2"
+
+
+def test_age_fact_is_read_from_the_id_number(team):
+    from datetime import date
+
+    from loancrm.leads.services import lead_intake
+    from loancrm.sales.tags import lead_facts
+
+    lead = lead_intake(data={"channel": "baidu", "mobile": "13700000009", "id_number": "110105199001011232"}).lead
+    assert lead_facts(lead, today=date(2026, 1, 1))["age"] == 36
+    assert lead_facts(lead, today=date(2025, 12, 31))["age"] == 35
+    assert lead_facts(team.lead, today=date(2026, 1, 1))["age"] == 0

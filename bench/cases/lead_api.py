@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _setup() -> str:
     """A channel bound to a team with four agents, and a partner account's token for it; returns the token."""
+    from bench.cases.lead_intake import fresh_bench_team
     from loancrm.accounts.models import OrgUnit, User, UserKind
     from loancrm.accounts.services import api_token_create
     from loancrm.accounts.tests.factories import make_org_tree, make_user
@@ -39,7 +40,10 @@ def _setup() -> str:
     partner = User.objects.filter(username="api_partner").first() or make_user(
         "api_partner", role="sales_agent", unit=team, kind=UserKind.PARTNER
     )
-    Channel.objects.update_or_create(code="api", defaults={"name": "api", "team": team, "partner": partner})
+    channel, _created = Channel.objects.update_or_create(
+        code="api", defaults={"name": "api", "team": team, "partner": partner}
+    )
+    fresh_bench_team(team, channel)
     _token, secret = api_token_create(actor=admin, user_id=partner.pk, name="bench", scopes=["leads:write"])
     return secret
 

@@ -43,10 +43,21 @@ def _parallel(work: Any) -> tuple[float, list[float]]:
     return time.perf_counter() - started, sorted(latencies)
 
 
+def fresh_bench_team(team: Any, channel: Any) -> None:
+    """Every run starts alike: the channel's leads of earlier runs are gone (their mobiles would be duplicates) and
+    the team's agents have room for every lead, so each intake takes the whole path (booking, task, timeline)."""
+    from loancrm.accounts.models import User
+    from loancrm.leads.models import AgentDuty, Lead
+
+    Lead.objects.filter(channel=channel).only("pk").delete()
+    for user in User.objects.filter(org_unit=team):
+        AgentDuty.objects.update_or_create(user=user, defaults={"capacity": 1_000_000, "on_duty": True})
+
+
 def run(*, best_of: Any, report: Any) -> None:
     from django.db import connection
 
-    from loancrm.accounts.models import OrgUnit
+    from loancrm.accounts.models import OrgUnit, User
     from loancrm.accounts.tests.factories import make_org_tree, make_user
     from loancrm.leads.models import Channel
     from loancrm.leads.services import lead_intake
@@ -54,8 +65,10 @@ def run(*, best_of: Any, report: Any) -> None:
     org = make_org_tree() if not OrgUnit.objects.filter(code="T-HQ").exists() else None
     team = org.bj_team1 if org else OrgUnit.objects.get(code="T-BJ-1")
     for i in range(4):
-        make_user(f"bench_agent{i}", role="sales_agent", unit=team)
-    Channel.objects.get_or_create(code="bench", defaults={"name": "bench", "team": team})
+        if not User.objects.filter(username=f"bench_agent{i}").exists():
+            make_user(f"bench_agent{i}", role="sales_agent", unit=team)
+    channel, _created = Channel.objects.get_or_create(code="bench", defaults={"name": "bench", "team": team})
+    fresh_bench_team(team, channel)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE IF NOT EXISTS bench_raw_lead (mobile varchar(11) PRIMARY KEY, payload text)")

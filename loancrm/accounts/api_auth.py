@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import AuthorizationError
@@ -26,6 +27,26 @@ def _check_perm(user: Any, perm: str | None) -> Any:
     return user
 
 
+_PERMISSIONS_SQL = """
+SELECT ct.app_label, p.codename FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
+WHERE p.id IN (SELECT up.permission_id FROM accounts_user_user_permissions up WHERE up.user_id = %s)
+   OR p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
+               JOIN accounts_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s)"""
+
+
+def load_permissions(user: Any) -> None:
+    """Fill the model backend's per-request permission cache of ``user`` with one query instead of two.
+
+    The set equals ``ModelBackend.get_all_permissions`` (direct and group permissions); it lives on this request's
+    user object only, so a role change is seen by the next request.
+    """
+    if not user.is_active or user.is_superuser:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_PERMISSIONS_SQL, [user.pk, user.pk])
+        user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
+
+
 class BearerToken(HttpBearer):
     def __init__(self, perm: str | None = None) -> None:
         super().__init__()
@@ -40,6 +61,7 @@ class BearerToken(HttpBearer):
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        load_permissions(api_token.user)
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return _check_perm(api_token.user, self.perm)

@@ -8,7 +8,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from loancrm.accounts.scope import scope_q
-from loancrm.core.fields import blind_lookup
+from loancrm.core.fields import BlindIndexField, blind_lookup
 from loancrm.customers.models import Customer, CustomerLead, CustomerMobile, EmergencyContact
 
 
@@ -83,15 +83,21 @@ def customer_360(customer: Customer) -> dict[str, Any]:
     }
 
 
-def lead_of_known_customer(*, mobile: str, id_number: str) -> int | None:
-    """The first lead of the customer who already has this mobile (any of theirs) or ID number, if any.
+KNOWN_CUSTOMER_LEAD_SQL = (
+    "SELECT cl.lead_id FROM customers_customer_lead cl WHERE cl.customer_id IN "
+    "(SELECT m.customer_id FROM customers_mobile m WHERE m.mobile_bidx = %s) OR cl.customer_id IN "
+    "(SELECT cu.id FROM customers_customer cu WHERE cu.id_number_bidx = %s AND cu.id_number_bidx <> '') "
+    "ORDER BY cl.linked_at, cl.id LIMIT 1"
+)
+"""The first lead of the customer who already has a mobile (any of theirs) or ID number; parameters from
+``known_customer_params``. Lead intake embeds it in its one context query, so a person who is already a customer
+arrives as a duplicate on their lead instead of as a new lead (the leads' own unique indexes only know the mobiles
+and ID numbers leads were created with)."""
 
-    Lead intake asks this so a person who is already a customer arrives as a duplicate on their lead instead of
-    as a new lead (the leads' own unique indexes only know the mobiles and ID numbers leads were created with).
-    """
-    match = Q(
-        customer__in=CustomerMobile.objects.filter(blind_lookup(CustomerMobile, "mobile", mobile)).values("customer")
-    )
-    if id_number:
-        match |= Q(customer__in=Customer.objects.filter(blind_lookup(Customer, "id_number", id_number)).values("pk"))
-    return CustomerLead.objects.filter(match).order_by("linked_at", "pk").values_list("lead_id", flat=True).first()
+
+def known_customer_params(*, mobile: str, id_number: str) -> list[str]:
+    """The blind indexes ``KNOWN_CUSTOMER_LEAD_SQL`` takes (customers' own keys; blank ID number matches nothing)."""
+    mobile_field = CustomerMobile._meta.get_field("mobile_bidx")
+    id_field = Customer._meta.get_field("id_number_bidx")
+    assert isinstance(mobile_field, BlindIndexField) and isinstance(id_field, BlindIndexField)
+    return [mobile_field.digest(mobile), id_field.digest(id_number)]

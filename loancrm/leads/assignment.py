@@ -1,33 +1,46 @@
 """Choosing the agent for a new lead: round robin, weighted, by region or by free capacity, per channel/campaign.
 
 Invariants: only active, on-duty sales agents of the receiving team (or its sub-units) are chosen; an agent at
-capacity (open leads ≥ their maximum) is skipped — the count is taken after the agent's duty row is locked, so
-concurrent intakes cannot push an agent over capacity; with nobody available the lead stays unowned in the
-receiving team's pool.
+capacity (open leads ≥ their maximum) is skipped — the count is taken in the statement that books the agent, after
+the agent's duty row is locked, so concurrent intakes cannot push an agent over capacity; with nobody available the
+lead stays unowned in the receiving team's pool. The hot path is a few raw statements (candidates with their
+open-lead counts, then lock and book one duty row): intake runs it for every lead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from loancrm.accounts.models import OrgUnit, User
+from loancrm.accounts.models import OrgUnit
 from loancrm.leads.choices import Stage
-from loancrm.leads.models import AgentDuty, AssignmentRule, AssignmentStrategy, Channel, Lead
+from loancrm.leads.intake_context import Team
+from loancrm.leads.models import AgentDuty, AssignmentRule, AssignmentStrategy, Channel
 
 OPEN_STAGES = (Stage.NEW, Stage.CONTACTED, Stage.INTERESTED, Stage.PREPARING)
-DEFAULT_CAPACITY = 200
+DEFAULT_CAPACITY = int(AgentDuty._meta.get_field("capacity").get_default())
+_OPEN = ", ".join(f"'{stage.value}'" for stage in OPEN_STAGES)
+_OPEN_COUNT = f"(SELECT COUNT(*) FROM leads_lead l WHERE l.owner_id = u.id AND l.stage IN ({_OPEN}))"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class Agent:
+    """The booked agent: what the lead row, its timeline entry and the audit event need."""
+
+    pk: int
+    username: str
+    display_name: str
+    org_unit_id: int | None
 
 
 @dataclass(frozen=True)
 class Assignment:
-    agent: User | None
-    team: OrgUnit | None
+    agent: Agent | None
+    team_id: int | None
     strategy: str
 
 
@@ -37,11 +50,17 @@ def rule_for(channel: Channel, campaign: str) -> AssignmentRule | None:
     return rules.get(campaign) or rules.get("")
 
 
-def region_team(regions: dict[str, str], *, region_code: str, city: str) -> OrgUnit | None:
-    """The team mapped to the longest matching region-code prefix, else to the city name."""
+def region_team_code(regions: dict[str, str], *, region_code: str, city: str) -> str | None:
+    """The code of the team mapped to the longest matching region-code prefix, else to the city name."""
     codes = sorted((key for key in regions if key.isdigit() and region_code.startswith(key)), key=len, reverse=True)
     key = codes[0] if codes else next((k for k in regions if not k.isdigit() and city and k in city), None)
-    return OrgUnit.objects.filter(code=regions[key]).first() if key else None
+    return regions[key] if key else None
+
+
+def region_team(regions: dict[str, str], *, region_code: str, city: str) -> OrgUnit | None:
+    """The team mapped to the longest matching region-code prefix, else to the city name."""
+    code = region_team_code(regions, region_code=region_code, city=city)
+    return OrgUnit.objects.filter(code=code).first() if code else None
 
 
 @dataclass
@@ -52,35 +71,37 @@ class Candidate:
     total: int
     has_duty: bool
     open_leads: int = 0
+    full_name: str = ""
+    org_unit_id: int | None = None
 
 
-def _candidates(team: OrgUnit) -> list[Candidate]:
-    """On-duty agents of the team, least recently assigned first, with their open-lead counts (two queries)."""
-    rows = (
-        User.objects.filter(is_active=True, groups__role__code="sales_agent", org_unit__path__startswith=team.path)
-        .exclude(duty__on_duty=False)
-        .annotate(
-            max_open=Coalesce(F("duty__capacity"), Value(DEFAULT_CAPACITY)),
-            total=Coalesce(F("duty__assigned_total"), Value(0)),
-        )
-        .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
-        .annotate(has_duty=Q(duty__isnull=False))
-        .values_list("pk", "username", "max_open", "total", "has_duty")
-    )
-    candidates = [Candidate(*row) for row in rows]
-    counts = dict(
-        Lead.objects.filter(owner__in=[c.pk for c in candidates], stage__in=OPEN_STAGES)
-        .values("owner")
-        .annotate(n=Count("id"))
-        .values_list("owner", "n")
-    )
-    for candidate in candidates:
-        candidate.open_leads = counts.get(candidate.pk, 0)
-    return candidates
+@cache
+def _candidates_sql() -> str:
+    return f"""
+SELECT u.id, u.username, COALESCE(d.capacity, {DEFAULT_CAPACITY}), COALESCE(d.assigned_total, 0),
+       CASE WHEN d.id IS NULL THEN 0 ELSE 1 END, {_OPEN_COUNT}, u.full_name, u.org_unit_id
+FROM accounts_user u
+JOIN accounts_orgunit o ON o.id = u.org_unit_id
+LEFT JOIN leads_agentduty d ON d.user_id = u.id
+WHERE u.is_active AND o.path LIKE %s AND (d.on_duty IS NULL OR d.on_duty)
+  AND EXISTS (SELECT 1 FROM accounts_user_groups ug JOIN accounts_roleprofile rp ON rp.group_id = ug.group_id
+              WHERE ug.user_id = u.id AND rp.code = 'sales_agent')
+ORDER BY CASE WHEN d.last_assigned_at IS NULL THEN 0 ELSE 1 END, d.last_assigned_at, u.id"""  # noqa: S608
+
+
+def _candidates(team: Team) -> list[Candidate]:
+    """On-duty agents of the team, least recently assigned first, with their open-lead counts (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_candidates_sql(), [team.path + "%"])  # paths are digits and slashes ("1/4/9/")
+        rows = cursor.fetchall()
+    return [
+        Candidate(pk, username, int(max_open), int(total), bool(has_duty), int(open_leads), full_name or "", unit)
+        for pk, username, max_open, total, has_duty, open_leads, full_name, unit in rows
+    ]
 
 
 def _ordered(agents: list[Candidate], strategy: str, weights: dict[str, Any]) -> list[Candidate]:
-    """Agents with free capacity in the strategy's order (the count is checked again under the agent's lock)."""
+    """Agents with free capacity in the strategy's order (the count is checked again when booking)."""
     free = [agent for agent in agents if agent.open_leads < agent.max_open]
     if strategy == AssignmentStrategy.WEIGHTED and weights:
         weighted = [(agent, int(weights.get(agent.username, 0) or 0)) for agent in free]
@@ -91,33 +112,57 @@ def _ordered(agents: list[Candidate], strategy: str, weights: dict[str, Any]) ->
     return free  # round robin: least recently assigned first
 
 
-def pick_agent(channel: Channel, *, campaign: str = "", region_code: str = "", city: str = "") -> Assignment:
-    """Choose and book the agent for a new lead (call inside the intake transaction)."""
-    rule = rule_for(channel, campaign)
+def _team_by_code(code: str) -> Team | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, path FROM accounts_orgunit WHERE code = %s", [code])
+        row = cursor.fetchone()
+    return Team(int(row[0]), str(row[1])) if row else None
+
+
+_LOCK = "SELECT id FROM leads_agentduty WHERE user_id = %s FOR UPDATE"
+_BOOK = f"""UPDATE leads_agentduty SET last_assigned_at = %s, assigned_total = assigned_total + 1
+WHERE user_id = %s AND on_duty AND capacity > (SELECT COUNT(*) FROM leads_lead l WHERE l.owner_id = %s
+AND l.stage IN ({_OPEN}))"""  # noqa: S608
+
+
+def _book(candidate: Candidate, *, skip_locked: bool) -> bool:
+    """Lock the agent's duty row (PostgreSQL; SQLite write transactions are serial) and book one more lead if the
+    agent is still on duty and under capacity. The count runs after the lock, in a statement of its own, so it sees
+    every lead committed by an intake that held the lock before."""
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(_LOCK + (" SKIP LOCKED" if skip_locked else ""), [candidate.pk])
+            if cursor.fetchone() is None:
+                return False
+        cursor.execute(_BOOK, [connection.ops.adapt_datetimefield_value(timezone.now()), candidate.pk, candidate.pk])
+        return cursor.rowcount == 1
+
+
+def pick_agent(
+    channel: Channel, *, rule: AssignmentRule | None, team: Team | None, region_code: str = "", city: str = ""
+) -> Assignment:
+    """Choose and book the agent for a new lead (call inside the intake transaction). ``rule`` and ``team`` come
+    from the intake context: the campaign's (else the channel's) rule and its (else the channel's) team."""
     strategy = rule.strategy if rule else AssignmentStrategy.ROUND_ROBIN
-    team = (rule.team if rule else None) or channel.team
     if rule and strategy == AssignmentStrategy.BY_REGION:
-        team = region_team(rule.regions, region_code=region_code, city=city) or team
+        code = region_team_code(rule.regions, region_code=region_code, city=city)
+        team = (_team_by_code(code) if code else None) or team
     if team is None:
         return Assignment(None, None, strategy)
     ordered = _ordered(_candidates(team), strategy, rule.weights if rule else {})
     if not ordered:
-        return Assignment(None, team, strategy)
-    AgentDuty.objects.bulk_create([AgentDuty(user_id=c.pk) for c in ordered if not c.has_duty], ignore_conflicts=True)
+        return Assignment(None, team.pk, strategy)
+    missing = [c for c in ordered if not c.has_duty]
+    if missing:
+        AgentDuty.objects.bulk_create([AgentDuty(user_id=c.pk) for c in missing], ignore_conflicts=True)
     # First pass skips agents another intake is booking right now (PostgreSQL), so concurrent intakes spread over
     # the team instead of queueing on one row; the second pass waits for them.
     for skip_locked in (True, False):
         for candidate in ordered:
-            duty = AgentDuty.objects.select_for_update(skip_locked=skip_locked).filter(user_id=candidate.pk).first()
-            if duty is None or not duty.on_duty:
-                continue
-            open_leads = Lead.objects.filter(owner_id=candidate.pk, stage__in=OPEN_STAGES).count()
-            if open_leads < duty.capacity:
-                duty.last_assigned_at = timezone.now()
-                duty.assigned_total = F("assigned_total") + 1
-                duty.save(update_fields=["last_assigned_at", "assigned_total"])
-                agent = User.objects.select_related("org_unit").get(pk=candidate.pk)
-                return Assignment(agent, team, strategy)
-        if connection.vendor != "postgresql":
+            if _book(candidate, skip_locked=skip_locked):
+                agent = Agent(candidate.pk, candidate.username, candidate.full_name or candidate.username,
+                              candidate.org_unit_id)  # fmt: skip
+                return Assignment(agent, team.pk, strategy)
+        if not connection.features.has_select_for_update:
             break  # no row locks to skip: the first pass already saw every agent
-    return Assignment(None, team, strategy)
+    return Assignment(None, team.pk, strategy)

@@ -13,22 +13,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.audit import audit_event
-from loancrm.core.business_date import current_business_date
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import PermissionDenied
-from loancrm.core.fields import blind_lookup
+from loancrm.core.fields import BlindIndexField, blind_lookup
 from loancrm.core.id_messages import id_number_message
 from loancrm.core.money import to_money
 from loancrm.leads.assignment import pick_agent
 from loancrm.leads.choices import IntakeOutcome, Validity
-from loancrm.leads.models import Channel, Lead, LeadHit, PrefilterRules
+from loancrm.leads.intake_context import IntakeContext, intake_context
+from loancrm.leads.models import Channel, Lead, LeadHit
 from loancrm.leads.prefilter import prefilter_reason
 from loancrm.sales import hooks
 
@@ -79,43 +79,77 @@ def clean_lead(data: dict[str, Any], *, today: dt.date | None = None) -> tuple[d
     return clean, errors
 
 
-def _channel_for(code: str, actor: Any) -> Channel | None:
-    channel = Channel.objects.filter(code=code).first()
-    if channel is None:
-        return None
-    if getattr(actor, "kind", "staff") == "partner" and channel.partner_id != actor.pk:
-        raise PermissionDenied(_("This account may not submit leads for that channel."))
-    return channel
+class _LostRace(Exception):
+    """The INSERT met a unique index: a concurrent intake created this person's lead first."""
+
+
+_LEAD_FIELDS = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+_MOBILE_BIDX = Lead._meta.get_field("mobile_bidx")
+_ID_BIDX = Lead._meta.get_field("id_number_bidx")
+
+
+def _context(data: dict[str, Any], clean: dict[str, Any]) -> IntakeContext | None:
+    from loancrm.customers.selectors import known_customer_params  # customers builds on leads
+
+    assert isinstance(_MOBILE_BIDX, BlindIndexField) and isinstance(_ID_BIDX, BlindIndexField)
+    mobile, id_number = clean.get("mobile", ""), clean["id_number"]
+    return intake_context(
+        channel_code=str(data.get("channel") or ""), campaign=clean["campaign"], external_id=clean["external_id"],
+        mobile_bidx=_MOBILE_BIDX.digest(mobile), id_number_bidx=_ID_BIDX.digest(id_number),
+        customer_params=known_customer_params(mobile=mobile, id_number=id_number),
+    )  # fmt: skip
 
 
 def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest | None = None) -> IntakeResult:
-    """Take one lead from any source (see module invariants)."""
+    """Take one lead from any source (see module invariants). One read for the whole context, then one
+    transaction: book the agent, insert the lead already assigned, its first-call task and timeline entry, audit."""
     if actor is not None and not actor.has_perm("leads.intake_lead"):
         raise PermissionDenied()
     clean, errors = clean_lead(data)
-    channel = _channel_for(str(data.get("channel") or ""), actor)
-    if channel is None:
+    context = _context(data, clean)
+    if context is None:
         errors["channel"] = [str(_("Unknown channel."))]
+    elif getattr(actor, "kind", "staff") == "partner" and context.channel.partner_id != actor.pk:
+        raise PermissionDenied(_("This account may not submit leads for that channel."))
     if errors:
         return IntakeResult(IntakeOutcome.INVALID, errors=errors)
-    assert channel is not None
-    if clean["external_id"]:  # a partner's retry of a submission answered before
-        replay = Lead.objects.filter(channel=channel, external_id=clean["external_id"]).first()
-        if replay is not None:
-            return IntakeResult(IntakeOutcome.CREATED, replay, replay=True)
-    customer_lead = _lead_of_known_customer(clean)
-    if customer_lead is not None:
-        return _hit(Lead.objects.get(pk=customer_lead), channel, clean, request)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                lead = Lead.objects.create(channel=channel, **clean)
-        except IntegrityError:
-            return _duplicate(channel, clean, request)
-        verdict = _prefilter_and_assign(lead, channel)
-        audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
-                    request)  # fmt: skip
+    assert context is not None
+    channel = context.channel
+    if context.replay_id is not None:  # a partner's retry of a submission answered before
+        return IntakeResult(IntakeOutcome.CREATED, Lead.objects.get(pk=context.replay_id), replay=True)
+    existing = context.customer_lead_id or context.existing_id
+    if existing is not None:
+        return _hit(Lead.objects.get(pk=existing), channel, clean, request)
+    try:
+        with transaction.atomic():
+            lead = Lead(channel=channel, **clean)
+            verdict = _prefilter_and_assign(lead, context)
+            lead.pk = _insert(lead)
+            if lead.pk is None:
+                raise _LostRace
+            lead._state.adding = False
+            agent = verdict.pop("agent")
+            if agent is not None:
+                hooks.on_new_lead_assigned(lead, agent, first_call_minutes=context.first_call_minutes)
+            audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
+                        request)  # fmt: skip
+    except _LostRace:
+        return _duplicate(channel, clean, request)
     return IntakeResult(IntakeOutcome.CREATED, lead)
+
+
+def _insert(lead: Lead) -> int | None:
+    """INSERT the lead unless a unique index already holds its mobile, ID number or (channel, external id)."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _LEAD_FIELDS)
+    marks = ", ".join(["%s"] * len(_LEAD_FIELDS))
+    values = [f.get_db_prep_save(f.pre_save(lead, True), connection) for f in _LEAD_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO leads_lead ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING RETURNING id",  # noqa: S608
+            values,
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | None) -> IntakeResult:
@@ -132,12 +166,6 @@ def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | N
     return _hit(existing, channel, clean, request)
 
 
-def _lead_of_known_customer(clean: dict[str, Any]) -> int | None:
-    from loancrm.customers.selectors import lead_of_known_customer  # customers builds on leads
-
-    return lead_of_known_customer(mobile=clean["mobile"], id_number=clean["id_number"])
-
-
 @transaction.atomic
 def _hit(existing: Lead, channel: Channel, clean: dict[str, Any], request: HttpRequest | None) -> IntakeResult:
     """Record a repeat submission on ``existing`` (never changing its owner) and answer "duplicate"."""
@@ -148,31 +176,27 @@ def _hit(existing: Lead, channel: Channel, clean: dict[str, Any], request: HttpR
     return IntakeResult(IntakeOutcome.DUPLICATE, existing)
 
 
-def _prefilter_and_assign(lead: Lead, channel: Channel) -> dict[str, Any]:
-    """Mark the new lead invalid or assign it; returns what happened, for the creation's audit event."""
-    rules = PrefilterRules.objects.filter(singleton=1).first() or PrefilterRules()
+def _prefilter_and_assign(lead: Lead, context: IntakeContext) -> dict[str, Any]:
+    """Mark the new (not yet inserted) lead invalid or book its agent; returns what happened, for the audit event,
+    and the booked agent under "agent"."""
+    channel = context.channel
     reason = prefilter_reason(
         id_number=lead.id_number,
         channel_blocked=channel.is_blocked,
-        min_age=rules.min_age,
-        max_age=rules.max_age,
-        allowed_provinces=rules.allowed_province_codes,
-        today=current_business_date(),
+        min_age=context.min_age,
+        max_age=context.max_age,
+        allowed_provinces=context.allowed_provinces,
+        today=context.business_date,
     )
     if reason:
-        lead.validity, lead.invalid_reason = Validity.INVALID, reason
-        lead.org_unit = channel.team
-        lead.save(update_fields=["validity", "invalid_reason", "org_unit"])
-        return {"invalid_reason": reason}
+        lead.validity, lead.invalid_reason, lead.org_unit_id = Validity.INVALID, reason, channel.team_id
+        return {"invalid_reason": reason, "agent": None}
     region = lead.region_code or (lead.id_number[:6] if lead.id_number else "")
-    chosen = pick_agent(channel, campaign=lead.campaign, region_code=region, city=lead.city)
+    chosen = pick_agent(channel, rule=context.rule, team=context.team, region_code=region, city=lead.city)
     agent = chosen.agent
-    lead.org_unit = (agent.org_unit if agent else None) or chosen.team
-    lead.owner, lead.assigned_at = agent, (timezone.now() if agent else None)
-    lead.save(update_fields=["org_unit", "owner", "assigned_at"])
-    if agent is not None:
-        hooks.on_lead_assigned(lead, fresh=True)
-    return {"owner": agent.username if agent else None, "strategy": chosen.strategy}
+    lead.org_unit_id = (agent.org_unit_id if agent else None) or chosen.team_id
+    lead.owner_id, lead.assigned_at = (agent.pk, timezone.now()) if agent else (None, None)
+    return {"owner": agent.username if agent else None, "strategy": chosen.strategy, "agent": agent}
 
 
 def lead_intake_batch(

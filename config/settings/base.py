@@ -117,6 +117,13 @@ def database_config() -> dict[str, Any]:
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
+        elif os.environ.get("DB_PREPARE_THRESHOLD", "5").strip():
+            # Parameters bound by the server and statements prepared once a connection has run them this many
+            # times, so the hot paths (intake, audit) are not planned again on every call. Behind a transaction-mode
+            # pooler (PgBouncer < 1.21) set DB_PREPARE_THRESHOLD to an empty value.
+            options = config.setdefault("OPTIONS", {})
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
         return dict(config)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {

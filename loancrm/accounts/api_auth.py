@@ -16,6 +16,7 @@ from ninja.errors import AuthorizationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from loancrm.accounts.tokens import token_digest
+from loancrm.core.raw_rows import column_count, from_row, select_list
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -47,6 +48,25 @@ def load_permissions(user: Any) -> None:
         user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
 
 
+def _token_with_user(digest: str) -> Any:
+    """The token with this digest and its user (one plain query: every token request starts here), or None."""
+    from loancrm.accounts.models import ApiToken, User
+
+    sql = (
+        f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')} FROM accounts_apitoken t "  # noqa: S608
+        "JOIN accounts_user u ON u.id = t.user_id WHERE t.digest = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = column_count(ApiToken)
+    api_token = from_row(ApiToken, row[:split])
+    api_token.user = from_row(User, row[split:])
+    return api_token
+
+
 class BearerToken(HttpBearer):
     def __init__(self, perm: str | None = None) -> None:
         super().__init__()
@@ -55,7 +75,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from loancrm.accounts.models import ApiToken
 
-        api_token = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
+        api_token = _token_with_user(token_digest(token))
         if api_token is None or not api_token.is_usable or not api_token.user.is_active:
             return None
         now = timezone.now()

@@ -8,6 +8,7 @@ concurrent writers queue and the chain stays linear; the head and checkpoints ar
 from __future__ import annotations
 
 import ipaddress
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -115,19 +116,21 @@ def audit_event(
     return event
 
 
-def _event_fields() -> list[models.Field[Any, Any]]:
+@cache
+def _event_insert() -> tuple[list[models.Field[Any, Any]], str]:
+    """The fields of an audit row and the INSERT that writes them."""
     from loancrm.core.models import AuditEvent
 
-    return [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return fields, f"INSERT INTO core_auditevent ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
 
 
 def _insert_event(cursor: Any, event: AuditEvent) -> int:
     """One plain INSERT of the row (the ORM's save costs more than the statement on this hot path)."""
-    fields = _event_fields()
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
-    cursor.execute(f"INSERT INTO core_auditevent ({columns}) VALUES ({marks}) RETURNING id", values)  # noqa: S608
+    fields, sql = _event_insert()
+    cursor.execute(sql, [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields])
     return int(cursor.fetchone()[0])
 
 

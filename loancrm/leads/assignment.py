@@ -76,10 +76,11 @@ class Candidate:
 
 
 @cache
-def _candidates_sql() -> str:
+def _candidates_sql(with_counts: bool) -> str:
+    open_leads = _OPEN_COUNT if with_counts else "0"
     return f"""
 SELECT u.id, u.username, COALESCE(d.capacity, {DEFAULT_CAPACITY}), COALESCE(d.assigned_total, 0),
-       CASE WHEN d.id IS NULL THEN 0 ELSE 1 END, {_OPEN_COUNT}, u.full_name, u.org_unit_id
+       CASE WHEN d.id IS NULL THEN 0 ELSE 1 END, {open_leads}, u.full_name, u.org_unit_id
 FROM accounts_user u
 JOIN accounts_orgunit o ON o.id = u.org_unit_id
 LEFT JOIN leads_agentduty d ON d.user_id = u.id
@@ -89,10 +90,12 @@ WHERE u.is_active AND o.path LIKE %s AND (d.on_duty IS NULL OR d.on_duty)
 ORDER BY CASE WHEN d.last_assigned_at IS NULL THEN 0 ELSE 1 END, d.last_assigned_at, u.id"""  # noqa: S608
 
 
-def _candidates(team: Team) -> list[Candidate]:
-    """On-duty agents of the team, least recently assigned first, with their open-lead counts (one query)."""
+def _candidates(team: Team, *, with_counts: bool) -> list[Candidate]:
+    """On-duty agents of the team, least recently assigned first (one query). Open-lead counts are read only when
+    the strategy orders by them (by capacity): the other strategies leave the capacity check to the booking, which
+    counts one agent's leads instead of the whole team's."""
     with connection.cursor() as cursor:
-        cursor.execute(_candidates_sql(), [team.path + "%"])  # paths are digits and slashes ("1/4/9/")
+        cursor.execute(_candidates_sql(with_counts), [team.path + "%"])  # paths are digits and slashes ("1/4/9/")
         rows = cursor.fetchall()
     return [
         Candidate(pk, username, int(max_open), int(total), bool(has_duty), int(open_leads), full_name or "", unit)
@@ -101,7 +104,7 @@ def _candidates(team: Team) -> list[Candidate]:
 
 
 def _ordered(agents: list[Candidate], strategy: str, weights: dict[str, Any]) -> list[Candidate]:
-    """Agents with free capacity in the strategy's order (the count is checked again when booking)."""
+    """Agents with free capacity (as far as counted) in the strategy's order; the booking counts again."""
     free = [agent for agent in agents if agent.open_leads < agent.max_open]
     if strategy == AssignmentStrategy.WEIGHTED and weights:
         weighted = [(agent, int(weights.get(agent.username, 0) or 0)) for agent in free]
@@ -149,7 +152,8 @@ def pick_agent(
         team = (_team_by_code(code) if code else None) or team
     if team is None:
         return Assignment(None, None, strategy)
-    ordered = _ordered(_candidates(team), strategy, rule.weights if rule else {})
+    candidates = _candidates(team, with_counts=strategy == AssignmentStrategy.BY_CAPACITY)
+    ordered = _ordered(candidates, strategy, rule.weights if rule else {})
     if not ordered:
         return Assignment(None, team.pk, strategy)
     missing = [c for c in ordered if not c.has_duty]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -138,16 +139,18 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
     return IntakeResult(IntakeOutcome.CREATED, lead)
 
 
-def _insert(lead: Lead) -> int | None:
-    """INSERT the lead unless a unique index already holds its mobile, ID number or (channel, external id)."""
+@cache
+def _insert_sql() -> str:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _LEAD_FIELDS)
     marks = ", ".join(["%s"] * len(_LEAD_FIELDS))
+    return f"INSERT INTO leads_lead ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING RETURNING id"  # noqa: S608
+
+
+def _insert(lead: Lead) -> int | None:
+    """INSERT the lead unless a unique index already holds its mobile, ID number or (channel, external id)."""
     values = [f.get_db_prep_save(f.pre_save(lead, True), connection) for f in _LEAD_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO leads_lead ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING RETURNING id",  # noqa: S608
-            values,
-        )
+        cursor.execute(_insert_sql(), values)
         row = cursor.fetchone()
     return int(row[0]) if row else None
 

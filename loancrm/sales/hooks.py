@@ -80,14 +80,11 @@ def on_duplicate_hit(lead: Lead | int, channel_name: str, campaign: str) -> None
     log_interaction(lead, InteractionKind.APP_EVENT, summary, data={"event": "duplicate_hit"})
 
 
-def on_lead_assigned(lead: Lead, *, actor: Any = None, how: str = "auto", fresh: bool = False) -> FollowUpTask | None:
-    """The lead has a new owner: close others' tasks, open the first-call task, log the assignment.
-
-    ``fresh``: the lead was created in this transaction, so it has no tasks yet.
-    """
+def on_lead_assigned(lead: Lead, *, actor: Any = None, how: str = "auto") -> FollowUpTask | None:
+    """An existing lead has a new owner (claim or reassignment): close others' tasks, open the first-call task if
+    none is open, log the assignment. (A lead assigned on intake: ``on_new_lead_assigned``.)"""
     now = timezone.now()
-    if not fresh:
-        cancel_open_tasks(FollowUpTask.objects.filter(lead=lead).exclude(assignee=lead.owner_id), now)
+    cancel_open_tasks(FollowUpTask.objects.filter(lead=lead).exclude(assignee=lead.owner_id), now)
     if lead.owner is None:
         return None
     summaries = {
@@ -98,9 +95,7 @@ def on_lead_assigned(lead: Lead, *, actor: Any = None, how: str = "auto", fresh:
     owner_name = lead.owner.display_name
     log_interaction(lead, InteractionKind.ASSIGNMENT, summaries[how] % {"owner": owner_name}, actor=actor,
                     data={"owner": lead.owner.username, "how": how})  # fmt: skip
-    if lead.stage != Stage.NEW or (
-        not fresh and FollowUpTask.objects.filter(lead=lead, status=TaskStatus.OPEN).exists()
-    ):
+    if lead.stage != Stage.NEW or FollowUpTask.objects.filter(lead=lead, status=TaskStatus.OPEN).exists():
         return None
     due = (lead.assigned_at or now) + timedelta(minutes=sla_settings().first_call_minutes)
     return FollowUpTask.objects.create(

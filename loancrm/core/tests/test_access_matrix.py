@@ -131,6 +131,12 @@ API = [
     ("/api/v1/customers", "get", "customers.view_customer"),
     ("/api/v1/customers/{customer_id}", "get", "customers.view_customer"),
     ("/api/v1/customers/from-lead/{lead_id}", "post", "customers.add_customer"),
+    ("/api/v1/imports", "post", "imports.add_leadimport"),
+    ("/api/v1/imports", "get", "imports.view_leadimport"),
+    ("/api/v1/imports/{import_id}", "get", "imports.view_leadimport"),
+    ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
+    ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
+    ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
 ]
 
 

@@ -148,6 +148,8 @@ for _code in ("sales_agent", "sales_lead", "administrator", *CUSTOMER_VIEWERS):
     ROLE_PERMISSIONS[_code].append("customers.view_customer")
 for _code in ("sales_agent", "sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code] += ["customers.add_customer", "customers.change_customer"]
+for _code in ("sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code].append("customers.reopen_customer")
 for _code in ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor", "credit_director", "loan_committee",
               "administrator"):  # fmt: skip
     ROLE_PERMISSIONS[_code].append("customers.view_credit_report")

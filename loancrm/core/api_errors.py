@@ -18,11 +18,24 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+LOCATIONS = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
+def _field_name(loc: list[Any]) -> str:
+    """The client's name of a failing input: without ninja's leading location and the ``payload`` parameter
+    (``["body", "payload", "items", 0, "mobile"]`` → ``items.0.mobile``; ``["file", "file"]`` → ``file``)."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
 def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in errors:
-        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
-        name = ".".join(loc) or "__all__"
+        name = _field_name(list(error.get("loc", [])))
         fields.setdefault(name, []).append(_validation_message(error))
     return fields
 

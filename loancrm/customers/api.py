@@ -1,4 +1,5 @@
-"""Customer reads (scoped, masked) and lead conversion. Same selectors and services as the pages."""
+"""Customer reads (scoped, masked), lead conversion and the status change. Same selectors and services as the
+pages."""
 
 from typing import Any
 
@@ -15,6 +16,8 @@ from loancrm.customers.schemas import (
     Customer360Out,
     CustomerFilters,
     CustomerOut,
+    StatusIn,
+    StatusOut,
     customer_360_out,
 )
 
@@ -50,3 +53,17 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> Any:
     body = {"customer_id": result.customer.pk, "number": result.customer.number, "created": result.created,
             "already_linked": result.already_linked}  # fmt: skip
     return (201 if result.created else 200), body
+
+
+@router.post(
+    "/{customer_id}/status", response=StatusOut, auth=authorized("customers.change_customer"),
+    summary="Change the customer's status (reason mandatory; reopening a closed customer needs a manager)",
+)  # fmt: skip
+def set_status(request: HttpRequest, customer_id: int, payload: StatusIn) -> Any:
+    require_scope(request, "*")
+    customer = selectors.access_customer(request.user, customer_id)
+    customer = services.customer_set_status(
+        actor=request.user, customer_id=customer.pk, status=payload.status, reason=payload.reason, request=request
+    )
+    return {"id": customer.pk, "number": customer.number, "status": customer.status, "closed_at": customer.closed_at,
+            "change": selectors.status_changes(customer).first()}  # fmt: skip

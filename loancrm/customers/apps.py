@@ -15,6 +15,7 @@ class CustomersConfig(AppConfig):
             {
                 "customer.created": _("Customer created"),
                 "customer.updated": _("Customer profile updated"),
+                "customer.status_changed": _("Customer status changed"),
                 "customer.credit_report_uploaded": _("Credit report uploaded"),
                 "customer.credit_report_downloaded": _("Credit report downloaded"),
                 "lead.converted": _("Lead converted to customer"),

@@ -1,8 +1,11 @@
-"""Customer choices: kind, status and the profile's categorical fields (Chinese labels via the catalogue)."""
+"""Customer choices: kind, status (with its transition table) and the profile's categorical fields (Chinese labels
+via the catalogue)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from loancrm.customers.errors import StatusChangeNotAllowed
 
 
 class Kind(models.TextChoices):
@@ -14,6 +17,29 @@ class Status(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("customer status", "Active")
     DORMANT = "dormant", pgettext_lazy("customer status", "Dormant")
     CLOSED = "closed", pgettext_lazy("customer status", "Closed")
+
+
+# Which status a customer may move to from each one; closed → active (reopening) also needs REOPEN_PERMISSION.
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    Status.ACTIVE: {Status.DORMANT, Status.CLOSED},
+    Status.DORMANT: {Status.ACTIVE, Status.CLOSED},
+    Status.CLOSED: {Status.ACTIVE},
+}
+REOPEN_PERMISSION = "customers.reopen_customer"
+
+
+def ensure_transition(current: str, target: str) -> None:
+    """Refuse (``StatusChangeNotAllowed``) a move the table does not list, naming both statuses."""
+    if target not in STATUS_TRANSITIONS.get(current, set()):
+        labels = {"current": Status(current).label, "target": Status(target).label}
+        if current == target:
+            raise StatusChangeNotAllowed(_("The customer is already %(current)s.") % labels)
+        raise StatusChangeNotAllowed(_("A customer cannot go from %(current)s to %(target)s.") % labels)
+
+
+def allowed_targets(current: str) -> list[str]:
+    """The statuses a customer in ``current`` may move to, in the order of ``Status``."""
+    return [value for value in Status.values if value in STATUS_TRANSITIONS.get(current, set())]
 
 
 class Gender(models.TextChoices):

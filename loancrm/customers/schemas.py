@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -15,7 +15,8 @@ class CustomerBase(Schema):
     id: int
     number: str
     kind: str
-    status: str
+    status: str = Field(..., description="active | dormant | closed")
+    closed_at: dt.datetime | None
     name: str
     primary_mobile: str = Field(..., description="masked")
     id_number: str = Field(..., description="masked")
@@ -173,9 +174,9 @@ def customer_360_out(data: dict[str, Any]) -> dict[str, Any]:
     """The 360 document from ``selectors.customer_360``: plain values, personal data masked."""
     c = data["customer"]
     base = {name: getattr(c, name) for name in (
-        "id", "number", "kind", "status", "name", "owner", "created_at", "updated_at", "gender", "birth_date",
-        "marital_status", "education", "children_count", "employer", "occupation", "job_title", "years_employed",
-        "monthly_income", "employer_phone",
+        "id", "number", "kind", "status", "closed_at", "name", "owner", "created_at", "updated_at", "gender",
+        "birth_date", "marital_status", "education", "children_count", "employer", "occupation", "job_title",
+        "years_employed", "monthly_income", "employer_phone",
     )}  # fmt: skip
     credit, corporate = data["credit"], data["corporate"]
     return {
@@ -225,6 +226,31 @@ def customer_360_out(data: dict[str, Any]) -> dict[str, Any]:
             for ld in data["leads"]
         ],
     }
+
+
+class StatusIn(Schema):
+    status: Literal["active", "dormant", "closed"]
+    reason: str = Field(..., max_length=500, description="mandatory; audited and shown on the timeline")
+
+
+class StatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+    @staticmethod
+    def resolve_changed_by(obj: Any) -> str:
+        return str(obj.actor.username)
+
+
+class StatusOut(Schema):
+    id: int
+    number: str
+    status: str
+    closed_at: dt.datetime | None
+    change: StatusChangeOut = Field(..., description="the change this call made")
 
 
 class ConvertIn(Schema):

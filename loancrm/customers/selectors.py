@@ -6,10 +6,12 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from loancrm.accounts.scope import scope_q
 from loancrm.core.fields import BlindIndexField, blind_lookup
-from loancrm.customers.models import Customer, CustomerLead, CustomerMobile, EmergencyContact
+from loancrm.customers.choices import REOPEN_PERMISSION, Status, allowed_targets
+from loancrm.customers.models import Customer, CustomerLead, CustomerMobile, CustomerStatusChange, EmergencyContact
 
 
 def customers_visible_to(viewer: Any) -> QuerySet[Customer]:
@@ -81,6 +83,45 @@ def customer_360(customer: Customer) -> dict[str, Any]:
         "related_parties": list(customer.related_parties.all()),
         "leads": [link.lead for link in customer.lead_links.select_related("lead__channel")],
     }
+
+
+def status_changes(customer: Customer) -> QuerySet[CustomerStatusChange]:
+    """The customer's status changes, newest first."""
+    return customer.status_changes.select_related("actor")
+
+
+def status_targets(viewer: Any, customer: Customer) -> list[tuple[str, Any]]:
+    """(status, label) the viewer may move this (already authorised) customer to; empty without the permission."""
+    if not viewer.has_perm("customers.change_customer"):
+        return []
+    if customer.status == Status.CLOSED and not viewer.has_perm(REOPEN_PERMISSION):
+        return []
+    return [(value, Status(value).label) for value in allowed_targets(customer.status)]
+
+
+def customer_timeline(viewer: Any, customer: Customer, leads: list[Any], limit: int = 200) -> list[Any] | None:
+    """The interactions of the customer's leads and the customer's own status changes, newest first; None for a
+    viewer who may not see interactions. Status changes appear as unsaved "status" timeline entries."""
+    from loancrm.sales.choices import InteractionKind
+    from loancrm.sales.models import Interaction
+    from loancrm.sales.selectors import customer_timeline as lead_timeline
+
+    entries = lead_timeline(viewer, leads, limit)
+    if entries is None:
+        return None
+    changes = [
+        Interaction(
+            kind=InteractionKind.STATUS,
+            actor=change.actor,
+            occurred_at=change.changed_at,
+            body=change.reason,
+            summary=_("Customer status: %(before)s → %(after)s")
+            % {"before": change.get_from_status_display(), "after": change.get_to_status_display()},
+            data={"event": "customer_status", "from": change.from_status, "to": change.to_status},
+        )
+        for change in status_changes(customer)[:limit]
+    ]
+    return sorted(entries + changes, key=lambda entry: entry.occurred_at, reverse=True)[:limit]
 
 
 KNOWN_CUSTOMER_LEAD_SQL = (

@@ -1,5 +1,5 @@
-"""Customer pages: the scoped list, the 360 page, section edits, corporate creation, lead conversion and the
-audited credit-report download. Thin: parse, call one selector or service, render."""
+"""Customer pages: the scoped list, the 360 page, section edits, the status change, corporate creation, lead
+conversion and the audited credit-report download. Thin: parse, call one selector or service, render."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from loancrm.customers.choices import Kind
 from loancrm.customers.editing import SECTIONS, row_data, sections_for
 from loancrm.customers.forms import CorporateForm, rows_formset
 from loancrm.sales.models import Tag
-from loancrm.sales.selectors import customer_timeline
 
 
 @perm_required("customers.view_customer")
@@ -45,8 +44,29 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.access_customer(request.user, pk)
     context = {**selectors.customer_360(customer), "sections": sections_for(customer)}
-    context["timeline"] = customer_timeline(request.user, context["leads"])
+    context["timeline"] = selectors.customer_timeline(request.user, customer, context["leads"])
+    context["status_targets"] = selectors.status_targets(request.user, customer)
+    context["last_status_change"] = selectors.status_changes(customer).first()
     return render(request, "customers/detail.html", context)
+
+
+@perm_required("customers.change_customer")
+@require_POST
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the status from the 360 page's status card; the outcome is a flash message."""
+    customer = selectors.access_customer(request.user, pk)
+    try:
+        customer = services.customer_set_status(
+            actor=request.user, customer_id=customer.pk, status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""), request=request,
+        )  # fmt: skip
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.summary())
+    else:
+        messages.success(request, _("Status changed to %(status)s.") % {"status": customer.get_status_display()})
+    return redirect(f"{reverse('customers:detail', args=[customer.pk])}#status")
 
 
 def _section_forms(section: Any, customer: Any, data: Any = None, files: Any = None) -> tuple[Any, dict[str, Any]]:

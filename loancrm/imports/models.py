@@ -90,6 +90,11 @@ class LeadImport(models.Model):
         return min(100, self.rows_done * 100 // self.row_count) if self.row_count else 0
 
     @property
+    def mapping_open(self) -> bool:
+        """The column mapping may still be changed (nothing has run yet)."""
+        return self.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED)
+
+    @property
     def is_active(self) -> bool:
         return self.status == ImportStatus.RUNNING and not self.is_stalled
 

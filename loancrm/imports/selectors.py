@@ -27,6 +27,13 @@ def access_import(viewer: Any, pk: int) -> LeadImport:
     return lead_import
 
 
+def channel_id(code: str) -> int | None:
+    """The id of the channel with this code, or None (which ``import_upload`` refuses as an unknown channel)."""
+    from loancrm.leads.models import Channel
+
+    return Channel.objects.filter(code=code.strip()).values_list("pk", flat=True).first()
+
+
 def field_choices() -> list[tuple[str, Any]]:
     """(field, label) of every lead field a column can feed, as the mapping form offers them."""
     from loancrm.imports.mapping import FIELDS

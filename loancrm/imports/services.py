@@ -81,9 +81,10 @@ def _survey(path: Path, kind: str) -> tuple[list[str], int, str]:
 
 
 def import_upload(
-    *, actor: Any, upload: UploadedFile, channel_id: int, campaign: str = "", request: HttpRequest | None = None
+    *, actor: Any, upload: UploadedFile, channel_id: int | None, campaign: str = "", request: HttpRequest | None = None
 ) -> LeadImport:
-    """Validate and store an uploaded lead file and guess its column mapping (see module invariants)."""
+    """Validate and store an uploaded lead file and guess its column mapping (see module invariants); a missing
+    (None) or unknown ``channel_id`` is refused on the channel field."""
     if not actor.has_perm(PERMISSION) or not actor.has_perm("leads.intake_lead"):
         raise PermissionDenied()
     name = Path(upload.name or "").name
@@ -94,7 +95,7 @@ def import_upload(
         raise _refuse(_("The file is empty."))
     if upload.size > MAX_BYTES:
         raise _refuse(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
-    channel = Channel.objects.filter(pk=channel_id).first()
+    channel = None if channel_id is None else Channel.objects.filter(pk=channel_id).first()
     if channel is None:
         raise ValidationFailed(fields={"channel": [_("Unknown channel.")]})
     upload.seek(0)

@@ -14,7 +14,6 @@ from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.imports import rejects, selectors, services
 from loancrm.imports.forms import UploadForm
-from loancrm.imports.models import ImportStatus
 
 VIEW, ADD = "imports.view_leadimport", "imports.add_leadimport"
 
@@ -56,7 +55,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.access_import(request.user, pk)
-    mapping_open = lead_import.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED)
+    mapping_open = lead_import.mapping_open
     context = {
         "imp": lead_import,
         "mapping_open": mapping_open,

@@ -86,6 +86,7 @@ PAGES = [
     ("customers/from-lead/<int:lead_id>/", "post", "customers.add_customer"),
     ("customers/<int:pk>/", "get", "customers.view_customer"),
     ("customers/<int:pk>/edit/<slug:section>/", "get", "customers.change_customer"),
+    ("customers/<int:pk>/status/", "post", "customers.change_customer"),
     ("customers/<int:pk>/credit-report/", "get", "customers.view_credit_report"),
     ("imports/", "get", "imports.view_leadimport"),
     ("imports/new/", "get", "imports.add_leadimport"),
@@ -131,6 +132,13 @@ API = [
     ("/api/v1/customers", "get", "customers.view_customer"),
     ("/api/v1/customers/{customer_id}", "get", "customers.view_customer"),
     ("/api/v1/customers/from-lead/{lead_id}", "post", "customers.add_customer"),
+    ("/api/v1/customers/{customer_id}/status", "post", "customers.change_customer"),
+    ("/api/v1/imports", "post", "imports.add_leadimport"),
+    ("/api/v1/imports", "get", "imports.view_leadimport"),
+    ("/api/v1/imports/{import_id}", "get", "imports.view_leadimport"),
+    ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
+    ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
+    ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
 ]
 
 

@@ -3,7 +3,8 @@
 Invariants: one customer per ID number and one per primary mobile (unique blind indexes), so concurrent
 conversions of the same person create one customer; a customer has at most one primary mobile; a lead links to
 at most one customer; ID number, mobiles and addresses are encrypted at rest; birth date and gender are read
-from the ID number, never typed in.
+from the ID number, never typed in; ``status`` changes only through ``customer_set_status``, which sets
+``closed_at`` exactly while the customer is closed and appends one ``CustomerStatusChange``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Customer(models.Model):
     # NULL until the row has its id (C + 8 digits): unnumbered rows of concurrent inserts never collide.
     number = models.CharField(_("customer number"), max_length=12, unique=True, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     name = models.CharField(_("name"), max_length=120)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
@@ -68,7 +70,10 @@ class Customer(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["owner", "kind"]), models.Index(fields=["org_unit", "kind"])]
-        permissions = [("view_credit_report", _("Can download credit reports"))]
+        permissions = [
+            ("view_credit_report", _("Can download credit reports")),
+            ("reopen_customer", _("Can reopen closed customers")),
+        ]
 
     def __str__(self) -> str:
         return self.number or "C(new)"
@@ -88,6 +93,29 @@ class Customer(models.Model):
     @property
     def primary_mobile(self) -> CustomerMobile | None:
         return next((m for m in self.mobiles.all() if m.is_primary), None)
+
+
+class CustomerStatusChange(models.Model):
+    """One change of a customer's status, with its mandatory reason (append-only; newest first)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("previous status"), max_length=10, choices=Status.choices)
+    to_status = models.CharField(_("new status"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT,
+                              related_name="+")  # fmt: skip
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        db_table = "customers_status_change"
+        verbose_name = _("customer status change")
+        verbose_name_plural = _("customer status changes")
+        ordering = ["-changed_at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["customer", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.from_status} → {self.to_status}"
 
 
 class CustomerMobile(models.Model):

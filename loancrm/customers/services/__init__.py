@@ -1,4 +1,4 @@
-"""Every write to customers: lead conversion, corporate creation, section edits and the credit report.
+"""Every write to customers: lead conversion, corporate creation, section edits, the credit report and the status.
 
 All services are keyword-only, run in one transaction with their audit event, and refuse with DomainErrors.
 """
@@ -15,11 +15,13 @@ from loancrm.customers.services.sections import (
     customer_update_liabilities,
     customer_update_related_parties,
 )
+from loancrm.customers.services.status import customer_set_status
 
 __all__ = [
     "ConvertResult",
     "corporate_customer_create",
     "credit_report_open",
+    "customer_set_status",
     "customer_update_assets",
     "customer_update_contacts",
     "customer_update_corporate",

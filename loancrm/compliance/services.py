@@ -114,6 +114,65 @@ def consent_give(
     return consent
 
 
+def consent_texts_offered(given: list[tuple[str, int]]) -> tuple[dict[str, ConsentText], list[str]]:
+    """The current texts for consents a caller says were given as (purpose, text version), with one message per
+    pair that is not a known purpose or not the version offered now (one query for all of them)."""
+    errors: list[str] = []
+    purposes = {purpose for purpose, _version in given}
+    if unknown := sorted(purposes - set(Purpose.values)):
+        errors.append(str(_("Unknown consent purpose: %(purposes)s.") % {"purposes": ", ".join(unknown)}))
+    latest: dict[str, ConsentText] = {}
+    for text in ConsentText.objects.filter(purpose__in=purposes & set(Purpose.values)).order_by("purpose", "version"):
+        latest[text.purpose] = text
+    texts: dict[str, ConsentText] = {}
+    for purpose, version in given:
+        text = latest.get(purpose)
+        if purpose not in Purpose.values:
+            continue
+        if text is None or text.version != version:
+            errors.append(str(_("Consent text %(purpose)s version %(version)s is not the one offered now.")
+                              % {"purpose": purpose, "version": version}))  # fmt: skip
+        else:
+            texts[purpose] = text
+    return texts, errors
+
+
+def consents_record(
+    *,
+    subject: models.Model,
+    texts: dict[str, ConsentText],
+    channel: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    new_subject: bool = False,
+) -> list[Consent]:
+    """Record consents given together (e.g. with a lead from a partner) in the caller's transaction, each audited
+    like ``consent_give``; one already in force is left as it is. ``texts`` comes from ``consent_texts_offered``;
+    ``new_subject``: the subject was created in this transaction, so nothing can be in force yet."""
+    _check(next(iter(texts), Purpose.CONTACT), channel)
+    recorded = []
+    for purpose, text in texts.items():
+        if not new_subject and consent_in_force(subject, purpose) is not None:
+            continue
+        row = Consent(
+            **_subject_key(subject), purpose=purpose, text=text, given_channel=channel, given_ip=client_ip(request),
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )  # fmt: skip
+        if new_subject:
+            row.save(force_insert=True)
+        else:
+            try:
+                with transaction.atomic():  # a concurrent submission may record the same consent first
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+        consent = row
+        audit_event(actor, "consent.given", subject, {"purpose": purpose, "version": text.version, "channel": channel},
+                    request)  # fmt: skip
+        recorded.append(consent)
+    return recorded
+
+
 @transaction.atomic
 def consent_withdraw(
     *, subject: models.Model, purpose: str, channel: str, actor: Any = None, request: HttpRequest | None = None

@@ -8,6 +8,11 @@ from ninja import Field, Schema
 from loancrm.core.masking import mask_id_number, mask_mobile
 
 
+class ConsentIn(Schema):
+    purpose: str = Field(..., max_length=20, examples=["contact"], description="contact, marketing, credit_bureau, …")
+    text_version: int = Field(..., ge=1, description="the version of the published text the person agreed to")
+
+
 class LeadIn(Schema):
     channel: str = Field(..., max_length=40, description="channel code")
     mobile: str = Field(..., max_length=30)
@@ -19,6 +24,10 @@ class LeadIn(Schema):
     region_code: str = Field("", max_length=12)
     desired_amount: Decimal | None = Field(None, description="CNY, two decimals")
     desired_product: str = Field("", max_length=60)
+    consents: list[ConsentIn] = Field(
+        default_factory=list, max_length=5,
+        description="what the person agreed to on the partner's page: each purpose with the current text version",
+    )  # fmt: skip
 
 
 class IntakeOut(Schema):

@@ -20,6 +20,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loancrm.compliance.models import Channel as ConsentChannel
+from loancrm.compliance.models import ConsentText
+from loancrm.compliance.services import consent_texts_offered, consents_record
 from loancrm.core.audit import audit_event
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import PermissionDenied
@@ -107,6 +110,7 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
     if actor is not None and not actor.has_perm("leads.intake_lead"):
         raise PermissionDenied()
     clean, errors = clean_lead(data)
+    consents = _consents(data, errors)
     context = _context(data, clean)
     if context is None:
         errors["channel"] = [str(_("Unknown channel."))]
@@ -120,7 +124,7 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
         return IntakeResult(IntakeOutcome.CREATED, Lead.objects.get(pk=context.replay_id), replay=True)
     existing = context.customer_lead_id or context.existing_id
     if existing is not None:
-        return _hit(Lead.objects.get(pk=existing), channel, clean, request)
+        return _hit(Lead.objects.get(pk=existing), channel, clean, request, actor=actor, consents=consents)
     try:
         with transaction.atomic():
             lead = Lead(channel=channel, **clean)
@@ -134,8 +138,11 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
                 hooks.on_new_lead_assigned(lead, agent, first_call_minutes=context.first_call_minutes)
             audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
                         request)  # fmt: skip
+            if consents:
+                consents_record(subject=lead, texts=consents, channel=_consent_channel(actor), actor=actor,
+                                request=request, new_subject=True)  # fmt: skip
     except _LostRace:
-        return _duplicate(channel, clean, request)
+        return _duplicate(channel, clean, request, actor=actor, consents=consents)
     return IntakeResult(IntakeOutcome.CREATED, lead)
 
 
@@ -155,7 +162,31 @@ def _insert(lead: Lead) -> int | None:
     return int(row[0]) if row else None
 
 
-def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | None) -> IntakeResult:
+def _consents(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, ConsentText]:
+    """The consent texts the submission says the person agreed to (``consents``: purpose and text version each);
+    a purpose or version that is not offered now is a field error."""
+    given: list[tuple[str, int]] = []
+    for item in data.get("consents") or []:
+        values = item if isinstance(item, dict) else vars(item)
+        try:
+            given.append((str(values.get("purpose") or ""), int(values.get("text_version"))))
+        except (TypeError, ValueError):
+            errors.setdefault("consents", []).append(str(_("Each consent needs a purpose and a text version.")))
+    if not given:
+        return {}
+    texts, messages = consent_texts_offered(given)
+    if messages:
+        errors.setdefault("consents", []).extend(messages)
+    return texts
+
+
+def _consent_channel(actor: Any) -> str:
+    return ConsentChannel.PARTNER if getattr(actor, "kind", "") == "partner" else ConsentChannel.STAFF
+
+
+def _duplicate(
+    channel: Channel, clean: dict[str, Any], request: HttpRequest | None, *, actor: Any, consents: dict[str, Any]
+) -> IntakeResult:
     if clean["external_id"]:
         replay = Lead.objects.filter(channel=channel, external_id=clean["external_id"]).first()
         if replay is not None:
@@ -166,16 +197,22 @@ def _duplicate(channel: Channel, clean: dict[str, Any], request: HttpRequest | N
     existing = Lead.objects.filter(match).order_by("pk").first()
     if existing is None:  # the conflicting row was rolled back meanwhile: nothing to attach the hit to
         return IntakeResult(IntakeOutcome.DUPLICATE)
-    return _hit(existing, channel, clean, request)
+    return _hit(existing, channel, clean, request, actor=actor, consents=consents)
 
 
 @transaction.atomic
-def _hit(existing: Lead, channel: Channel, clean: dict[str, Any], request: HttpRequest | None) -> IntakeResult:
-    """Record a repeat submission on ``existing`` (never changing its owner) and answer "duplicate"."""
+def _hit(
+    existing: Lead, channel: Channel, clean: dict[str, Any], request: HttpRequest | None, *, actor: Any = None,
+    consents: dict[str, Any] | None = None,
+) -> IntakeResult:  # fmt: skip
+    """Record a repeat submission on ``existing`` (never changing its owner) and answer "duplicate"; consents given
+    with it are recorded on the existing lead (those in force already are kept)."""
     LeadHit.objects.create(lead=existing, channel=channel, campaign=clean["campaign"], external_id=clean["external_id"])
     Lead.objects.filter(pk=existing.pk).update(hit_count=F("hit_count") + 1)
     hooks.on_duplicate_hit(existing, channel.name, clean["campaign"])
     audit_event(None, "lead.duplicate_hit", existing, {"channel": channel.code, "campaign": clean["campaign"]}, request)
+    if consents:
+        consents_record(subject=existing, texts=consents, channel=_consent_channel(actor), actor=actor, request=request)
     return IntakeResult(IntakeOutcome.DUPLICATE, existing)
 
 

@@ -126,14 +126,14 @@ def consent_texts_offered(given: list[tuple[str, int]]) -> tuple[dict[str, Conse
         latest[text.purpose] = text
     texts: dict[str, ConsentText] = {}
     for purpose, version in given:
-        text = latest.get(purpose)
+        offered = latest.get(purpose)
         if purpose not in Purpose.values:
             continue
-        if text is None or text.version != version:
+        if offered is None or offered.version != version:
             errors.append(str(_("Consent text %(purpose)s version %(version)s is not the one offered now.")
                               % {"purpose": purpose, "version": version}))  # fmt: skip
         else:
-            texts[purpose] = text
+            texts[purpose] = offered
     return texts, errors
 
 

@@ -169,7 +169,7 @@ def _consents(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, C
     for item in data.get("consents") or []:
         values = item if isinstance(item, dict) else vars(item)
         try:
-            given.append((str(values.get("purpose") or ""), int(values.get("text_version"))))
+            given.append((str(values.get("purpose") or ""), int(values.get("text_version") or 0)))
         except (TypeError, ValueError):
             errors.setdefault("consents", []).append(str(_("Each consent needs a purpose and a text version.")))
     if not given:

@@ -7,6 +7,7 @@ for token requests and is a no-op for session requests (the user's permissions d
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -48,16 +49,22 @@ def load_permissions(user: Any) -> None:
         user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
 
 
+@cache
+def _token_sql() -> str:
+    from loancrm.accounts.models import ApiToken, User
+
+    return (
+        f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')} FROM accounts_apitoken t "  # noqa: S608
+        "JOIN accounts_user u ON u.id = t.user_id WHERE t.digest = %s"
+    )
+
+
 def _token_with_user(digest: str) -> Any:
     """The token with this digest and its user (one plain query: every token request starts here), or None."""
     from loancrm.accounts.models import ApiToken, User
 
-    sql = (
-        f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')} FROM accounts_apitoken t "  # noqa: S608
-        "JOIN accounts_user u ON u.id = t.user_id WHERE t.digest = %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [digest])
+        cursor.execute(_token_sql(), [digest])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.core.pagination import PageNumberPagination
-from loancrm.leads import selectors, services
+from loancrm.leads import batch, selectors, services
 from loancrm.leads.choices import IntakeOutcome
 from loancrm.leads.schemas import (
     BatchIn,
@@ -47,7 +47,7 @@ def intake(request: HttpRequest, payload: LeadIn) -> Any:
 @router.post("/batch", response=BatchOut, auth=authorized("leads.intake_lead"), summary="Submit up to 1,000 leads")
 def intake_batch(request: HttpRequest, payload: BatchIn) -> Any:
     require_scope(request, "leads:write")
-    results = services.lead_intake_batch(items=[item.dict() for item in payload.items], actor=request.user,
+    results = batch.lead_intake_batch(items=[item.dict() for item in payload.items], actor=request.user,
                                          request=request)  # fmt: skip
     answers = [{"index": index, **_answer(result)} for index, result in enumerate(results)]
     counts = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in IntakeOutcome.values}

@@ -1,4 +1,5 @@
-"""Lead intake: clean, de-duplicate race-free, pre-filter, assign — one service for API, H5 and import.
+"""Lead intake: clean, de-duplicate race-free, pre-filter, assign — one service for API and H5 (batches and files:
+``leads.batch`` and ``leads.bulk``, the same rules set-based).
 
 Invariants: invalid input writes nothing and answers with field errors; the unique blind indexes decide duplicates
 inside the database, so concurrent intakes of one person create one lead and the rest become hits; a repeated
@@ -35,8 +36,6 @@ from loancrm.leads.intake_context import IntakeContext, intake_context
 from loancrm.leads.models import Channel, Lead, LeadHit
 from loancrm.leads.prefilter import prefilter_reason
 from loancrm.sales import hooks
-
-MAX_BATCH = 1_000
 
 
 @dataclass
@@ -110,7 +109,7 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
     if actor is not None and not actor.has_perm("leads.intake_lead"):
         raise PermissionDenied()
     clean, errors = clean_lead(data)
-    consents = _consents(data, errors)
+    consents = submitted_consents(data, errors)
     context = _context(data, clean)
     if context is None:
         errors["channel"] = [str(_("Unknown channel."))]
@@ -139,7 +138,7 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
             audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
                         request)  # fmt: skip
             if consents:
-                consents_record(subject=lead, texts=consents, channel=_consent_channel(actor), actor=actor,
+                consents_record(subject=lead, texts=consents, channel=consent_channel(actor), actor=actor,
                                 request=request, new_subject=True)  # fmt: skip
     except _LostRace:
         return _duplicate(channel, clean, request, actor=actor, consents=consents)
@@ -162,7 +161,7 @@ def _insert(lead: Lead) -> int | None:
     return int(row[0]) if row else None
 
 
-def _consents(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, ConsentText]:
+def submitted_consents(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, ConsentText]:
     """The consent texts the submission says the person agreed to (``consents``: purpose and text version each);
     a purpose or version that is not offered now is a field error."""
     given: list[tuple[str, int]] = []
@@ -180,7 +179,7 @@ def _consents(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, C
     return texts
 
 
-def _consent_channel(actor: Any) -> str:
+def consent_channel(actor: Any) -> str:
     return ConsentChannel.PARTNER if getattr(actor, "kind", "") == "partner" else ConsentChannel.STAFF
 
 
@@ -212,7 +211,7 @@ def _hit(
     hooks.on_duplicate_hit(existing, channel.name, clean["campaign"])
     audit_event(None, "lead.duplicate_hit", existing, {"channel": channel.code, "campaign": clean["campaign"]}, request)
     if consents:
-        consents_record(subject=existing, texts=consents, channel=_consent_channel(actor), actor=actor, request=request)
+        consents_record(subject=existing, texts=consents, channel=consent_channel(actor), actor=actor, request=request)
     return IntakeResult(IntakeOutcome.DUPLICATE, existing)
 
 
@@ -237,10 +236,3 @@ def _prefilter_and_assign(lead: Lead, context: IntakeContext) -> dict[str, Any]:
     lead.org_unit_id = (agent.org_unit_id if agent else None) or chosen.team_id
     lead.owner_id, lead.assigned_at = (agent.pk, timezone.now()) if agent else (None, None)
     return {"owner": agent.username if agent else None, "strategy": chosen.strategy, "agent": agent}
-
-
-def lead_intake_batch(
-    *, items: list[dict[str, Any]], actor: Any = None, request: HttpRequest | None = None
-) -> list[IntakeResult]:
-    """Take up to MAX_BATCH leads; each item is answered on its own (one bad item does not stop the rest)."""
-    return [lead_intake(data=item, actor=actor, request=request) for item in items[:MAX_BATCH]]

@@ -16,9 +16,10 @@ from loancrm.accounts.models import User
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core.models import AuditEvent
 from loancrm.core.testing.access import assert_scoped
+from loancrm.leads.batch import lead_intake_batch
 from loancrm.leads.choices import IntakeOutcome, Validity
 from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
-from loancrm.leads.services import lead_intake, lead_intake_batch
+from loancrm.leads.services import lead_intake
 
 ADULT_ID = "11010519900615001X"  # born 1990-06-15 (check digit computed below)
 

@@ -1,5 +1,6 @@
-"""Lead intake through the HTTP API as deployed: gunicorn with one worker process per core, 8 keep-alive clients
-posting single leads with a partner's bearer token; baseline: raw INSERT … ON CONFLICT from 8 clients.
+"""Lead intake through the HTTP API as deployed: gunicorn with 2 × cores + 1 sync workers (gunicorn's own advice),
+8 clients posting single leads with a partner's bearer token after a warm-up of 20 each; baseline: raw INSERT …
+ON CONFLICT from 8 clients.
 
 PostgreSQL only (BENCH_DATABASE_URL): SQLite serialises writers, and the worker processes need a shared server.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 CLIENTS = 8
 PER_CLIENT = int(os.environ.get("BENCH_LEADS_PER_CLIENT", "100"))
-WORKERS = int(os.environ.get("BENCH_API_WORKERS", str(os.cpu_count() or 2)))
+WORKERS = int(os.environ.get("BENCH_API_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))  # gunicorn's advice
 PORT = int(os.environ.get("BENCH_API_PORT", "8765"))
 GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "")  # e.g. "--worker-class=gthread --threads=4"
 ROOT = Path(__file__).resolve().parents[2]

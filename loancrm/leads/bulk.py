@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from loancrm.accounts.models import User
@@ -32,6 +32,7 @@ from loancrm.core.business_date import current_business_date
 from loancrm.core.crypto import encrypt
 from loancrm.core.errors import PermissionDenied
 from loancrm.core.fields import BlindIndexField, EncryptedTextField
+from loancrm.core.sql import one_of
 from loancrm.leads.assignment import OPEN_STAGES
 from loancrm.leads.choices import Validity
 from loancrm.leads.models import AgentDuty, Channel, Lead, LeadHit, PrefilterRules
@@ -138,12 +139,12 @@ def _known(lead: Row, found: dict[tuple[str, str], int]) -> bool:
 
 def _existing_matches(channel: Channel, leads: list[Row]) -> tuple[dict[tuple[str, str], int], set[str]]:
     """(key → lowest matching lead id) for mobile / ID digests, and the external ids already used in the channel."""
-    mobiles = {lead.mobile_bidx for lead in leads}
-    ids = {lead.id_number_bidx for lead in leads if lead.id_number_bidx}
+    mobiles = sorted({lead.mobile_bidx for lead in leads})
+    ids = sorted({lead.id_number_bidx for lead in leads if lead.id_number_bidx})
+    with connection.cursor() as cursor:
+        cursor.execute(*_lookup_sql(mobiles, ids))
+        rows = cursor.fetchall()
     found: dict[tuple[str, str], int] = {}
-    rows = Lead.objects.filter(Q(mobile_bidx__in=mobiles) | Q(id_number_bidx__in=ids)).values_list(
-        "pk", "mobile_bidx", "id_number_bidx"
-    )
     for pk, mobile_bidx, id_bidx in sorted(rows):
         found.setdefault(("m", mobile_bidx), pk)
         if id_bidx:
@@ -151,10 +152,33 @@ def _existing_matches(channel: Channel, leads: list[Row]) -> tuple[dict[tuple[st
     for key, lead_id in _known_customers(leads).items():
         found.setdefault(key, lead_id)
     externals = {lead.external_id for lead in leads if lead.external_id}
-    replays = Lead.objects.filter(channel=channel, external_id__in=externals).values_list("pk", "external_id")
-    for pk, external_id in sorted(replays):
-        found.setdefault(("e", external_id), pk)
+    if externals:
+        replays = Lead.objects.filter(channel=channel, external_id__in=externals).values_list("pk", "external_id")
+        for pk, external_id in sorted(replays):
+            found.setdefault(("e", external_id), pk)
     return found, {key for kind, key in found if kind == "e"}
+
+
+def _lookup_sql(mobiles: list[str], ids: list[str]) -> tuple[str, list[Any]]:
+    """The leads holding any of these mobile or ID digests: (id, mobile digest, ID digest) rows.
+
+    PostgreSQL: one probe of the unique index per digest (a LATERAL subquery with LIMIT 1). The plain ``= ANY(…)``
+    form is planned as a sequential scan of the whole table until it holds millions of rows (its cost model assumes
+    uncached pages), which made each chunk's lookup grow with the table. ``<> ''`` lets the ID probe use the partial
+    unique index."""
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    columns = "l.id, l.mobile_bidx, l.id_number_bidx"
+    if connection.vendor == "postgresql":
+        by_mobile = f"SELECT * FROM {table} WHERE mobile_bidx = k LIMIT 1"  # noqa: S608
+        by_id = f"SELECT * FROM {table} WHERE id_number_bidx = k AND id_number_bidx <> '' LIMIT 1"  # noqa: S608
+        sql = (
+            f"SELECT {columns} FROM unnest(%s::text[]) k CROSS JOIN LATERAL ({by_mobile}) l UNION ALL "  # noqa: S608
+            f"SELECT {columns} FROM unnest(%s::text[]) k CROSS JOIN LATERAL ({by_id}) l"
+        )
+        return sql, [mobiles, ids]
+    in_mobiles, mobile_params = one_of("mobile_bidx", mobiles)
+    in_ids, id_params = one_of("id_number_bidx", ids)
+    return f"SELECT {columns} FROM {table} l WHERE {in_mobiles} OR {in_ids}", mobile_params + id_params  # noqa: S608
 
 
 def _known_customers(leads: list[Row]) -> dict[tuple[str, str], int]:
@@ -170,12 +194,22 @@ def _known_customers(leads: list[Row]) -> dict[tuple[str, str], int]:
     by_mobile = {mobile_field.digest(lead.mobile): lead.mobile_bidx for lead in leads}
     by_id = {id_field.digest(lead.id_number): lead.id_number_bidx for lead in leads if lead.id_number}
     customer_of: dict[tuple[str, str], int] = {}
-    for customer_id, digest in CustomerMobile.objects.filter(mobile_bidx__in=by_mobile).values_list(
-        "customer_id", "mobile_bidx"
-    ):
-        customer_of[("m", by_mobile[digest])] = customer_id
-    for customer_id, digest in Customer.objects.filter(id_number_bidx__in=by_id).values_list("pk", "id_number_bidx"):
-        customer_of[("i", by_id[digest])] = customer_id
+    mobiles, in_mobiles = one_of("mobile_bidx", by_mobile)
+    ids, in_ids = one_of("id_number_bidx", by_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT customer_id, mobile_bidx FROM {CustomerMobile._meta.db_table} WHERE {mobiles}",  # noqa: S608
+            in_mobiles,
+        )
+        for customer_id, digest in cursor.fetchall():
+            customer_of[("m", by_mobile[digest])] = customer_id
+        if by_id:
+            cursor.execute(
+                f"SELECT id, id_number_bidx FROM {Customer._meta.db_table} WHERE {ids}",  # noqa: S608
+                in_ids,
+            )
+            for customer_id, digest in cursor.fetchall():
+                customer_of[("i", by_id[digest])] = customer_id
     if not customer_of:
         return {}
     first_lead: dict[int, int] = {}
@@ -186,7 +220,10 @@ def _known_customers(leads: list[Row]) -> dict[tuple[str, str], int]:
 
 
 def _agents(channel: Channel) -> list[tuple[User, int]]:
-    """On-duty agents of the channel's team in round-robin order with their free capacity (duty rows locked)."""
+    """On-duty agents of the channel's team in round-robin order with their free capacity.
+
+    The duty rows are locked first and the open leads counted after, so a concurrent intake that booked one of these
+    agents has committed its lead before it is counted."""
     if channel.team is None:
         return []
     agents = list(
@@ -197,17 +234,25 @@ def _agents(channel: Channel) -> list[tuple[User, int]]:
         .select_related("org_unit")
         .order_by(F("duty__last_assigned_at").asc(nulls_first=True), "pk")
     )
-    open_leads = dict(
-        Lead.objects.filter(owner__in=agents, stage__in=OPEN_STAGES)
-        .order_by()
-        .values_list("owner")
-        .annotate(n=Count("pk"))
-        .values_list("owner", "n")
-    )
     AgentDuty.objects.bulk_create([AgentDuty(user=a) for a in agents], ignore_conflicts=True)
-    duties = {d.user_id: d for d in AgentDuty.objects.select_for_update().filter(user__in=agents)}
+    duties = {d.user_id: d for d in AgentDuty.objects.select_for_update().filter(user__in=agents).order_by("user_id")}
+    open_leads = _open_leads([a.pk for a in agents])
     room = {a.pk: duties[a.pk].capacity - open_leads.get(a.pk, 0) for a in agents}
     return [(a, room[a.pk]) for a in agents if room[a.pk] > 0]
+
+
+def _open_leads(agent_ids: list[int]) -> dict[int, int]:
+    """Open leads per agent: a ``count(*)`` per agent (an index-only scan of (owner, stage), no sort of the rows)."""
+    lead, user = (connection.ops.quote_name(Model._meta.db_table) for Model in (Lead, User))
+    agents, in_agents = one_of("u.id", agent_ids)
+    stages = ", ".join(["%s"] * len(OPEN_STAGES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.id, (SELECT count(*) FROM {lead} l WHERE l.owner_id = u.id AND l.stage IN ({stages})) "  # noqa: S608
+            f"FROM {user} u WHERE {agents}",
+            [*OPEN_STAGES, *in_agents],
+        )
+        return {int(agent_id): int(n) for agent_id, n in cursor.fetchall()}
 
 
 def _assign(channel: Channel, leads: list[Row]) -> None:

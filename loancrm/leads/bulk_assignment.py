@@ -129,26 +129,30 @@ def _lock_agents(agent_ids: set[int]) -> dict[int, _Agent]:
 
 
 class _Plan:
-    """Per row: the rule, team and candidate queue, each looked up once per chunk."""
+    """Per row: the rule, team and candidates, each looked up once per chunk."""
 
     def __init__(self, channel: Channel):
         self.channel = channel
-        self.rules: dict[str, AssignmentRule | None] = {}
+        self.by_campaign: dict[str, tuple[AssignmentRule | None, OrgUnit | None, int | None]] = {}
         self.regional: dict[tuple[int, str, str], OrgUnit | None] = {}
         self.members: dict[int, list[int]] = {}
 
-    def rule(self, campaign: str) -> AssignmentRule | None:
-        if campaign not in self.rules:
-            self.rules[campaign] = rule_for(self.channel, campaign)
-        return self.rules[campaign]
+    def _campaign(self, campaign: str) -> tuple[AssignmentRule | None, OrgUnit | None, int | None]:
+        """(rule, default team, and for a by-region rule the length of its longest region code)."""
+        if campaign not in self.by_campaign:
+            rule = rule_for(self.channel, campaign)
+            team = (rule.team if rule else None) or self.channel.team
+            longest = None
+            if rule and rule.strategy == AssignmentStrategy.BY_REGION:
+                longest = max((len(key) for key in rule.regions if key.isdigit()), default=0)
+            self.by_campaign[campaign] = rule, team, longest
+        return self.by_campaign[campaign]
 
     def route(self, row: Assignable) -> tuple[AssignmentRule | None, OrgUnit | None]:
         """The row's rule and receiving team (``pick_agent``'s choice)."""
-        rule = self.rule(row.campaign)
-        team = (rule.team if rule else None) or self.channel.team
-        if rule and rule.strategy == AssignmentStrategy.BY_REGION:
-            # region_team depends on the region code only up to the longest code it maps, so that prefix is the key
-            longest = max((len(key) for key in rule.regions if key.isdigit()), default=0)
+        rule, team, longest = self._campaign(row.campaign)
+        if rule is not None and longest is not None:
+            # region_team reads the region code only as far as its longest mapped code: that prefix is the key
             key = (rule.pk, row.region[:longest], row.city)
             if key not in self.regional:
                 self.regional[key] = region_team(rule.regions, region_code=row.region, city=row.city)

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core.china_ids import id_check_digit
@@ -208,3 +209,38 @@ def test_bulk_assigns_exactly_as_intake_one_by_one(team_of_three, strategy, extr
         transaction.set_rollback(True)
     assert _owners(lead_intake_bulk(channel=channel, rows=rows)) == expected
     assert None in expected and len(set(expected)) > 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel transactions are a PostgreSQL test")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_chunks_and_intakes_never_exceed_capacity(org):
+    import threading
+
+    from django.db import connections
+
+    channel = Channel.objects.create(code="web", name="官网", team=org.bj_team1)
+    agent = make_user("solo", role="sales_agent", unit=org.bj_team1)
+    AgentDuty.objects.create(user=agent, capacity=5)
+    barrier = threading.Barrier(6)
+
+    def chunk(n: int) -> None:
+        try:
+            barrier.wait()
+            lead_intake_bulk(channel=channel, rows=_rows(4, start=10 * n))
+        finally:
+            connections.close_all()
+
+    def single(n: int) -> None:
+        try:
+            barrier.wait()
+            lead_intake(data={"channel": "web", "mobile": f"1370000{n:04d}"})
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=chunk, args=(n,)) for n in range(3)]
+    threads += [threading.Thread(target=single, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Lead.objects.count() == 15 and Lead.objects.filter(owner=agent).count() == 5

@@ -3,7 +3,7 @@ level, so a spawned reader process can receive it before Django is set up)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -38,7 +38,7 @@ class Source:
         raw["campaign"] = raw.get("campaign") or self.campaign
         return raw
 
-    def chunks(self, skip: int, size: int, today: Any) -> Iterator[Chunk]:
+    def chunks(self, skip: int, size: int, today: Any) -> Generator[Chunk, None, None]:
         """The data rows after the first ``skip`` in chunks of ``size``, through ``prepare_rows``."""
         from loancrm.leads.bulk import prepare_rows
 

@@ -1,10 +1,14 @@
 """Lead file import: a generated N-row .xlsx (5% bad rows) through the background run vs raw INSERT … ON CONFLICT.
 
-Ours is ``run_import`` on a stored file: read the sheet (openpyxl read-only), clean every row, encrypt mobile and ID
-number, blind indexes, INSERT … ON CONFLICT DO NOTHING RETURNING per chunk, hits, pre-filter, round-robin
-assignment, rejected rows, one audit event per chunk, the cursor. The baseline inserts the same number of bare rows
-(mobile, name) into a scratch table with multi-row INSERT … ON CONFLICT DO NOTHING in chunks of the same size, one
+Ours is ``run_import`` on a stored file: read the sheet (``imports.xlsx``; in a reader process for large files),
+clean every row, encrypt mobile and ID number, blind indexes, INSERT … ON CONFLICT DO NOTHING RETURNING per chunk,
+hits, pre-filter, assignment by the channel's rule (none here: round robin), first-call tasks and timeline entries,
+rejected rows, one audit event per chunk, the cursor. The baseline inserts the same number of bare rows (mobile,
+name) into a scratch table with multi-row INSERT … ON CONFLICT DO NOTHING in chunks of the same size, one
 transaction each. ``BENCH_IMPORT_ROWS`` sets N (default 100,000).
+
+Wall time on a shared machine varies; the CPU time of the importing process, of its reader process and (when the
+server runs on this machine) of the PostgreSQL backend are printed too.
 """
 
 from __future__ import annotations
@@ -75,6 +79,27 @@ def _raw_baseline(chunk: int) -> float:
     return time.perf_counter() - started
 
 
+def _cpu_seconds() -> tuple[float, float, float | None]:
+    """CPU seconds so far of this process, of its finished child processes, and of this connection's PostgreSQL
+    backend (None when it cannot be read from /proc, e.g. a server on another machine)."""
+    import resource
+
+    from django.db import connection
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            backend = None
+    return time.process_time(), children.ru_utime + children.ru_stime, backend
+
+
 def run(*, best_of: Any, report: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -93,9 +118,12 @@ def run(*, best_of: Any, report: Any) -> None:
     upload_seconds = time.perf_counter() - started
     services.import_map(actor=boss, lead_import_id=lead_import.pk, mapping=lead_import.mapping)
     lead_import.__class__.objects.filter(pk=lead_import.pk).update(status="running")
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     processing.run_import(lead_import.pk)
     ours = time.perf_counter() - started
+    cpu = [after - before if after is not None and before is not None else None
+           for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]  # fmt: skip
     lead_import.refresh_from_db()
     raw = _raw_baseline(processing.CHUNK_SIZE)
     print(
@@ -103,4 +131,6 @@ def run(*, best_of: Any, report: Any) -> None:
         f"(created {lead_import.created_count:,}, invalid {lead_import.invalid_count:,}, "
         f"duplicates {lead_import.duplicate_count:,}); raw INSERT … ON CONFLICT: {ROWS / raw:,.0f} rows/s"
     )
+    backend = f"{cpu[2]:.1f} s" if cpu[2] is not None else "n/a"
+    print(f"  CPU: importer {cpu[0]:.1f} s, reader process {cpu[1]:.1f} s, database backend {backend}")
     report(f"imports: {ROWS:,}-row xlsx, chunks of {processing.CHUNK_SIZE}", "wall time", ours, raw)

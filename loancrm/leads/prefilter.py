@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from loancrm.core.china_ids import validate_id_number
+from loancrm.core.china_ids import IdNumber, validate_id_number
 
 
 def prefilter_reason(
@@ -20,12 +20,30 @@ def prefilter_reason(
     """The first failed rule as a short English code phrase (translated for display), or None."""
     if channel_blocked:
         return "channel blocked"
-    allowed = set(allowed_provinces)
-    if id_number:
-        parsed = validate_id_number(id_number, today=today)
+    parsed = validate_id_number(id_number, today=today) if id_number else None
+    return prefilter_reason_parsed(
+        parsed=parsed, channel_blocked=False, min_age=min_age, max_age=max_age, allowed_provinces=allowed_provinces,
+        today=today,
+    )  # fmt: skip
+
+
+def prefilter_reason_parsed(
+    *,
+    parsed: IdNumber | None,
+    channel_blocked: bool,
+    min_age: int,
+    max_age: int,
+    allowed_provinces: Iterable[str],
+    today: dt.date,
+) -> str | None:
+    """``prefilter_reason`` for an ID number already validated (bulk intake parses each number once)."""
+    if channel_blocked:
+        return "channel blocked"
+    if parsed is not None:
         age = parsed.age(today)
         if age < min_age or age > max_age:
             return f"age {age} outside {min_age}-{max_age}"
+        allowed = set(allowed_provinces)
         if allowed and parsed.province_code not in allowed:
             return f"province {parsed.province_code} not served"
     return None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loancrm.accounts.models import User
+from loancrm.core.sql import one_of
 from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Lead
 from loancrm.sales.choices import InteractionKind, TaskKind, TaskStatus
@@ -178,14 +179,14 @@ def _insert_assignment_entries(lead_ids: list[int], now: datetime) -> None:
     prefix, _sep, suffix = str(_("Assigned to %(owner)s")).partition("%(owner)s")
     ops = connection.ops
     lead, user, entry = (Model._meta.db_table for Model in (Lead, User, Interaction))
-    marks = ", ".join(["%s"] * len(lead_ids))
+    new, in_new = one_of("l.id", lead_ids)
     sql = (
         f"INSERT INTO {entry} (lead_id, kind, summary, body, actor_id, occurred_at, recording, provider_link, data) "  # noqa: S608
         f"SELECT l.id, %s, %s || COALESCE(NULLIF(u.full_name, ''), u.username) || %s, '', NULL, %s, '', '', %s "
-        f"FROM {lead} l JOIN {user} u ON u.id = l.owner_id WHERE l.id IN ({marks})"
+        f"FROM {lead} l JOIN {user} u ON u.id = l.owner_id WHERE {new}"
     )
     params = [InteractionKind.ASSIGNMENT.value, prefix, suffix, ops.adapt_datetimefield_value(now),
-              ops.adapt_json_value({"how": "import"}, None), *lead_ids]  # fmt: skip
+              ops.adapt_json_value({"how": "import"}, None), *in_new]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -193,12 +194,12 @@ def _insert_assignment_entries(lead_ids: list[int], now: datetime) -> None:
 def _insert_first_calls(lead_ids: list[int], due: datetime, now: datetime) -> None:
     ops = connection.ops
     lead, task = Lead._meta.db_table, FollowUpTask._meta.db_table
-    marks = ", ".join(["%s"] * len(lead_ids))
+    new, in_new = one_of("l.id", lead_ids)
     sql = (
         f"INSERT INTO {task} (lead_id, assignee_id, kind, status, due_at, stage_at_creation, note, created_at) "  # noqa: S608
-        f"SELECT l.id, l.owner_id, %s, %s, %s, %s, '', %s FROM {lead} l WHERE l.id IN ({marks})"
+        f"SELECT l.id, l.owner_id, %s, %s, %s, %s, '', %s FROM {lead} l WHERE {new}"
     )
     params = [TaskKind.FIRST_CALL.value, TaskStatus.OPEN.value, ops.adapt_datetimefield_value(due), Stage.NEW.value,
-              ops.adapt_datetimefield_value(now), *lead_ids]  # fmt: skip
+              ops.adapt_datetimefield_value(now), *in_new]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

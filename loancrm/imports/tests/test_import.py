@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 from decimal import Decimal
 
 import pytest
@@ -54,7 +55,16 @@ def _start(team, lead_import):
     return lead_import
 
 
-def test_a_file_is_imported_with_the_exact_summary(team, existing):
+@pytest.fixture(params=["in process", "reader process"])
+def pipeline(request, monkeypatch):
+    """Run imports both ways: prepared in the importing process, and (chunks of 3) by a spawned reader process."""
+    if request.param == "reader process":
+        monkeypatch.setattr(processing, "PIPELINE_MIN_ROWS", 1)
+        monkeypatch.setattr(processing, "CHUNK_SIZE", 3)
+    return request.param
+
+
+def test_a_file_is_imported_with_the_exact_summary(team, existing, pipeline):
     owner = existing.owner
     lead_import = _start(team, _upload(team))
     assert lead_import.mapping == ["name", "mobile", "id_number", "city", "desired_amount", ""]
@@ -85,7 +95,9 @@ def test_a_file_is_imported_with_the_exact_summary(team, existing):
     assert (run.status, run.processed, run.failed_count) == (JobStatus.SUCCEEDED, 8, 5)
     actions = list(AuditEvent.objects.filter(target_type="imports.leadimport").values_list("action", flat=True))
     expected = ["lead_import.uploaded", "lead_import.mapped", "lead_import.started", "lead.bulk_intake"]
-    assert sorted(actions) == sorted([*expected, "lead_import.finished"])
+    chunks = 3 if pipeline == "reader process" else 1
+    assert sorted(actions) == sorted([*expected, *["lead.bulk_intake"] * (chunks - 1), "lead_import.finished"])
+    assert not multiprocessing.active_children()
 
 
 def test_the_rejected_rows_file_has_exactly_those_rows_with_reasons(team, existing):
@@ -103,7 +115,7 @@ def test_the_rejected_rows_file_has_exactly_those_rows_with_reasons(team, existi
     assert "agent" not in " ".join(str(cell) for row in rows for cell in row)
 
 
-def test_a_crashed_run_resumes_without_duplicating(team, existing, monkeypatch):
+def test_a_crashed_run_resumes_without_duplicating(team, existing, monkeypatch, pipeline):
     monkeypatch.setattr(processing, "CHUNK_SIZE", 3)
     real = processing.lead_intake_bulk
     calls = []
@@ -127,6 +139,21 @@ def test_a_crashed_run_resumes_without_duplicating(team, existing, monkeypatch):
     assert (lead_import.created_count, lead_import.duplicate_count, lead_import.invalid_count) == (3, 2, 3)
     assert Lead.objects.count() == 4 and RejectedRow.objects.count() == 5
     assert JobRun.objects.get(pk=lead_import.job_run_id).attempt == 2
+    assert not multiprocessing.active_children()  # the reader process of the crashed run was stopped
+
+
+def test_a_reader_process_with_other_keys_is_refused(team, existing, monkeypatch):
+    from loancrm.imports import prefetch
+
+    monkeypatch.setattr(processing, "PIPELINE_MIN_ROWS", 1)
+    monkeypatch.setattr(processing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(prefetch, "key_fingerprint", lambda: "other keys")  # this process only: the reader differs
+    lead_import = _start(team, _upload(team))
+    assert execute_run(lead_import.job_run_id) == JobStatus.FAILED
+    lead_import.refresh_from_db()
+    assert (lead_import.status, lead_import.rows_done) == (ImportStatus.FAILED, 3)  # the first chunk was read here
+    assert "encryption keys" in lead_import.error
+    assert Lead.objects.count() == 3 and not multiprocessing.active_children()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Lead statuses: the pipeline stage and the validity verdict of the pre-filter."""
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +36,19 @@ class IntakeOutcome(models.TextChoices):
     CREATED = "created", _("Created")
     DUPLICATE = "duplicate", _("Duplicate")
     INVALID = "invalid", _("Invalid")
+
+
+_REASONS = [
+    (re.compile(r"channel blocked"), _("The channel is blocked")),
+    (re.compile(r"born after the business date"), _("Born after the business date")),
+    (re.compile(r"age (?P<age>-?\d+) outside (?P<min>\d+)-(?P<max>\d+)"), _("Age %(age)s is outside %(min)s–%(max)s")),
+    (re.compile(r"province (?P<code>\d+) not served"), _("Province %(code)s is not served")),
+]
+
+
+def prefilter_label(reason: str) -> str:
+    """The pre-filter's stored reason phrase (stable, English, see ``leads.prefilter``) in the active language."""
+    for shape, label in _REASONS:
+        if found := shape.fullmatch(reason):
+            return str(label) % found.groupdict() if found.groupdict() else str(label)
+    return reason

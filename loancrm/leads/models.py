@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.fields import BlindIndexField, EncryptedTextField
-from loancrm.leads.choices import Stage, Validity
+from loancrm.leads.choices import Stage, Validity, prefilter_label
 
 
 class Channel(models.Model):
@@ -84,6 +84,10 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"L{self.pk:08d}" if self.pk else "L(new)"
+
+    @property
+    def invalid_reason_label(self) -> str:
+        return prefilter_label(self.invalid_reason)
 
 
 class LeadHit(models.Model):

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from loancrm.core.china_ids import IdNumber, validate_id_number
 
+BLOCKED, BORN_LATER = "channel blocked", "born after the business date"
+
 
 def prefilter_reason(
     *,
@@ -19,8 +21,10 @@ def prefilter_reason(
 ) -> str | None:
     """The first failed rule as a short English code phrase (translated for display), or None."""
     if channel_blocked:
-        return "channel blocked"
-    parsed = validate_id_number(id_number, today=today) if id_number else None
+        return BLOCKED
+    # The number was validated when the lead was cleaned (against the local date, which may be past the business
+    # date): only parse it here, so someone born after the business date is too young, not an error.
+    parsed = validate_id_number(id_number, today=dt.date.max) if id_number else None
     return prefilter_reason_parsed(
         parsed=parsed, channel_blocked=False, min_age=min_age, max_age=max_age, allowed_provinces=allowed_provinces,
         today=today,
@@ -38,8 +42,10 @@ def prefilter_reason_parsed(
 ) -> str | None:
     """``prefilter_reason`` for an ID number already validated (bulk intake parses each number once)."""
     if channel_blocked:
-        return "channel blocked"
+        return BLOCKED
     if parsed is not None:
+        if today < parsed.birth_date:
+            return BORN_LATER
         age = parsed.age(today)
         if age < min_age or age > max_age:
             return f"age {age} outside {min_age}-{max_age}"

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -124,25 +124,51 @@ def lead_intake(*, data: dict[str, Any], actor: Any = None, request: HttpRequest
     existing = context.customer_lead_id or context.existing_id
     if existing is not None:
         return _hit(Lead.objects.get(pk=existing), channel, clean, request, actor=actor, consents=consents)
-    try:
-        with transaction.atomic():
-            lead = Lead(channel=channel, **clean)
-            verdict = _prefilter_and_assign(lead, context)
-            lead.pk = _insert(lead)
-            if lead.pk is None:
-                raise _LostRace
-            lead._state.adding = False
-            agent = verdict.pop("agent")
-            if agent is not None:
-                hooks.on_new_lead_assigned(lead, agent, first_call_minutes=context.first_call_minutes)
-            audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
-                        request)  # fmt: skip
-            if consents:
-                consents_record(subject=lead, texts=consents, channel=consent_channel(actor), actor=actor,
-                                request=request, new_subject=True)  # fmt: skip
-    except _LostRace:
-        return _duplicate(channel, clean, request, actor=actor, consents=consents)
-    return IntakeResult(IntakeOutcome.CREATED, lead)
+    attempt = 1
+    while True:
+        try:
+            lead = _create(context, clean, consents, actor=actor, request=request)
+        except _LostRace:
+            return _duplicate(channel, clean, request, actor=actor, consents=consents)
+        except OperationalError as exc:
+            # A deadlock with a file import booking the same team (it locks duty rows in user order, an intake in
+            # turn order): PostgreSQL aborted this transaction, so nothing of it was written; try again.
+            if connection.in_atomic_block or attempt >= DEADLOCK_ATTEMPTS or not _is_deadlock(exc):
+                raise
+            attempt += 1
+            continue
+        return IntakeResult(IntakeOutcome.CREATED, lead)
+
+
+DEADLOCK_ATTEMPTS = 3
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
+def _create(
+    context: IntakeContext, clean: dict[str, Any], consents: dict[str, ConsentText], *, actor: Any,
+    request: HttpRequest | None,
+) -> Lead:  # fmt: skip
+    """One transaction: book the agent, insert the lead already assigned, its task and timeline entry, audit."""
+    channel = context.channel
+    with transaction.atomic():
+        lead = Lead(channel=channel, **clean)
+        verdict = _prefilter_and_assign(lead, context)
+        lead.pk = _insert(lead)
+        if lead.pk is None:
+            raise _LostRace
+        lead._state.adding = False
+        agent = verdict.pop("agent")
+        if agent is not None:
+            hooks.on_new_lead_assigned(lead, agent, first_call_minutes=context.first_call_minutes)
+        audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
+                    request)  # fmt: skip
+        if consents:
+            consents_record(subject=lead, texts=consents, channel=consent_channel(actor), actor=actor,
+                            request=request, new_subject=True)  # fmt: skip
+    return lead
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -119,6 +120,26 @@ def test_prefilter_marks_leads_invalid_with_a_reason_and_does_not_assign(setup, 
     assert created.validity == Validity.INVALID and reason in created.invalid_reason and created.owner is None
 
 
+def test_reasons_read_in_the_users_language(setup):
+    PrefilterRules.objects.create(allowed_province_codes=["11"])
+    young = lead_intake(data=lead(id_number=valid_id("11010520100615001"))).lead
+    far = lead_intake(data=lead(mobile="13900000002", id_number=valid_id("44030519900615001"))).lead
+    assert young.invalid_reason_label.startswith("年龄 ") and young.invalid_reason_label.endswith("不在 18–60 之间")
+    assert far.invalid_reason_label == "不受理省份 44"
+
+
+def test_someone_born_after_the_business_date_is_too_young_not_an_error(setup):
+    from django.utils import timezone
+
+    from loancrm.core.models import BusinessDate
+
+    today = timezone.localdate()
+    BusinessDate.objects.create(singleton=1, current=today - timedelta(days=1))
+    created = lead_intake(data=lead(id_number=valid_id(f"110105{today:%Y%m%d}001"))).lead
+    assert created.validity == Validity.INVALID and created.invalid_reason == "born after the business date"
+    assert created.invalid_reason_label == "出生日期晚于营业日"
+
+
 def test_blocked_channels_make_invalid_leads(setup):
     Channel.objects.filter(code="baidu").update(is_blocked=True)
     assert lead_intake(data=lead()).lead.validity == Validity.INVALID
@@ -206,3 +227,35 @@ def test_twenty_concurrent_intakes_of_one_mobile_make_one_lead_and_nineteen_hits
         thread.join()
     assert sorted(outcomes) == ["created"] + ["duplicate"] * 19
     assert Lead.objects.count() == 1 and LeadHit.objects.count() == 19 and Lead.objects.get().hit_count == 19
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_intake_aborted_by_a_deadlock_is_taken_again(org, monkeypatch):
+    from django.db import OperationalError
+
+    from loancrm.leads import services
+
+    Channel.objects.create(code="baidu", name="百度信息流", team=org.bj_team1)
+    real, calls = services._create, []
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from Deadlock()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_create", flaky)
+    assert lead_intake(data=lead()).outcome == IntakeOutcome.CREATED and len(calls) == 2
+    assert Lead.objects.count() == 1
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(services, "_create", broken)
+    with pytest.raises(OperationalError):  # only deadlocks are taken again
+        lead_intake(data=lead(mobile="13900000003"))
+    assert len(calls) == 3

@@ -56,13 +56,15 @@ class Lead(models.Model):
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.NEW)
     validity = models.CharField(_("validity"), max_length=8, choices=Validity.choices, default=Validity.VALID)
     invalid_reason = models.CharField(_("invalid reason"), max_length=200, blank=True)
+    # owner and org_unit are indexed by the (owner, stage) and (org_unit, stage) indexes below (no index of their own)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="leads",
+        related_name="leads", db_index=False,
     )  # fmt: skip
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.PROTECT
-    )
+        "accounts.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.PROTECT,
+        db_index=False,
+    )  # fmt: skip
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     stage_changed_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     hit_count = models.PositiveIntegerField(_("duplicate hits"), default=0)

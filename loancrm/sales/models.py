@@ -78,7 +78,9 @@ class FollowUp(models.Model):
 
 class FollowUpTask(models.Model):
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="tasks")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_up_tasks")
+    assignee = models.ForeignKey(  # indexed by (assignee, status, due_at)
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_up_tasks", db_index=False
+    )
     kind = models.CharField(_("task"), max_length=20, choices=TaskKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     due_at = models.DateTimeField(_("due"))
@@ -116,7 +118,9 @@ def recording_path(instance: Interaction, filename: str) -> str:
 class Interaction(models.Model):
     """One entry of a lead's timeline (newest first); appended by the services that cause it."""
 
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="interactions")
+    lead = models.ForeignKey(  # indexed by (lead, occurred_at)
+        "leads.Lead", on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=InteractionKind.choices)
     summary = models.CharField(_("summary"), max_length=300)
     body = models.TextField(_("details"), blank=True)

@@ -107,13 +107,12 @@ def audit_event(
         row_hash = chain_hash(prev_hash, row)
         event = AuditEvent(**row, prev_hash=prev_hash, row_hash=row_hash, mac=sign(audit_key(), row_hash))
         with connection.cursor() as cursor:
-            event.pk = _insert_event(cursor, event)
+            event.pk = _write_event(cursor, event, head_mac(event.seq, row_hash))
             event._state.adding = False
-            cursor.execute(
-                "UPDATE core_auditchainhead SET seq = %s, row_hash = %s, mac = %s WHERE singleton = 1",
-                [event.seq, row_hash, head_mac(event.seq, row_hash)],
-            )
     return event
+
+
+_HEAD_UPDATE = "UPDATE core_auditchainhead SET seq = %s, row_hash = %s, mac = %s WHERE singleton = 1"
 
 
 @cache
@@ -127,11 +126,19 @@ def _event_insert() -> tuple[list[models.Field[Any, Any]], str]:
     return fields, f"INSERT INTO core_auditevent ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
 
 
-def _insert_event(cursor: Any, event: AuditEvent) -> int:
-    """One plain INSERT of the row (the ORM's save costs more than the statement on this hot path)."""
-    fields, sql = _event_insert()
-    cursor.execute(sql, [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields])
-    return int(cursor.fetchone()[0])
+def _write_event(cursor: Any, event: AuditEvent, mac: str) -> int:
+    """Insert the row and move the chain head to it; returns the row's id. Plain SQL (the ORM's save costs more
+    than the statement on this hot path); on PostgreSQL both in one statement (one round trip fewer per event)."""
+    fields, insert = _event_insert()
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    head = [event.seq, event.row_hash, mac]
+    if connection.vendor == "postgresql":
+        cursor.execute(f"WITH e AS ({insert}) {_HEAD_UPDATE} RETURNING (SELECT id FROM e)", values + head)  # noqa: S608
+        return int(cursor.fetchone()[0])
+    cursor.execute(insert, values)
+    pk = int(cursor.fetchone()[0])
+    cursor.execute(_HEAD_UPDATE, head)
+    return pk
 
 
 def _lock_head_row() -> tuple[int, str]:

@@ -107,26 +107,37 @@ def on_lead_assigned(lead: Lead, *, actor: Any = None, how: str = "auto") -> Fol
 def on_new_lead_assigned(lead: Lead, agent: Any, *, first_call_minutes: int) -> None:
     """A lead created in this transaction was assigned on intake: log the assignment and open its first-call task.
 
-    The intake hot path: two plain INSERTs (a new lead has no tasks to close). ``agent`` carries ``pk``,
-    ``username`` and ``display_name``.
+    The intake hot path: two plain INSERTs (a new lead has no tasks to close), one statement on PostgreSQL.
+    ``agent`` carries ``pk``, ``username`` and ``display_name``.
     """
     ops = connection.ops
     now = timezone.now()
     due = (lead.assigned_at or now) + timedelta(minutes=first_call_minutes)
     summary = (_("Assigned to %(owner)s") % {"owner": agent.display_name})[:300]
+    entry: list[Any] = [
+        lead.pk, InteractionKind.ASSIGNMENT.value, summary, ops.adapt_datetimefield_value(now),
+        ops.adapt_json_value({"owner": agent.username, "how": "auto"}, None),
+    ]  # fmt: skip
+    task: list[Any] = [
+        lead.pk, agent.pk, TaskKind.FIRST_CALL.value, TaskStatus.OPEN.value, ops.adapt_datetimefield_value(due),
+        lead.stage, ops.adapt_datetimefield_value(now),
+    ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO sales_interaction (lead_id, kind, summary, body, actor_id, occurred_at, recording, "
-            "provider_link, data) VALUES (%s, %s, %s, '', NULL, %s, '', '', %s)",
-            [lead.pk, InteractionKind.ASSIGNMENT.value, summary, ops.adapt_datetimefield_value(now),
-             ops.adapt_json_value({"owner": agent.username, "how": "auto"}, None)],
-        )  # fmt: skip
-        cursor.execute(
-            "INSERT INTO sales_followuptask (lead_id, assignee_id, kind, status, due_at, stage_at_creation, note, "
-            "created_at) VALUES (%s, %s, %s, %s, %s, %s, '', %s)",
-            [lead.pk, agent.pk, TaskKind.FIRST_CALL.value, TaskStatus.OPEN.value, ops.adapt_datetimefield_value(due),
-             lead.stage, ops.adapt_datetimefield_value(now)],
-        )  # fmt: skip
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH entry AS ({_ENTRY_INSERT}) {_TASK_INSERT}", entry + task)
+        else:
+            cursor.execute(_ENTRY_INSERT, entry)
+            cursor.execute(_TASK_INSERT, task)
+
+
+_ENTRY_INSERT = (
+    "INSERT INTO sales_interaction (lead_id, kind, summary, body, actor_id, occurred_at, recording, provider_link, "
+    "data) VALUES (%s, %s, %s, '', NULL, %s, '', '', %s)"
+)
+_TASK_INSERT = (
+    "INSERT INTO sales_followuptask (lead_id, assignee_id, kind, status, due_at, stage_at_creation, note, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, '', %s)"
+)
 
 
 def on_stage_changed(lead: Lead, *, before: str, after: str, actor: Any = None, reason: str = "") -> None:

@@ -27,7 +27,7 @@ router = Router(tags=["leads"])
 
 def _answer(result: services.IntakeResult) -> dict[str, Any]:
     created = result.outcome == IntakeOutcome.CREATED
-    return {"outcome": result.outcome, "lead_id": result.lead.pk if created and result.lead else None,
+    return {"outcome": result.outcome, "lead_id": result.lead_id if created else None,
             "fields": result.errors}  # fmt: skip
 
 

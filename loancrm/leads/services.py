@@ -40,10 +40,17 @@ from loancrm.sales import hooks
 
 @dataclass
 class IntakeResult:
+    """The answer to one submission; ``lead_id`` is the lead created, replayed or hit (batches give only the id)."""
+
     outcome: str
     lead: Lead | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     replay: bool = False
+    lead_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.lead_id is None and self.lead is not None:
+            self.lead_id = self.lead.pk
 
 
 def clean_lead(data: dict[str, Any], *, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:

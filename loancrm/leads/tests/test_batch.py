@@ -55,9 +55,10 @@ def test_each_item_gets_the_answer_a_single_intake_would_give(setup):
     ])  # fmt: skip
     first = Lead.objects.get(mobile_bidx=Lead._meta.get_field("mobile_bidx").digest("13800000001"))
     web = Lead.objects.get(channel__code="web")
-    assert [(r.outcome, r.lead, r.replay) for r in results] == [
-        ("created", first, False), ("invalid", None, False), ("duplicate", first, False), ("created", first, True),
-        ("duplicate", earlier, False), ("created", earlier, True), ("invalid", None, False), ("created", web, False),
+    assert [(r.outcome, r.lead_id, r.replay) for r in results] == [
+        ("created", first.pk, False), ("invalid", None, False), ("duplicate", first.pk, False),
+        ("created", first.pk, True), ("duplicate", earlier.pk, False), ("created", earlier.pk, True),
+        ("invalid", None, False), ("created", web.pk, False),
     ]  # fmt: skip
     assert "mobile" in results[1].errors and results[6].errors == {"channel": ["未知的渠道。"]}
     earlier.refresh_from_db()

@@ -37,7 +37,7 @@ def _answer(result: services.IntakeResult) -> dict[str, Any]:
 )  # fmt: skip
 def intake(request: HttpRequest, payload: LeadIn) -> Any:
     require_scope(request, "leads:write")
-    result = services.lead_intake(data=payload.dict(), actor=request.user, request=request)
+    result = services.lead_intake(data=payload.model_dump(), actor=request.user, request=request)
     status = {IntakeOutcome.CREATED: 200 if result.replay else 201, IntakeOutcome.DUPLICATE: 200}.get(
         IntakeOutcome(result.outcome), 422
     )
@@ -47,7 +47,7 @@ def intake(request: HttpRequest, payload: LeadIn) -> Any:
 @router.post("/batch", response=BatchOut, auth=authorized("leads.intake_lead"), summary="Submit up to 1,000 leads")
 def intake_batch(request: HttpRequest, payload: BatchIn) -> Any:
     require_scope(request, "leads:write")
-    results = batch.lead_intake_batch(items=[item.dict() for item in payload.items], actor=request.user,
+    results = batch.lead_intake_batch(items=[item.model_dump() for item in payload.items], actor=request.user,
                                          request=request)  # fmt: skip
     answers = [{"index": index, **_answer(result)} for index, result in enumerate(results)]
     counts = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in IntakeOutcome.values}

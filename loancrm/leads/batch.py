@@ -41,7 +41,7 @@ def lead_intake_batch(
         raise PermissionDenied(_("This account may not submit leads for that channel."))
     results: list[IntakeResult | None] = [None] * len(items)
     consents: dict[int, dict[str, ConsentText]] = {}
-    by_channel: dict[Channel, list[int]] = defaultdict(list)
+    by_channel: dict[int, list[int]] = defaultdict(list)  # channel id → item indexes
     for index, item in enumerate(items):
         errors: dict[str, list[str]] = {}
         consents[index] = submitted_consents(item, errors)
@@ -52,9 +52,10 @@ def lead_intake_batch(
             results[index] = IntakeResult(IntakeOutcome.INVALID, errors=errors)
         else:
             assert channel is not None
-            by_channel[channel].append(index)
-    for channel, indexes in by_channel.items():
-        _take(channel, indexes, items, consents, results, actor=actor, request=request)
+            by_channel[channel.pk].append(index)
+    by_id = {channel.pk: channel for channel in channels.values()}
+    for channel_id, indexes in by_channel.items():
+        _take(by_id[channel_id], indexes, items, consents, results, actor=actor, request=request)
     answered = [result for result in results if result is not None]
     assert len(answered) == len(items)
     return answered

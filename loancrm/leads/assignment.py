@@ -2,9 +2,10 @@
 
 Invariants: only active, on-duty sales agents of the receiving team (or its sub-units) are chosen; an agent at
 capacity (open leads ≥ their maximum) is skipped — the count is taken in the statement that books the agent, after
-the agent's duty row is locked, so concurrent intakes cannot push an agent over capacity; with nobody available the
-lead stays unowned in the receiving team's pool. The hot path is a few raw statements (candidates with their
-open-lead counts, then lock and book one duty row): intake runs it for every lead.
+the agent's duty row is locked, so concurrent intakes cannot push an agent over capacity; a skipped agent's turn
+(``last_assigned_at``, the round-robin order) moves to now, as a round passes over whoever cannot take a lead; with
+nobody available the lead stays unowned in the receiving team's pool. The hot path is a few raw statements
+(candidates, then lock and book one duty row): intake runs it for every lead.
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ ORDER BY CASE WHEN d.last_assigned_at IS NULL THEN 0 ELSE 1 END, d.last_assigned
 
 
 def _candidates(team: Team, *, with_counts: bool) -> list[Candidate]:
-    """On-duty agents of the team, least recently assigned first (one query). Open-lead counts are read only when
-    the strategy orders by them (by capacity): the other strategies leave the capacity check to the booking, which
-    counts one agent's leads instead of the whole team's."""
+    """On-duty agents of the team, least recently given a turn first (one query). Open-lead counts are read only
+    when the strategy needs them to order or filter (by capacity, weighted: a full agent with the best weight would
+    otherwise be tried first on every intake); round robin leaves the capacity check to the booking, which counts
+    one agent's leads instead of the whole team's, and moves a full agent to the back of the round."""
     with connection.cursor() as cursor:
         cursor.execute(_candidates_sql(with_counts), [team.path + "%"])  # paths are digits and slashes ("1/4/9/")
         rows = cursor.fetchall()
@@ -128,6 +130,9 @@ WHERE user_id = %s AND on_duty AND capacity > (SELECT COUNT(*) FROM leads_lead l
 AND l.stage IN ({_OPEN}))"""  # noqa: S608
 
 
+_LOSE_TURN = "UPDATE leads_agentduty SET last_assigned_at = %s WHERE user_id = %s"
+
+
 def _book(candidate: Candidate, *, skip_locked: bool) -> bool:
     """Lock the agent's duty row (PostgreSQL; SQLite write transactions are serial) and book one more lead if the
     agent is still on duty and under capacity. The count runs after the lock, in a statement of its own, so it sees
@@ -137,8 +142,14 @@ def _book(candidate: Candidate, *, skip_locked: bool) -> bool:
             cursor.execute(_LOCK + (" SKIP LOCKED" if skip_locked else ""), [candidate.pk])
             if cursor.fetchone() is None:
                 return False
-        cursor.execute(_BOOK, [connection.ops.adapt_datetimefield_value(timezone.now()), candidate.pk, candidate.pk])
-        return cursor.rowcount == 1
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(_BOOK, [now, candidate.pk, candidate.pk])
+        if cursor.rowcount == 1:
+            return True
+        # Full (or just gone off duty): the agent loses this turn of the round, as when a round-robin skips
+        # someone, so the next intakes try the agents with room first instead of counting this one's leads again.
+        cursor.execute(_LOSE_TURN, [now, candidate.pk])
+        return False
 
 
 def pick_agent(
@@ -152,7 +163,8 @@ def pick_agent(
         team = (_team_by_code(code) if code else None) or team
     if team is None:
         return Assignment(None, None, strategy)
-    candidates = _candidates(team, with_counts=strategy == AssignmentStrategy.BY_CAPACITY)
+    counted = strategy in (AssignmentStrategy.BY_CAPACITY, AssignmentStrategy.WEIGHTED)
+    candidates = _candidates(team, with_counts=counted)
     ordered = _ordered(candidates, strategy, rule.weights if rule else {})
     if not ordered:
         return Assignment(None, team.pk, strategy)

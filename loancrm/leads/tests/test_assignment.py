@@ -129,3 +129,13 @@ def test_concurrent_intakes_never_exceed_capacity(org):
     for thread in threads:
         thread.join()
     assert Lead.objects.count() == 10 and Lead.objects.filter(owner=agent).count() == 3
+
+
+def test_a_full_agent_loses_their_turn_so_the_next_intakes_go_straight_to_agents_with_room(setup):
+    agents, _admin = setup
+    AgentDuty.objects.create(user=agents["amy"], capacity=1)
+    assert intake(0).owner.username == "amy"
+    booked_at = AgentDuty.objects.get(user=agents["amy"]).last_assigned_at
+    assert [intake(n).owner.username for n in range(1, 4)] == ["bob", "bob", "bob"]
+    amy = AgentDuty.objects.get(user=agents["amy"])
+    assert amy.assigned_total == 1 and amy.last_assigned_at > booked_at  # skipped: her turn moved on

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest
 
 from loancrm.core.errors import DomainError
 
@@ -42,12 +44,19 @@ class StyledFormMixin:
 
 def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a refused service call on the form: field messages on their fields, the rest on top."""
-    for name, messages in exc.fields.items():
+    for name, texts in exc.fields.items():
         target = name if name in form.fields else None
-        for message in messages if isinstance(messages, (list, tuple)) else [messages]:
+        for message in texts if isinstance(texts, (list, tuple)) else [texts]:
             form.add_error(target, str(message))
             if target:
                 widget = form.fields[target].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
     if not exc.fields:
         form.add_error(None, str(exc.message))
+
+
+def flash_refusal(request: HttpRequest, exc: DomainError) -> None:
+    """Show a refused service call as an error message; "not found" (also "not yours") stays a plain 404."""
+    if exc.status == 404:
+        raise Http404 from exc
+    messages.error(request, exc.summary())

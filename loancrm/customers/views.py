@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loancrm.accounts.models import User
 from loancrm.core.errors import DomainError
-from loancrm.core.forms import add_domain_error
+from loancrm.core.forms import add_domain_error, flash_refusal
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.customers import selectors, services
@@ -61,9 +61,7 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""), request=request,
         )  # fmt: skip
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.summary())
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Status changed to %(status)s.") % {"status": customer.get_status_display()})
     return redirect(f"{reverse('customers:detail', args=[customer.pk])}#status")
@@ -134,9 +132,7 @@ def convert_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
             actor=request.user, lead_id=lead_id, id_number=request.POST.get("id_number", ""), request=request
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.summary())
+        flash_refusal(request, exc)
         return redirect("leads:detail", pk=lead_id)
     if result.created:
         messages.success(request, _("Customer %(number)s created.") % {"number": result.customer.number})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loancrm.accounts.models import User
 from loancrm.accounts.scope import scope_q
 from loancrm.core.errors import DomainError
-from loancrm.core.forms import add_domain_error
+from loancrm.core.forms import add_domain_error, flash_refusal
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.leads import assignment_config, pipeline, pool, selectors
@@ -81,9 +81,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         lead = pool.lead_claim(actor=request.user, lead_id=pk, request=request)  # type: ignore[arg-type]
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.summary())
+        flash_refusal(request, exc)
         return redirect("leads:pool")
     messages.success(request, _("%(lead)s is now yours.") % {"lead": lead})
     return redirect("leads:detail", pk=lead.pk)
@@ -100,9 +98,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         pool.lead_reassign(actor=request.user, lead_id=pk, owner_id=owner_id,  # type: ignore[arg-type]
                            reason=request.POST.get("reason", ""), request=request)  # fmt: skip
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.summary())
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Lead reassigned."))
     return redirect("leads:detail", pk=pk)
@@ -127,9 +123,7 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.summary())
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Stage changed."))
     if request.POST.get("next") == "board":
@@ -175,9 +169,7 @@ def assignment_settings(request: HttpRequest) -> HttpResponse:
                 capacity=int(raw_capacity) if raw_capacity.isdigit() else -1, request=request,
             )  # fmt: skip
         except DomainError as exc:
-            if exc.status == 404:
-                raise Http404 from exc
-            messages.error(request, exc.summary())
+            flash_refusal(request, exc)
         else:
             messages.success(request, _("Duty saved."))
         return redirect("leads:assignment")

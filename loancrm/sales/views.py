@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loancrm.core import htmx
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import DomainError
-from loancrm.core.forms import add_domain_error
+from loancrm.core.forms import add_domain_error, flash_refusal
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.leads.choices import Stage
@@ -47,9 +47,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
         services.task_close(actor=request.user, task_id=pk, done=request.POST.get("done") == "1",
                             note=request.POST.get("note", ""), request=request)  # fmt: skip
     except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.summary())
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Task closed."))
     back = request.POST.get("next", "")

@@ -10,9 +10,10 @@ nobody available the lead stays unowned in the receiving team's pool. The hot pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.utils import timezone
@@ -74,6 +75,38 @@ class Candidate:
     open_leads: int = 0
     full_name: str = ""
     org_unit_id: int | None = None
+    turn: int = 0  # place in the round: lower = longer since their last turn
+
+    @property
+    def room(self) -> int:
+        return self.max_open - self.open_leads
+
+
+class Ranked(Protocol):
+    """What the order of agents reads: leads ever assigned, open leads they may still take, place in the round."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def room(self) -> int: ...
+    @property
+    def turn(self) -> int: ...
+
+
+def agent_weight(weights: dict[str, Any], username: str) -> int:
+    return int(weights.get(username, 0) or 0)
+
+
+def turn_order(strategy: str, weights: dict[str, Any]) -> Callable[[Ranked], tuple[float, int]]:
+    """The strategy's order of agents, smallest first — the one rule for single and bulk intake: weighted by
+    (assigned + 1) / weight, by capacity most free room first, round robin longest since their turn; ties by turn."""
+    if strategy == AssignmentStrategy.WEIGHTED and weights:
+        return lambda agent: ((agent.total + 1) / agent_weight(weights, agent.username), agent.turn)
+    if strategy == AssignmentStrategy.BY_CAPACITY:
+        return lambda agent: (-agent.room, agent.turn)
+    return lambda agent: (agent.turn, 0)
 
 
 @cache
@@ -100,21 +133,17 @@ def _candidates(team: Team, *, with_counts: bool) -> list[Candidate]:
         cursor.execute(_candidates_sql(with_counts), [team.path + "%"])  # paths are digits and slashes ("1/4/9/")
         rows = cursor.fetchall()
     return [
-        Candidate(pk, username, int(max_open), int(total), bool(has_duty), int(open_leads), full_name or "", unit)
-        for pk, username, max_open, total, has_duty, open_leads, full_name, unit in rows
+        Candidate(pk, username, int(max_open), int(total), bool(has_duty), int(open_leads), full_name or "", unit, turn)
+        for turn, (pk, username, max_open, total, has_duty, open_leads, full_name, unit) in enumerate(rows)
     ]
 
 
 def _ordered(agents: list[Candidate], strategy: str, weights: dict[str, Any]) -> list[Candidate]:
     """Agents with free capacity (as far as counted) in the strategy's order; the booking counts again."""
-    free = [agent for agent in agents if agent.open_leads < agent.max_open]
+    free = [agent for agent in agents if agent.room > 0]
     if strategy == AssignmentStrategy.WEIGHTED and weights:
-        weighted = [(agent, int(weights.get(agent.username, 0) or 0)) for agent in free]
-        weighted = [(agent, weight) for agent, weight in weighted if weight > 0]
-        return [agent for agent, weight in sorted(weighted, key=lambda pair: (pair[0].total + 1) / pair[1])]
-    if strategy == AssignmentStrategy.BY_CAPACITY:
-        return sorted(free, key=lambda agent: agent.open_leads - agent.max_open)
-    return free  # round robin: least recently assigned first
+        free = [agent for agent in free if agent_weight(weights, agent.username) > 0]
+    return sorted(free, key=turn_order(strategy, weights))
 
 
 def _team_by_code(code: str) -> Team | None:

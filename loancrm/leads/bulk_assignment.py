@@ -25,7 +25,7 @@ from django.db.models import F
 
 from loancrm.accounts.models import OrgUnit, User
 from loancrm.core.sql import one_of
-from loancrm.leads.assignment import OPEN_STAGES, AssignmentStrategy, region_team, rule_for
+from loancrm.leads.assignment import OPEN_STAGES, AssignmentStrategy, agent_weight, region_team, rule_for, turn_order
 from loancrm.leads.models import AgentDuty, AssignmentRule, Channel, Lead
 
 
@@ -53,15 +53,9 @@ class _Queue:
     """The candidates of one (team, strategy, weights) in the strategy's order: a heap with lazy re-keying."""
 
     def __init__(self, strategy: str, weights: dict[str, Any], agents: list[_Agent]):
-        weight = {a.pk: int(weights.get(a.username, 0) or 0) for a in agents}
-        self.key: Callable[[_Agent], tuple[float, int]]
         if strategy == AssignmentStrategy.WEIGHTED and weights:
-            agents = [a for a in agents if weight[a.pk] > 0]
-            self.key = lambda a: ((a.total + 1) / weight[a.pk], a.turn)
-        elif strategy == AssignmentStrategy.BY_CAPACITY:
-            self.key = lambda a: (-a.room, a.turn)
-        else:
-            self.key = lambda a: (a.turn, 0)
+            agents = [a for a in agents if agent_weight(weights, a.username) > 0]
+        self.key: Callable[[_Agent], tuple[float, int]] = turn_order(strategy, weights)
         self.agents = {a.pk: a for a in agents}
         self.heap = [(self.key(a), a.version, a.pk) for a in agents if a.room > 0]
         heapq.heapify(self.heap)

@@ -16,6 +16,8 @@ class Stage(models.TextChoices):
     DISBURSED = "disbursed", _("Disbursed")
 
 
+CLOSED_STAGES = (Stage.REJECTED, Stage.DISBURSED)  # the pipeline ended: no follow-up, nothing in progress
+
 STAGE_TRANSITIONS: dict[str, set[str]] = {
     Stage.NEW: {Stage.CONTACTED, Stage.REJECTED},
     Stage.CONTACTED: {Stage.INTERESTED, Stage.REJECTED},

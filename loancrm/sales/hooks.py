@@ -18,13 +18,11 @@ from django.utils.translation import gettext as _
 
 from loancrm.accounts.models import User
 from loancrm.core.sql import one_of
-from loancrm.leads.choices import Stage, Validity
+from loancrm.leads.choices import CLOSED_STAGES, Stage, Validity
 from loancrm.leads.models import Lead
 from loancrm.sales.choices import InteractionKind, TaskKind, TaskStatus
 from loancrm.sales.models import FollowUpTask, Interaction, SlaSettings
 from loancrm.sales.tags import apply_tag_rules
-
-CLOSED_STAGES = (Stage.REJECTED, Stage.DISBURSED)
 
 
 def sla_settings() -> SlaSettings:

@@ -23,16 +23,15 @@ from loancrm.customers.choices import REOPEN_PERMISSION, Status, ensure_transiti
 from loancrm.customers.errors import OpenLeads, ReopenDenied
 from loancrm.customers.models import Customer, CustomerStatusChange
 from loancrm.customers.services.common import locked_customer
-from loancrm.leads.choices import Stage, Validity
+from loancrm.leads.choices import CLOSED_STAGES, Validity
 from loancrm.leads.models import Lead
 
 REASON_MAX = 500
-FINISHED_STAGES = (Stage.REJECTED, Stage.DISBURSED)
 
 
 def _open_leads(customer: Customer) -> list[str]:
     leads = Lead.objects.filter(customer_link__customer=customer, validity=Validity.VALID).exclude(
-        stage__in=FINISHED_STAGES
+        stage__in=CLOSED_STAGES
     )
     return [str(lead) for lead in leads.order_by("pk")]
 

@@ -12,7 +12,6 @@ from django.test import Client
 from django.utils import timezone
 
 from loancrm.accounts import services as account_services
-from loancrm.accounts.tests.factories import make_user
 from loancrm.core.errors import NotFound, PermissionDenied, ValidationFailed
 from loancrm.core.models import AuditEvent
 from loancrm.core.testing.access import assert_scoped
@@ -25,18 +24,6 @@ from loancrm.leads.choices import Stage, Validity
 from loancrm.leads.models import Lead
 
 ACTIVE, DORMANT, CLOSED = Status.ACTIVE, Status.DORMANT, Status.CLOSED
-
-
-@pytest.fixture
-def people(org):
-    return {
-        "agent": make_user("agent1", role="sales_agent", unit=org.bj_team1),
-        "teammate": make_user("agent2", role="sales_agent", unit=org.bj_team1),
-        "lead_bj": make_user("lead_bj", role="sales_lead", unit=org.bj_team1),
-        "lead_sh": make_user("lead_sh", role="sales_lead", unit=org.sh_team1),
-        "compliance": make_user("comp", role="compliance_officer", unit=org.hq),
-        "collector": make_user("coll", role="collector", unit=org.bj_team1),
-    }
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from loancrm.core.errors import PermissionDenied
 from loancrm.core.fields import BlindIndexField, blind_lookup
 from loancrm.core.id_messages import id_number_message
 from loancrm.core.money import to_money
-from loancrm.leads.assignment import pick_agent
+from loancrm.leads.assignment import Agent, pick_agent
 from loancrm.leads.choices import IntakeOutcome, Validity
 from loancrm.leads.intake_context import IntakeContext, intake_context
 from loancrm.leads.models import Channel, Lead, LeadHit
@@ -162,12 +162,11 @@ def _create(
     channel = context.channel
     with transaction.atomic():
         lead = Lead(channel=channel, **clean)
-        verdict = _prefilter_and_assign(lead, context)
+        agent, verdict = _prefilter_and_assign(lead, context)
         lead.pk = _insert(lead)
         if lead.pk is None:
             raise _LostRace
         lead._state.adding = False
-        agent = verdict.pop("agent")
         if agent is not None:
             hooks.on_new_lead_assigned(lead, agent, first_call_minutes=context.first_call_minutes)
         audit_event(actor, "lead.created", lead, {"channel": channel.code, "campaign": lead.campaign, **verdict},
@@ -248,9 +247,9 @@ def _hit(
     return IntakeResult(IntakeOutcome.DUPLICATE, existing)
 
 
-def _prefilter_and_assign(lead: Lead, context: IntakeContext) -> dict[str, Any]:
-    """Mark the new (not yet inserted) lead invalid or book its agent; returns what happened, for the audit event,
-    and the booked agent under "agent"."""
+def _prefilter_and_assign(lead: Lead, context: IntakeContext) -> tuple[Agent | None, dict[str, Any]]:
+    """Mark the new (not yet inserted) lead invalid or book its agent; returns the agent and what happened (for the
+    audit event)."""
     channel = context.channel
     reason = prefilter_reason(
         id_number=lead.id_number,
@@ -262,10 +261,10 @@ def _prefilter_and_assign(lead: Lead, context: IntakeContext) -> dict[str, Any]:
     )
     if reason:
         lead.validity, lead.invalid_reason, lead.org_unit_id = Validity.INVALID, reason, channel.team_id
-        return {"invalid_reason": reason, "agent": None}
+        return None, {"invalid_reason": reason}
     region = lead.region_code or (lead.id_number[:6] if lead.id_number else "")
     chosen = pick_agent(channel, rule=context.rule, team=context.team, region_code=region, city=lead.city)
     agent = chosen.agent
     lead.org_unit_id = (agent.org_unit_id if agent else None) or chosen.team_id
     lead.owner_id, lead.assigned_at = (agent.pk, timezone.now()) if agent else (None, None)
-    return {"owner": agent.username if agent else None, "strategy": chosen.strategy, "agent": agent}
+    return agent, {"owner": agent.username if agent else None, "strategy": chosen.strategy}

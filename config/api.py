@@ -31,7 +31,8 @@ install_error_handlers(api)
 
 def _mount_app_routers() -> None:
     for _config, module in app_modules("api"):
-        for prefix, router in getattr(module, "ROUTERS", [(module.API_PREFIX, module.router)]):
+        routers = module.ROUTERS if hasattr(module, "ROUTERS") else [(module.API_PREFIX, module.router)]
+        for prefix, router in routers:
             api.add_router(prefix, router)
 
 

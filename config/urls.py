@@ -23,6 +23,8 @@ urlpatterns = [
     path("sales/", include("loancrm.sales.urls")),
     path("customers/", include("loancrm.customers.urls")),
     path("imports/", include("loancrm.imports.urls")),
+    path("loans/", include("loancrm.loans.urls")),
+    path("ledger/", include("loancrm.ledger.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "loancrm.sales",
     "loancrm.customers",
     "loancrm.imports",
+    "loancrm.ledger",
+    "loancrm.loans",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Pages of loan accounts."""
+
+urlpatterns: list = []

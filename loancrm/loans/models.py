@@ -1,0 +1,306 @@
+"""Loan accounts, their schedule rows, money transactions and how each transaction paid the schedule.
+
+Invariants:
+- a loan's current schedule is its instalments with ``version == loan.schedule_version``; older versions are kept
+  unchanged for history when a prepayment regenerates the schedule;
+- ``principal_outstanding`` = sum of (principal_due − principal_paid) over the current schedule = the loan's
+  balance on the principal-receivable account; ``advance_balance`` = its customer-advance balance;
+- rows change only through ``loancrm.loans.services`` (status moves via ``choices.ensure_transition``);
+  transactions are never edited except to be marked reversed by their reversal.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loancrm.core.fields import EncryptedTextField
+from loancrm.loans.allocation import DEFAULT_ORDER
+from loancrm.loans.choices import (
+    ImportStatus,
+    InstallmentStatus,
+    LoanStatus,
+    MatchResult,
+    NotificationResult,
+    Origin,
+    PostingKind,
+    RepaymentMethod,
+    RequestStatus,
+    Source,
+    TxnKind,
+    TxnStatus,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+DEFAULT_ALLOCATION_ORDER = ",".join(DEFAULT_ORDER)
+
+
+class Loan(models.Model):
+    contract_no = models.CharField(_("contract number"), max_length=40, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="loans")
+    product_code = models.CharField(_("product"), max_length=40)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account officer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("branch"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.DISBURSED)
+    principal = models.DecimalField(_("principal"), **MONEY)
+    annual_rate = models.DecimalField(_("annual rate"), max_digits=9, decimal_places=6)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
+    start_date = models.DateField(_("disbursement date"))
+    maturity_date = models.DateField(_("maturity date"))
+    day_count = models.PositiveSmallIntegerField(_("day-count basis"), default=360)
+    allocation_order = models.CharField(_("allocation order"), max_length=40, default=DEFAULT_ALLOCATION_ORDER)
+    status = models.CharField(_("status"), max_length=12, choices=LoanStatus.choices, default=LoanStatus.ACTIVE)
+    schedule_version = models.PositiveSmallIntegerField(_("schedule version"), default=1)
+    principal_outstanding = models.DecimalField(_("principal outstanding"), **MONEY)
+    advance_balance = models.DecimalField(_("advance held"), **MONEY, default=0)
+    paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
+    booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "id"]),
+            models.Index(fields=["officer", "status"]),
+            models.Index(fields=["org_unit", "status"]),
+        ]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        permissions = [
+            ("book_loan", "Can book loans and import a portfolio"),
+            ("post_payment", "Can request manual payment postings and prepayments"),
+            ("approve_posting", "Can approve manual postings and reversals"),
+            ("reverse_payment", "Can request payment reversals"),
+            ("manage_payment_channels", "Can configure payment channels"),
+        ]
+
+    def __str__(self) -> str:
+        return self.contract_no
+
+
+class Installment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments", db_index=False)
+    version = models.PositiveSmallIntegerField(_("schedule version"), default=1)
+    period = models.PositiveSmallIntegerField(_("period"))
+    due_date = models.DateField(_("due date"))
+    principal_due = models.DecimalField(_("principal due"), **MONEY)
+    interest_due = models.DecimalField(_("interest due"), **MONEY)
+    fee_due = models.DecimalField(_("fee due"), **MONEY, default=0)
+    penalty_due = models.DecimalField(_("penalty due"), **MONEY, default=0)
+    interest_accrued = models.DecimalField(_("interest accrued"), **MONEY, default=0)
+    principal_paid = models.DecimalField(_("principal paid"), **MONEY, default=0)
+    interest_paid = models.DecimalField(_("interest paid"), **MONEY, default=0)
+    fee_paid = models.DecimalField(_("fee paid"), **MONEY, default=0)
+    penalty_paid = models.DecimalField(_("penalty paid"), **MONEY, default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=InstallmentStatus.choices, default=InstallmentStatus.PENDING
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["loan", "version", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "version", "period"], name="loans_installment_unique_period")
+        ]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+
+    @property
+    def due_total(self):  # type: ignore[no-untyped-def]
+        return self.principal_due + self.interest_due + self.fee_due + self.penalty_due
+
+    @property
+    def paid_total(self):  # type: ignore[no-untyped-def]
+        return self.principal_paid + self.interest_paid + self.fee_paid + self.penalty_paid
+
+
+class LoanTransaction(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="transactions", db_index=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=TxnKind.choices)
+    status = models.CharField(_("status"), max_length=8, choices=TxnStatus.choices, default=TxnStatus.POSTED)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    principal = models.DecimalField(_("principal"), **MONEY, default=0)
+    interest = models.DecimalField(_("interest"), **MONEY, default=0)
+    penalty = models.DecimalField(_("penalty"), **MONEY, default=0)
+    fee = models.DecimalField(_("fee"), **MONEY, default=0)
+    advance = models.DecimalField(_("to advance"), **MONEY, default=0)
+    value_date = models.DateField(_("value date"))
+    channel = models.ForeignKey(
+        "loans.PaymentChannel", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    reference = models.CharField(_("reference"), max_length=80, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    journal_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="loan_transaction"
+    )
+    posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["loan", "value_date"])]
+        verbose_name = _("loan transaction")
+        verbose_name_plural = _("loan transactions")
+
+
+class TransactionPart(models.Model):
+    """One component of one instalment paid (positive) or reopened (negative, by a reversal)."""
+
+    transaction = models.ForeignKey(LoanTransaction, on_delete=models.PROTECT, related_name="parts")
+    installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="+", db_index=False)
+    component = models.CharField(_("component"), max_length=10)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class PaymentChannel(models.Model):
+    """Where repayments come from (a payment company, a bank's collection service, the cashier)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    secret = EncryptedTextField(_("signing secret"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("payment channel")
+        verbose_name_plural = _("payment channels")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PaymentNotification(models.Model):
+    """A channel's repayment notice, kept whatever the answer; (channel, channel_txn_id) makes replays no-ops."""
+
+    channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="notifications")
+    channel_txn_id = models.CharField(_("channel transaction id"), max_length=64)
+    contract_no = models.CharField(_("contract number"), max_length=40)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    paid_at = models.DateTimeField(_("paid at"))
+    result = models.CharField(_("result"), max_length=10, choices=NotificationResult.choices)
+    refusal_code = models.CharField(_("refusal code"), max_length=40, blank=True)
+    body_sha256 = models.CharField(max_length=64)
+    transaction = models.OneToOneField(
+        LoanTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="notification"
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "channel_txn_id"], name="loans_notification_once")
+        ]
+        verbose_name = _("payment notification")
+        verbose_name_plural = _("payment notifications")
+
+
+class PostingRequest(models.Model):
+    """Maker-checker: a manual payment, prepayment or reversal waits for a second person's approval."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=PostingKind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="posting_requests")
+    amount = models.DecimalField(_("amount"), **MONEY, null=True, blank=True)
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    keep = models.CharField(_("prepayment keeps"), max_length=8, blank=True)
+    channel = models.ForeignKey(PaymentChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=80, blank=True)
+    target = models.ForeignKey(
+        LoanTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="reversal_requests"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    transaction = models.OneToOneField(
+        LoanTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="posting_request"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "id"])]
+        verbose_name = _("posting request")
+        verbose_name_plural = _("posting requests")
+
+
+class StatementImport(models.Model):
+    """A bank statement file posted in bulk; lines are matched to loans by contract number."""
+
+    channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="statements")
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_lines = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    amount_posted = models.DecimalField(**MONEY, default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    job_run = models.ForeignKey("jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    bank_txn_id = models.CharField(max_length=64)
+    contract_no = models.CharField(max_length=40, blank=True)
+    amount = models.DecimalField(**MONEY, null=True)
+    paid_on = models.DateField(null=True)
+    result = models.CharField(max_length=10, choices=MatchResult.choices)
+    note = models.CharField(max_length=200, blank=True)
+    transaction = models.OneToOneField(
+        LoanTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_line"
+    )
+
+    class Meta:
+        ordering = ["statement", "line_no"]
+        indexes = [models.Index(fields=["statement", "result"])]
+
+
+class PortfolioImport(models.Model):
+    """An existing-portfolio file: each row books one running loan with its repayments to date."""
+
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    stored_path = models.CharField(max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    booked = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    job_run = models.ForeignKey("jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]

@@ -1,0 +1,5 @@
+from loancrm.loans import calculator_urls, loan_urls, payments_urls
+
+app_name = "loans"
+
+urlpatterns = [*loan_urls.urlpatterns, *calculator_urls.urlpatterns, *payments_urls.urlpatterns]

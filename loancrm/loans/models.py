@@ -143,6 +143,8 @@ class LoanTransaction(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    from_version = models.PositiveSmallIntegerField(_("schedule version before"), null=True, blank=True)
+    to_version = models.PositiveSmallIntegerField(_("schedule version after"), null=True, blank=True)
     journal_entry = models.OneToOneField(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="loan_transaction"
     )
@@ -159,7 +161,11 @@ class LoanTransaction(models.Model):
 
 
 class TransactionPart(models.Model):
-    """One component of one instalment paid (positive) or reopened (negative, by a reversal)."""
+    """One component of one instalment paid (positive) or reopened (negative, by a reversal).
+
+    ``component`` is fee / penalty / interest / principal, or ``accrued`` for interest recognised when it was paid
+    before the end-of-day accrual reached it (a reversal takes that recognition back too).
+    """
 
     transaction = models.ForeignKey(LoanTransaction, on_delete=models.PROTECT, related_name="parts")
     installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="+", db_index=False)

@@ -27,8 +27,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Throttles live in the cache; every test starts with none."""
+    """Throttles live in the cache; every test starts with none (nor cached ledger account ids)."""
+    from loancrm.ledger.posting import clear_account_cache
+
     cache.clear()
+    clear_account_cache()
 
 
 @pytest.fixture(autouse=True)

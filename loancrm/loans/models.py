@@ -114,6 +114,9 @@ class Installment(models.Model):
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
 
+    def __str__(self) -> str:
+        return f"{self.loan_id}#{self.period} v{self.version}"
+
     @property
     def due_total(self):  # type: ignore[no-untyped-def]
         return self.principal_due + self.interest_due + self.fee_due + self.penalty_due
@@ -159,6 +162,9 @@ class LoanTransaction(models.Model):
         verbose_name = _("loan transaction")
         verbose_name_plural = _("loan transactions")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.value_date})"
+
 
 class TransactionPart(models.Model):
     """One component of one instalment paid (positive) or reopened (negative, by a reversal).
@@ -174,6 +180,9 @@ class TransactionPart(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.amount}"
 
 
 class PaymentChannel(models.Model):
@@ -218,6 +227,9 @@ class PaymentNotification(models.Model):
         verbose_name = _("payment notification")
         verbose_name_plural = _("payment notifications")
 
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.channel_txn_id}"
+
 
 class PostingRequest(models.Model):
     """Maker-checker: a manual payment, prepayment or reversal waits for a second person's approval."""
@@ -251,6 +263,9 @@ class PostingRequest(models.Model):
         verbose_name = _("posting request")
         verbose_name_plural = _("posting requests")
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
 
 class StatementImport(models.Model):
     """A bank statement file posted in bulk; lines are matched to loans by contract number."""
@@ -272,6 +287,9 @@ class StatementImport(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return self.file_name
+
 
 class StatementLine(models.Model):
     statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
@@ -289,6 +307,9 @@ class StatementLine(models.Model):
     class Meta:
         ordering = ["statement", "line_no"]
         indexes = [models.Index(fields=["statement", "result"])]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}:{self.line_no}"
 
 
 class PortfolioImport(models.Model):
@@ -310,3 +331,6 @@ class PortfolioImport(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

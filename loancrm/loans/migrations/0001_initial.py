@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loancrm.core.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import loancrm.core.fields
 
 
 class Migration(migrations.Migration):

@@ -142,9 +142,7 @@ class LoanTransaction(models.Model):
         "loans.PaymentChannel", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
     )
     reference = models.CharField(_("reference"), max_length=80, blank=True)
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     from_version = models.PositiveSmallIntegerField(_("schedule version before"), null=True, blank=True)
     to_version = models.PositiveSmallIntegerField(_("schedule version after"), null=True, blank=True)
@@ -221,9 +219,7 @@ class PaymentNotification(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "channel_txn_id"], name="loans_notification_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["channel", "channel_txn_id"], name="loans_notification_once")]
         verbose_name = _("payment notification")
         verbose_name_plural = _("payment notifications")
 

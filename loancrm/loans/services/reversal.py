@@ -127,5 +127,3 @@ def _refuse_unless_reversible(txn: LoanTransaction, loan: Any) -> None:
             raise ReversalRefused(_("Transactions were posted after this prepayment; reverse them first."))
     if loan.advance_balance - txn.advance < 0:
         raise ReversalRefused(_("The advance this payment created has been used; reverse that first."))
-
-

@@ -4,8 +4,6 @@ The notification endpoint has no session or token: its authentication is the cha
 ``loancrm.loans.notifications``). Everything else is the caller's session or token, scoped to the loans they see.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -131,7 +129,7 @@ def create_request(request: HttpRequest, payload: PostingRequestIn) -> Any:
         value_date=payload.value_date, keep=payload.keep, use_advance=payload.use_advance, channel_id=channel_id,
         reference=payload.reference, transaction_id=payload.transaction_id, request=request,
     )  # fmt: skip
-    return 201, PostingRequestOut.from_row(row)
+    return 201, row
 
 
 @router.get("/requests", response=list[PostingRequestOut], auth=any_of(*postings.REQUEST_PERMS),
@@ -156,8 +154,9 @@ def approve_request(request: HttpRequest, request_id: int, payload: DecisionIn |
     decision = postings.posting_approve(
         actor=request.user, request_id=request_id, note=payload.note if payload else "", request=request
     )
-    body = PostingRequestOut.from_row(decision.request)
-    return {**body, "error": decision.error.as_dict() if decision.error else None}
+    row = decision.request
+    row.error = decision.error.as_dict() if decision.error else None  # type: ignore[attr-defined]
+    return row
 
 
 @router.post("/requests/{request_id}/reject", response=PostingRequestOut, auth=authorized("loans.approve_posting"),
@@ -165,7 +164,7 @@ def approve_request(request: HttpRequest, request_id: int, payload: DecisionIn |
 def reject_request(request: HttpRequest, request_id: int, payload: RejectIn) -> Any:
     require_scope(request, "payments:write")
     row = postings.posting_reject(actor=request.user, request_id=request_id, note=payload.note, request=request)
-    return PostingRequestOut.from_row(row)
+    return row
 
 
 @router.get("/quote", response=QuoteOut, auth=authorized("loans.view_loan"),

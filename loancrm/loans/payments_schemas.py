@@ -115,10 +115,6 @@ class PostingRequestOut(Schema):
     def resolve_decided_by(obj: Any) -> str | None:
         return obj.decided_by.get_username() if obj.decided_by_id else None
 
-    @classmethod
-    def from_row(cls, row: Any) -> dict[str, Any]:
-        return cls.from_orm(row).model_dump()
-
 
 def _keep(row: Any) -> tuple[str, bool]:
     from loancrm.loans.choices import PostingKind

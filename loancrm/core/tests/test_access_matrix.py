@@ -97,6 +97,17 @@ PAGES = [
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
+    ("loans/channels/", "get", "loans.manage_payment_channels"),
+    ("loans/channels/<int:pk>/", "get", "loans.manage_payment_channels"),
+    ("loans/channels/<int:pk>/rotate/", "post", "loans.manage_payment_channels"),
+    ("loans/postings/", "get", "loans.post_payment"),
+    ("loans/postings/<int:pk>/", "get", "loans.post_payment"),
+    ("loans/postings/<int:pk>/approve/", "post", "loans.approve_posting"),
+    ("loans/postings/<int:pk>/reject/", "post", "loans.approve_posting"),
+    ("loans/<int:pk>/postings/new/payment/", "get", "loans.post_payment"),
+    ("loans/<int:pk>/postings/new/prepayment/", "get", "loans.post_payment"),
+    ("loans/<int:pk>/postings/new/payoff/", "get", "loans.post_payment"),
+    ("loans/<int:pk>/postings/new/reversal/", "get", "loans.reverse_payment"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -139,6 +150,12 @@ API = [
     ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("/api/v1/payments/notify/{channel}", "post", PUBLIC),
+    ("/api/v1/payments/requests", "post", "loans.post_payment"),
+    ("/api/v1/payments/requests", "get", "loans.approve_posting"),
+    ("/api/v1/payments/requests/{request_id}/approve", "post", "loans.approve_posting"),
+    ("/api/v1/payments/requests/{request_id}/reject", "post", "loans.approve_posting"),
+    ("/api/v1/payments/quote", "get", "loans.view_loan"),
 ]
 
 

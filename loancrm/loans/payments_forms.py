@@ -9,8 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.forms import DateInput, StyledFormMixin
+from loancrm.core.money import format_money
 from loancrm.loans.channels import SECRET_MAX_LENGTH, SECRET_MIN_LENGTH
-from loancrm.loans.choices import PostingKind, PrepaymentKeep, RequestStatus
+from loancrm.loans.choices import PostingKind, PrepaymentKeep
 from loancrm.loans.models import PaymentChannel
 
 
@@ -104,7 +105,7 @@ class ReversalRequestForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, transactions: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["transaction"].choices = [  # type: ignore[attr-defined]
-            (txn.pk, f"#{txn.pk} {txn.get_kind_display()} {txn.amount} ({txn.value_date:%Y-%m-%d})")
+            (txn.pk, f"#{txn.pk} {txn.get_kind_display()} {format_money(txn.amount)} ({txn.value_date:%Y-%m-%d})")
             for txn in transactions
         ]
 
@@ -126,9 +127,3 @@ class ApproveForm(StyledFormMixin, forms.Form):
 
 class RejectForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("Why it is rejected"), max_length=200)
-
-
-class QueueFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", _("All kinds")), *PostingKind.choices], required=False)
-    status = forms.ChoiceField(choices=[("", _("All statuses")), *RequestStatus.choices], required=False)
-    q = forms.CharField(max_length=40, required=False)

@@ -97,6 +97,7 @@ PAGES = [
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
+    ("loans/calculator/", "get", "accounts.view_dashboard"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -139,6 +140,7 @@ API = [
     ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("/api/v1/calculator/schedule", "post", PUBLIC),
 ]
 
 

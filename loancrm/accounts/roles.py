@@ -154,6 +154,20 @@ for _code in ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor
               "administrator"):  # fmt: skip
     ROLE_PERMISSIONS[_code].append("customers.view_credit_report")
 
+LOAN_VIEWERS = ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor", "credit_director",
+                "loan_committee", "collector", "collection_manager", "compliance_officer", "operations",
+                "administrator")  # fmt: skip
+for _code in LOAN_VIEWERS:
+    ROLE_PERMISSIONS[_code].append("loans.view_loan")
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code] += [
+        "loans.book_loan",
+        "loans.post_payment",
+        "loans.reverse_payment",
+        "loans.approve_posting",
+        "loans.manage_payment_channels",
+    ]
+
 
 def role_label(code: str, fallback: str = "") -> Any:
     """The translated name of a built-in role, or ``fallback`` for a custom one."""

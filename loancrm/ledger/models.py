@@ -44,6 +44,9 @@ class AccountingPeriod(models.Model):
         verbose_name = _("accounting period")
         verbose_name_plural = _("accounting periods")
 
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m} {self.status}"
+
 
 class JournalEntry(models.Model):
     entry_date = models.DateField(_("accounting date"))
@@ -66,6 +69,9 @@ class JournalEntry(models.Model):
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
 
+    def __str__(self) -> str:
+        return f"JE{self.pk} {self.entry_date} {self.kind}"
+
 
 class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
@@ -87,3 +93,6 @@ class JournalLine(models.Model):
         ]
         verbose_name = _("journal line")
         verbose_name_plural = _("journal lines")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} Dr {self.debit} Cr {self.credit}"

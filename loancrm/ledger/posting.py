@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from loancrm.core.business_date import current_business_date
 from loancrm.core.money import ZERO
 from loancrm.ledger.choices import CHART, EntryKind, PeriodStatus
 from loancrm.ledger.errors import PeriodClosed, Unbalanced, UnknownAccount
@@ -88,15 +89,24 @@ def journal_post(
     loan_id: int | None = None,
     reverses: JournalEntry | None = None,
     actor: Any = None,
+    move_out_of_closed: bool = False,
 ) -> JournalEntry:
-    """Write one balanced entry with its lines; refuses unbalanced legs and closed periods."""
+    """Write one balanced entry with its lines; refuses unbalanced legs and closed periods.
+
+    ``move_out_of_closed`` dates an entry whose date falls in a closed period on the business date instead (a money
+    event that happened then but reached us after the close: its value date stays on the business record).
+    """
     lines = net_legs(legs)
     debits = sum((leg.debit for leg in lines), ZERO)
     credits = sum((leg.credit for leg in lines), ZERO)
     if len(lines) < 2 or debits != credits or debits <= 0:
         raise Unbalanced(fields={"lines": [f"debits {debits} / credits {credits}"]})
     if period_is_closed(entry_date):
-        raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
+        if not move_out_of_closed:
+            raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
+        entry_date = current_business_date()
+        if period_is_closed(entry_date):
+            raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
     entry = JournalEntry.objects.create(
         entry_date=entry_date,
         kind=kind,

@@ -114,6 +114,9 @@ class Installment(models.Model):
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
 
+    def __str__(self) -> str:
+        return f"{self.loan_id}#{self.period} v{self.version}"
+
     @property
     def due_total(self):  # type: ignore[no-untyped-def]
         return self.principal_due + self.interest_due + self.fee_due + self.penalty_due
@@ -139,9 +142,7 @@ class LoanTransaction(models.Model):
         "loans.PaymentChannel", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
     )
     reference = models.CharField(_("reference"), max_length=80, blank=True)
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     from_version = models.PositiveSmallIntegerField(_("schedule version before"), null=True, blank=True)
     to_version = models.PositiveSmallIntegerField(_("schedule version after"), null=True, blank=True)
@@ -159,6 +160,9 @@ class LoanTransaction(models.Model):
         verbose_name = _("loan transaction")
         verbose_name_plural = _("loan transactions")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.value_date})"
+
 
 class TransactionPart(models.Model):
     """One component of one instalment paid (positive) or reopened (negative, by a reversal).
@@ -174,6 +178,9 @@ class TransactionPart(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.amount}"
 
 
 class PaymentChannel(models.Model):
@@ -212,11 +219,12 @@ class PaymentNotification(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "channel_txn_id"], name="loans_notification_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["channel", "channel_txn_id"], name="loans_notification_once")]
         verbose_name = _("payment notification")
         verbose_name_plural = _("payment notifications")
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.channel_txn_id}"
 
 
 class PostingRequest(models.Model):
@@ -251,6 +259,9 @@ class PostingRequest(models.Model):
         verbose_name = _("posting request")
         verbose_name_plural = _("posting requests")
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
 
 class StatementImport(models.Model):
     """A bank statement file posted in bulk; lines are matched to loans by contract number."""
@@ -272,6 +283,9 @@ class StatementImport(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return self.file_name
+
 
 class StatementLine(models.Model):
     statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
@@ -289,6 +303,9 @@ class StatementLine(models.Model):
     class Meta:
         ordering = ["statement", "line_no"]
         indexes = [models.Index(fields=["statement", "result"])]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}:{self.line_no}"
 
 
 class PortfolioImport(models.Model):
@@ -310,3 +327,6 @@ class PortfolioImport(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

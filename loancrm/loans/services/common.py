@@ -1,0 +1,50 @@
+"""What every money service needs first: the locked loan, its current schedule, checked inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from loancrm.core.business_date import current_business_date
+from loancrm.core.money import to_money
+from loancrm.loans.choices import OPEN_STATUSES
+from loancrm.loans.errors import FutureValueDate, InvalidAmount, LoanNotFound, LoanNotOpen
+from loancrm.loans.models import Installment, Loan
+
+
+def lock_loan(loan_id: int) -> Loan:
+    """The loan, row-locked until the end of the caller's transaction."""
+    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+    if loan is None:
+        raise LoanNotFound
+    return loan
+
+
+def lock_open_loan(loan_id: int) -> Loan:
+    loan = lock_loan(loan_id)
+    if loan.status not in OPEN_STATUSES:
+        raise LoanNotOpen(fields={"loan": [loan.get_status_display()]})
+    return loan
+
+
+def current_rows(loan: Loan) -> list[Installment]:
+    return list(Installment.objects.filter(loan_id=loan.pk, version=loan.schedule_version).order_by("period"))
+
+
+def checked_amount(value: Any, field: str = "amount") -> Decimal:
+    """A positive amount on the fen (``InvalidAmount`` naming ``field`` otherwise)."""
+    try:
+        amount = to_money(value) if not isinstance(value, Decimal) else value
+    except (TypeError, ValueError):
+        raise InvalidAmount(fields={field: [InvalidAmount.default_message]}) from None
+    if amount <= 0 or to_money(amount) != amount:
+        raise InvalidAmount(fields={field: [InvalidAmount.default_message]})
+    return amount
+
+
+def checked_value_date(value_date: dt.date, business_date: dt.date | None = None) -> dt.date:
+    business_date = business_date or current_business_date()
+    if value_date > business_date:
+        raise FutureValueDate(fields={"value_date": [FutureValueDate.default_message]})
+    return value_date

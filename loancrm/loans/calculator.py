@@ -210,19 +210,20 @@ def _integer(value: Any, maximum: int, message: Any) -> int | None:
 def _date(value: Any) -> date:
     if _blank(value):
         raise _Invalid(REQUIRED)
-    if isinstance(value, date):
-        parsed = value
-    else:
-        text = _text(value)
-        try:
-            parsed = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise _Invalid(START_DATE)
+    parsed = value if isinstance(value, date) else _iso_date(_text(value))
     if not _FIRST_YEAR <= parsed.year < _LAST_YEAR:
         raise _Invalid(OUT_OF_RANGE)
     return parsed
+
+
+def _iso_date(text: str) -> date:
+    """YYYY-MM-DD only (``date.fromisoformat`` alone would also take "20260115" or "2026-W03")."""
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise _Invalid(START_DATE)
 
 
 def _check_terms(

@@ -75,12 +75,19 @@ def chart_options(schedule: Schedule) -> dict[str, Any]:
     options: dict[str, Any] = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "name": gettext("Period"), "data": periods},
+        "grid": {"left": 8, "right": 8, "top": 32, "bottom": 28, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "name": gettext("Period"),
+            "nameLocation": "middle",
+            "nameGap": 28,
+            "data": periods,
+        },
         "yAxis": {"type": "value"},
         "series": series,
     }
     if len(periods) > ZOOM_FROM_PERIODS:
         options["dataZoom"] = [{"type": "inside"}, {"type": "slider", "bottom": 0}]
-        options["grid"]["bottom"] = 48
+        options["grid"]["bottom"] = 72
+        options["xAxis"]["nameGap"] = 24
     return options

@@ -87,7 +87,7 @@ def chart_options(schedule: Schedule) -> dict[str, Any]:
         "series": series,
     }
     if len(periods) > ZOOM_FROM_PERIODS:
-        options["dataZoom"] = [{"type": "inside"}, {"type": "slider", "bottom": 0}]
-        options["grid"]["bottom"] = 72
+        options["dataZoom"] = [{"type": "inside"}, {"type": "slider", "bottom": 6, "height": 20}]
+        options["grid"]["bottom"] = 64
         options["xAxis"]["nameGap"] = 24
     return options

@@ -35,10 +35,11 @@ def current_rows(loan: Loan) -> list[Installment]:
 def checked_amount(value: Any, field: str = "amount") -> Decimal:
     """A positive amount on the fen (``InvalidAmount`` naming ``field`` otherwise)."""
     try:
-        amount = to_money(value) if not isinstance(value, Decimal) else value
-    except (TypeError, ValueError):
+        exact = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        amount = to_money(exact)
+    except (TypeError, ValueError, ArithmeticError):
         raise InvalidAmount(fields={field: [InvalidAmount.default_message]}) from None
-    if amount <= 0 or to_money(amount) != amount:
+    if isinstance(value, bool | float) or amount <= 0 or amount != exact:
         raise InvalidAmount(fields={field: [InvalidAmount.default_message]})
     return amount
 

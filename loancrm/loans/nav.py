@@ -1,6 +1,10 @@
+"""Sidebar items and home-page queues of the loans app (the navigation discovers only this module; the payments,
+portfolio and statements modules keep their own lists)."""
+
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.navigation import NavItem
+from loancrm.loans import payments_nav
 
 NAV_ITEMS = [
     NavItem(
@@ -12,4 +16,6 @@ NAV_ITEMS = [
         order=300,
         permissions=("accounts.view_dashboard",),
     ),
+    *payments_nav.NAV_ITEMS,
 ]
+WORK_QUEUES = [*payments_nav.WORK_QUEUES]

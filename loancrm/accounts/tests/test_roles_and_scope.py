@@ -105,8 +105,10 @@ NAV_BY_ROLE = {
         "customers",
         "imports",
         "loan_calculator",
+        "loan_postings",
+        "payment_channels",
     },
-    "operations": {"home", "jobs", "calendar", "loan_calculator"},
+    "operations": {"home", "jobs", "calendar", "loan_calculator", "loan_postings", "payment_channels"},
     "compliance_officer": {
         "home",
         "users",

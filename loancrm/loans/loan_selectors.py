@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from loancrm.core.models import AuditEvent
 from loancrm.core.money import ZERO, quantize_money
@@ -57,10 +69,12 @@ def overdue_q(business_date: dt.date) -> Q:
     return Q(status=LoanStatus.OVERDUE) | Q(Q(status__in=OPEN_STATUSES), late)
 
 
-def with_list_columns(qs: QuerySet[Loan]) -> QuerySet[Loan]:
-    """Annotate ``next_due_date`` (first unpaid instalment of the current schedule) for the list rows."""
-    first_unpaid = _unpaid_current().order_by("due_date").values("due_date")[:1]
-    return qs.annotate(next_due_date=Subquery(first_unpaid))
+def with_list_columns(qs: QuerySet[Loan], business_date: dt.date) -> QuerySet[Loan]:
+    """Annotate the list rows: ``next_due_date`` (first instalment of the current schedule still owing something)
+    and ``is_overdue`` (see ``overdue_q``)."""
+    first_unpaid = _unpaid_current().order_by("due_date", "period").values("due_date")[:1]
+    overdue = ExpressionWrapper(overdue_q(business_date), output_field=BooleanField())
+    return qs.annotate(next_due_date=Subquery(first_unpaid), is_overdue=overdue)
 
 
 def days_past_due(loan: Loan, first_unpaid: dt.date | None, business_date: dt.date) -> int:

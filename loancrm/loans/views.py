@@ -30,7 +30,9 @@ def loan_list(request: HttpRequest) -> HttpResponse:
     visible = selectors.loans_visible_to(request.user)
     form = LoanFilterForm(request.GET or None, products=reads.product_codes(visible))
     qs = reads.filter_loan_list(visible, business_date=business_date, **form.filters())
-    listing = paginate(request, reads.with_list_columns(qs), sorts=reads.LIST_SORTS, default_sort=reads.DEFAULT_SORT)
+    listing = paginate(
+        request, reads.with_list_columns(qs, business_date), sorts=reads.LIST_SORTS, default_sort=reads.DEFAULT_SORT
+    )
     context = {
         "form": form,
         "listing": listing,

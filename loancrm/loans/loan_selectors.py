@@ -249,6 +249,10 @@ def loan_audit(loan: Loan, limit: int = 200) -> list[AuditEvent]:
     return list(events.select_related("actor").order_by("-seq")[:limit])
 
 
-def customer_loans(viewer: Any, customer_id: int) -> list[Loan]:
-    """The loans of one customer that ``viewer`` may see (empty without ``loans.view_loan``)."""
-    return list(loans_visible_to(viewer).filter(customer_id=customer_id).order_by("-start_date", "-id"))
+def customer_loans(viewer: Any, customer_id: int, business_date: dt.date) -> list[tuple[Loan, int]]:
+    """The loans of one customer that ``viewer`` may see, newest first, each with its days past due (empty without
+    ``loans.view_loan``)."""
+    qs = with_list_columns(loans_visible_to(viewer).filter(customer_id=customer_id), business_date)
+    return [
+        (loan, days_past_due(loan, loan.next_due_date, business_date)) for loan in qs.order_by("-start_date", "-id")
+    ]

@@ -114,6 +114,15 @@ def _borrowers(rng: random.Random) -> Iterator[Customer]:
                 yield queue.pop()
 
 
+def _method(profile: str, drawn: str) -> str:
+    """Prepayment and payoff on an equal-instalment loan; every other special case on one that pays monthly."""
+    if profile in (PAYOFF, PREPAY):
+        return Method.EQUAL_INSTALLMENT
+    if drawn == Method.BULLET and profile not in (REGULAR, MIGRATED):
+        return Method.INTEREST_ONLY
+    return drawn
+
+
 def _plans(business_date: dt.date) -> list[Plan]:
     rng = random.Random(2026)  # noqa: S311 (reproducible demo data)
     companies = list(Customer.objects.filter(kind="corporate").order_by("pk")[:4])
@@ -128,7 +137,7 @@ def _plans(business_date: dt.date) -> list[Plan]:
             break
         term = rng.choice(product.terms)
         months_back = {MIGRATED: rng.randint(12, 18), PAYOFF: 14, PREPAY: 15, STOPPED: rng.randint(8, 14),
-                       DUPLICATE: 9}.get(profile, rng.randint(1, 17))  # fmt: skip
+                       DUPLICATE: 9, REGULAR: rng.randint(1, 17)}.get(profile, rng.randint(3, 17))  # fmt: skip
         if product.code == "BRIDGE":
             months_back = min(months_back, term - 1) if profile != MIGRATED else 5
         start = add_months(business_date, -months_back).replace(day=rng.randint(1, 28))
@@ -140,7 +149,7 @@ def _plans(business_date: dt.date) -> list[Plan]:
             principal=Decimal(rng.randrange(low, high + 1, 5) * 1000),
             annual_rate=Decimal(rng.choice(product.rates)),
             term_months=term,
-            method=Method.EQUAL_INSTALLMENT if profile in (PAYOFF, PREPAY) else rng.choice(product.methods),
+            method=_method(profile, rng.choice(product.methods)),
             start_date=start,
         )
         plans.append(Plan(customer, terms, profile))

@@ -97,6 +97,8 @@ PAGES = [
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
+    ("loans/", "get", "loans.view_loan"),
+    ("loans/<int:pk>/", "get", "loans.view_loan"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -139,6 +141,11 @@ API = [
     ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("/api/v1/loans", "get", "loans.view_loan"),
+    ("/api/v1/loans/by-contract/{contract_no}", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}/schedule", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}/transactions", "get", "loans.view_loan"),
 ]
 
 

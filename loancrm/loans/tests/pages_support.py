@@ -10,6 +10,7 @@ from django.test import Client
 
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core.business_date import current_business_date
+from loancrm.loans.models import Installment
 from loancrm.loans.services import payment_post
 from loancrm.loans.tests.factories import make_customer, make_loan, set_business_date
 
@@ -41,7 +42,9 @@ def agent_loan(people: dict[str, Any], *, name: str = "李四", **overrides: Any
 
 
 def pay_first(loan: Any, actor: Any = None) -> Any:
-    """Pay period 1 of the reference loan on its due date (moves the business date up to it when earlier)."""
+    """Pay what period 1 is due, on FEB_15 (moves the business date up to it when earlier); for the reference
+    loan that is its due date and ``FIRST_PAYMENT``."""
     if current_business_date() < FEB_15:
         set_business_date(FEB_15)
-    return payment_post(loan_id=loan.pk, amount=FIRST_PAYMENT, value_date=FEB_15, actor=actor)
+    first = Installment.objects.get(loan_id=loan.pk, version=1, period=1)
+    return payment_post(loan_id=loan.pk, amount=first.due_total, value_date=FEB_15, actor=actor)

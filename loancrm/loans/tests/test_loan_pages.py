@@ -199,4 +199,4 @@ def test_pages_switch_to_english(people):
     assert '<html lang="en">' in english and "Repayment schedule" in english and "Outstanding principal" in english
     assert 'data-status="active">Active<' in english and "Equal instalment" in english
     listing = client.get("/loans/").content.decode()
-    assert "Principal outstanding" in listing and "Overdue only" in listing
+    assert "Outstanding principal" in listing and "Overdue only" in listing and "Clear filters" not in listing

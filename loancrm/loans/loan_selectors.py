@@ -254,5 +254,6 @@ def customer_loans(viewer: Any, customer_id: int, business_date: dt.date) -> lis
     ``loans.view_loan``)."""
     qs = with_list_columns(loans_visible_to(viewer).filter(customer_id=customer_id), business_date)
     return [
-        (loan, days_past_due(loan, loan.next_due_date, business_date)) for loan in qs.order_by("-start_date", "-id")
+        (loan, days_past_due(loan, getattr(loan, "next_due_date", None), business_date))
+        for loan in qs.order_by("-start_date", "-id")
     ]

@@ -81,7 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers"},
+    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers", "loan_calculator"},
     "administrator": {
         "home",
         "users",
@@ -104,8 +104,9 @@ NAV_BY_ROLE = {
         "tags",
         "customers",
         "imports",
+        "loan_calculator",
     },
-    "operations": {"home", "jobs", "calendar"},
+    "operations": {"home", "jobs", "calendar", "loan_calculator"},
     "compliance_officer": {
         "home",
         "users",
@@ -116,6 +117,7 @@ NAV_BY_ROLE = {
         "board",
         "funnel",
         "customers",
+        "loan_calculator",
     },
 }
 

@@ -97,6 +97,7 @@ PAGES = [
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
+    ("loans/calculator/", "get", "accounts.view_dashboard"),
     ("loans/", "get", "loans.view_loan"),
     ("loans/<int:pk>/", "get", "loans.view_loan"),
 ]
@@ -141,6 +142,7 @@ API = [
     ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("/api/v1/calculator/schedule", "post", PUBLIC),
     ("/api/v1/loans", "get", "loans.view_loan"),
     ("/api/v1/loans/by-contract/{contract_no}", "get", "loans.view_loan"),
     ("/api/v1/loans/{loan_id}", "get", "loans.view_loan"),

@@ -93,11 +93,11 @@ class Plan:
 def demo_channel() -> PaymentChannel:
     """The ``DEMO`` channel and its clearing account (a stand-in until the payments module's ``channel_create``)."""
     code = clearing_account(CHANNEL_CODE)
-    names = {"name_zh": "演示支付通道清算户", "name_en": "DEMO channel clearing"}
+    names = {"name_zh": "演示支付渠道清算户", "name_en": "DEMO channel clearing"}
     LedgerAccount.objects.get_or_create(code=code, defaults={"kind": AccountKind.ASSET, **names})
     channel = PaymentChannel.objects.filter(code=CHANNEL_CODE).first()
     if channel is None:
-        channel = PaymentChannel.objects.create(code=CHANNEL_CODE, name="演示支付通道", secret=DEMO_CHANNEL_SECRET)
+        channel = PaymentChannel.objects.create(code=CHANNEL_CODE, name="演示支付渠道", secret=DEMO_CHANNEL_SECRET)
         audit_event(None, "channel.created", channel, {"code": CHANNEL_CODE, "source": "demo"})
     return channel
 

@@ -1,4 +1,5 @@
-"""Sidebar entry of the loan list (merged into ``loancrm/loans/nav.py``, which the sidebar discovers)."""
+"""Sidebar entry of the loan list, beside the calculator in the "Loans" section (merged into
+``loancrm/loans/nav.py``, the module the sidebar discovers)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,11 +8,11 @@ from loancrm.core.navigation import NavItem
 NAV_ITEMS = [
     NavItem(
         "loans",
-        _("Loans"),
+        _("Loan accounts"),
         "loans:list",
         "report-money",
-        _("Servicing"),
-        order=300,
+        _("Loans"),
+        order=290,
         permissions=("loans.view_loan",),
     ),
 ]

@@ -4,9 +4,10 @@ portfolio and statements modules keep their own lists)."""
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.navigation import NavItem
-from loancrm.loans import payments_nav
+from loancrm.loans import loan_nav, payments_nav
 
 NAV_ITEMS = [
+    *loan_nav.NAV_ITEMS,
     NavItem(
         "loan_calculator",
         _("Loan calculator"),

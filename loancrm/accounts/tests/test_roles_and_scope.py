@@ -81,7 +81,18 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers", "loan_calculator"},
+    "sales_agent": {
+        "home",
+        "leads",
+        "pool",
+        "board",
+        "funnel",
+        "tasks",
+        "scripts",
+        "customers",
+        "loans",
+        "loan_calculator",
+    },
     "administrator": {
         "home",
         "users",
@@ -105,10 +116,11 @@ NAV_BY_ROLE = {
         "customers",
         "imports",
         "loan_calculator",
+        "loans",
         "loan_postings",
         "payment_channels",
     },
-    "operations": {"home", "jobs", "calendar", "loan_calculator", "loan_postings", "payment_channels"},
+    "operations": {"home", "jobs", "calendar", "loan_calculator", "loans", "loan_postings", "payment_channels"},
     "compliance_officer": {
         "home",
         "users",
@@ -120,6 +132,7 @@ NAV_BY_ROLE = {
         "funnel",
         "customers",
         "loan_calculator",
+        "loans",
     },
 }
 

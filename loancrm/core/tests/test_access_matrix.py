@@ -109,6 +109,8 @@ PAGES = [
     ("loans/<int:pk>/postings/new/prepayment/", "get", "loans.post_payment"),
     ("loans/<int:pk>/postings/new/payoff/", "get", "loans.post_payment"),
     ("loans/<int:pk>/postings/new/reversal/", "get", "loans.reverse_payment"),
+    ("loans/", "get", "loans.view_loan"),
+    ("loans/<int:pk>/", "get", "loans.view_loan"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -158,6 +160,11 @@ API = [
     ("/api/v1/payments/requests/{request_id}/approve", "post", "loans.approve_posting"),
     ("/api/v1/payments/requests/{request_id}/reject", "post", "loans.approve_posting"),
     ("/api/v1/payments/quote", "get", "loans.view_loan"),
+    ("/api/v1/loans", "get", "loans.view_loan"),
+    ("/api/v1/loans/by-contract/{contract_no}", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}/schedule", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}/transactions", "get", "loans.view_loan"),
 ]
 
 

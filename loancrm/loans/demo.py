@@ -24,12 +24,9 @@ from typing import Any
 from django.db import transaction
 
 from loancrm.accounts.models import User
-from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
 from loancrm.core.money import ZERO, quantize_money
 from loancrm.customers.models import Customer
-from loancrm.ledger.choices import AccountKind
-from loancrm.ledger.models import LedgerAccount
 from loancrm.loans.choices import Origin, Source
 from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentChannel
 from loancrm.loans.rows import is_settled
@@ -37,7 +34,6 @@ from loancrm.loans.schedule import Method, add_months
 from loancrm.loans.services import (
     HistoricPayment,
     LoanTerms,
-    clearing_account,
     loan_book,
     payment_post,
     payment_reverse,
@@ -91,15 +87,11 @@ class Plan:
 
 
 def demo_channel() -> PaymentChannel:
-    """The ``DEMO`` channel and its clearing account (a stand-in until the payments module's ``channel_create``)."""
-    code = clearing_account(CHANNEL_CODE)
-    names = {"name_zh": "演示支付渠道清算户", "name_en": "DEMO channel clearing"}
-    LedgerAccount.objects.get_or_create(code=code, defaults={"kind": AccountKind.ASSET, **names})
+    """The ``DEMO`` channel (with its clearing account), created once through the channel service."""
+    from loancrm.loans.channels import channel_create
+
     channel = PaymentChannel.objects.filter(code=CHANNEL_CODE).first()
-    if channel is None:
-        channel = PaymentChannel.objects.create(code=CHANNEL_CODE, name="演示支付渠道", secret=DEMO_CHANNEL_SECRET)
-        audit_event(None, "channel.created", channel, {"code": CHANNEL_CODE, "source": "demo"})
-    return channel
+    return channel or channel_create(code=CHANNEL_CODE, name="演示支付渠道", secret=DEMO_CHANNEL_SECRET, actor=None)
 
 
 def _borrowers(rng: random.Random) -> Iterator[Customer]:

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -40,9 +40,10 @@ from loancrm.core.business_date import current_business_date
 from loancrm.core.money import money_str
 from loancrm.core.notifications import notify
 from loancrm.loans.choices import OPEN_STATUSES, NotificationResult, Source
-from loancrm.loans.errors import InvalidAmount, LoanNotOpen
-from loancrm.loans.models import Loan, PaymentChannel, PaymentNotification
-from loancrm.loans.services import payment_post
+from loancrm.loans.errors import LoanNotFound
+from loancrm.loans.models import PaymentChannel, PaymentNotification
+from loancrm.loans.services import payment_post_locked
+from loancrm.loans.services.common import lock_with_rows
 
 logger = logging.getLogger(__name__)
 
@@ -190,18 +191,8 @@ def notification_receive(
     digest = hashlib.sha256(raw_body).hexdigest()
     actor = f"channel:{channel.code}"
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                note = PaymentNotification.objects.create(
-                    channel=channel,
-                    channel_txn_id=parsed.channel_txn_id,
-                    contract_no=parsed.contract_no,
-                    amount=parsed.amount or Decimal("0.00"),
-                    paid_at=parsed.paid_at,
-                    result=NotificationResult.ACCEPTED,
-                    body_sha256=digest,
-                )
-        except IntegrityError:
+        note = _claim(channel, parsed, digest)
+        if note is None:
             first = PaymentNotification.objects.get(channel=channel, channel_txn_id=parsed.channel_txn_id)
             if first.body_sha256 == digest:
                 return answer_of(first)
@@ -215,33 +206,66 @@ def notification_receive(
         return answer_of(note)
 
 
+_CLAIM = (
+    "INSERT INTO loans_paymentnotification (channel_id, channel_txn_id, contract_no, amount, paid_at, result, "
+    "refusal_code, body_sha256, received_at) VALUES (%s, %s, %s, %s, %s, %s, '', %s, %s) "
+    "ON CONFLICT (channel_id, channel_txn_id) DO NOTHING RETURNING id"
+)
+
+
+def _claim(channel: PaymentChannel, parsed: Parsed, digest: str) -> PaymentNotification | None:
+    """Insert the notification row, or None when (channel, channel_txn_id) is taken. A concurrent first delivery
+    still in flight makes this wait on the unique index until it commits (then None) or rolls back (then ours)."""
+    note = PaymentNotification(
+        channel=channel,
+        channel_txn_id=parsed.channel_txn_id,
+        contract_no=parsed.contract_no,
+        amount=parsed.amount or Decimal("0.00"),
+        paid_at=parsed.paid_at,
+        result=NotificationResult.ACCEPTED,
+        body_sha256=digest,
+        received_at=timezone.now(),
+    )
+    params = [channel.pk, note.channel_txn_id, note.contract_no, note.amount, note.paid_at, note.result, digest,
+              note.received_at]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    note.pk = row[0]
+    note._state.adding = False
+    return note
+
+
 def _post(
     note: PaymentNotification, channel: PaymentChannel, parsed: Parsed, actor: str, request: HttpRequest | None
 ) -> str:
-    """Post the payment of ``note`` (linking the transaction); the refusal code, or "" when it was posted."""
+    """Post the payment of ``note`` (linking the transaction) in the caller's transaction, without savepoints: every
+    refusal is decided before anything is written. The refusal code, or "" when it was posted."""
     if parsed.amount is None:
         return "invalid_amount"
-    loan = Loan.objects.filter(contract_no=parsed.contract_no).only("pk", "status").first()
-    if loan is None:
+    try:
+        loan, rows = lock_with_rows(contract_no=parsed.contract_no, open_only=False)
+    except LoanNotFound:
         return "unknown_contract"
     if loan.status not in OPEN_STATUSES:
         return "loan_not_open"
+    business_date = current_business_date()
     # A payment made after the business date's cut-off (end of day not run yet) is valued on the business date.
-    value_date = min(timezone.localtime(parsed.paid_at).date(), current_business_date())
-    try:
-        with transaction.atomic():
-            txn = payment_post(
-                loan_id=loan.pk,
-                amount=parsed.amount,
-                value_date=value_date,
-                actor=actor,
-                source=Source.CHANNEL,
-                channel=channel,
-                reference=parsed.channel_txn_id,
-                request=request,
-            )
-    except (LoanNotOpen, InvalidAmount) as exc:
-        return exc.code  # anything else (a closed period, …) is raised: nothing is stored and the channel retries
+    value_date = min(timezone.localtime(parsed.paid_at).date(), business_date)
+    txn = payment_post_locked(
+        loan,
+        rows,
+        amount=parsed.amount,
+        value_date=value_date,
+        business_date=business_date,
+        actor=actor,
+        source=Source.CHANNEL,
+        channel=channel,
+        reference=parsed.channel_txn_id,
+        request=request,
+    )
     note.transaction = txn
     note.save(update_fields=["transaction"])
     return ""

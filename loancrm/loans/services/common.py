@@ -30,12 +30,16 @@ def lock_open_loan(loan_id: int) -> Loan:
     return loan
 
 
-def lock_with_rows(loan_id: int, *, open_only: bool = True) -> tuple[Loan, list[Installment]]:
-    """The row-locked loan and its current schedule in one query (only the loan row is locked)."""
+def lock_with_rows(
+    loan_id: int | None = None, *, contract_no: str | None = None, open_only: bool = True
+) -> tuple[Loan, list[Installment]]:
+    """The row-locked loan (by id or contract number) and its current schedule in one query (only the loan row is
+    locked); ``LoanNotFound`` / ``LoanNotOpen`` (unless ``open_only`` is false)."""
+    match: dict[str, Any] = {"loan_id": loan_id} if contract_no is None else {"loan__contract_no": contract_no}
     rows = list(
         Installment.objects.select_related("loan")
         .select_for_update(of=("loan",))
-        .filter(loan_id=loan_id, version=F("loan__schedule_version"))
+        .filter(version=F("loan__schedule_version"), **match)
         .order_by("period")
     )
     if not rows:

@@ -55,19 +55,40 @@ def payment_post(
     checked_value_date(value_date, business_date)
     with transaction.atomic():
         loan, rows = lock_with_rows(loan_id)
-        txn = post_locked(
-            loan,
-            rows=rows,
-            amount=amount,
-            value_date=value_date,
-            source=source,
-            clearing=clearing_account(channel.code if channel else None),
-            channel_id=channel.pk if channel else None,
-            reference=reference,
-            actor=actor,
-            business_date=business_date,
-        )
-        audit_event(actor, "payment.posted", loan, _txn_data(txn), request)
+        return payment_post_locked(
+            loan, rows, amount=amount, value_date=value_date, actor=actor, source=source, channel=channel,
+            reference=reference, business_date=business_date, request=request,
+        )  # fmt: skip
+
+
+def payment_post_locked(
+    loan: Loan,
+    rows: list[Installment],
+    *,
+    amount: Decimal,
+    value_date: dt.date,
+    actor: Any,
+    business_date: dt.date,
+    source: Source = Source.MANUAL,
+    channel: Any = None,
+    reference: str = "",
+    request: HttpRequest | None = None,
+) -> LoanTransaction:
+    """``payment_post`` for a caller already inside a transaction holding the loan's lock (``lock_with_rows``)
+    that has checked the amount, the value date and that the loan is open: writes without a savepoint."""
+    txn = post_locked(
+        loan,
+        rows=rows,
+        amount=amount,
+        value_date=value_date,
+        source=source,
+        clearing=clearing_account(channel.code if channel else None),
+        channel_id=channel.pk if channel else None,
+        reference=reference,
+        actor=actor,
+        business_date=business_date,
+    )
+    audit_event(actor, "payment.posted", loan, _txn_data(txn), request)
     return txn
 
 

@@ -1,0 +1,429 @@
+"""Posting one chunk of statement lines set-based, with exactly the effect of ``payment_post`` per line in file
+order (``source=bank_file``, the statement's channel, ``reference`` = the bank transaction id).
+
+How: classify the lines (unreadable, value date after the business date, duplicate, no loan, loan not open);
+resolve contract numbers (the contract column, else a memo token) in one query; lock the chunk's loans in one
+``SELECT … ORDER BY id FOR UPDATE`` and load their current schedules in one query; allocate in Python with the
+single path's own pieces (``allocation.allocate_payment`` with each loan's order, ``settlement.Posting`` for the
+parts and the ``accrued`` recognition, ``rows.status_after_change``, the ``settle_loan`` rules), lines of the same
+loan one after another; then write with a handful of statements (``bulk_sql``).
+
+Journal: each payment gets the receivable, accrual and advance lines the single path writes for it (per loan);
+the clearing-account debit of all the chunk's payments with the same accounting date is one line, and those
+payments share one journal entry (kind repayment, no loan). So a bank-file transaction has no journal entry of its
+own (``LoanTransaction.journal_entry`` is empty); ``payment_reverse`` builds its mirror legs from the transaction
+(see ``reversal_legs``). The ledger balances per entry, and each loan's receivable / advance / income lines are
+those of the single path.
+
+Invariants: a line is posted only when its bank transaction id was never posted for the channel (an earlier
+matched statement line, an accepted channel notification, or an earlier line of this file); the caller holds the
+channel's row lock, so two files of one channel cannot race, and the partial unique index on matched lines is the
+last guard; everything runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from django.utils import timezone
+
+from loancrm.core.business_date import current_business_date
+from loancrm.core.money import ZERO
+from loancrm.ledger.choices import Acct, EntryKind, PeriodStatus
+from loancrm.ledger.errors import PeriodClosed
+from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
+from loancrm.ledger.posting import Leg, account_id, cr, dr, net_legs
+from loancrm.loans.allocation import Component, allocate_payment, parse_order
+from loancrm.loans.choices import OPEN_STATUSES, LoanStatus, MatchResult, Source, TxnKind, TxnStatus, ensure_transition
+from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, StatementLine, TransactionPart
+from loancrm.loans.rows import has_overdue, is_settled, open_dues, principal_outstanding, status_after_change
+from loancrm.loans.services.payments import clearing_account
+from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE, Posting
+from loancrm.loans.statements import bulk_sql as sql
+from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
+
+COMPONENT_NAMES = tuple(c.value for c in Component)
+
+
+class RowState:
+    """A current-schedule instalment as the poster changes it (the attributes ``rows`` and ``Posting`` use)."""
+
+    __slots__ = ("due_date", "fee_due", "fee_paid", "interest_accrued", "interest_due", "interest_paid", "paid_on",
+                 "penalty_due", "penalty_paid", "pk", "principal_due", "principal_paid", "status")  # fmt: skip
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        money = sql.money
+        (self.pk, _loan, due_date, principal_due, interest_due, fee_due, penalty_due, accrued, principal_paid,
+         interest_paid, fee_paid, penalty_paid, self.status, paid_on) = values  # fmt: skip
+        self.due_date, self.paid_on = sql.day(due_date), sql.day(paid_on)
+        self.principal_due, self.interest_due = money(principal_due), money(interest_due)
+        self.fee_due, self.penalty_due, self.interest_accrued = money(fee_due), money(penalty_due), money(accrued)
+        self.principal_paid, self.interest_paid = money(principal_paid), money(interest_paid)
+        self.fee_paid, self.penalty_paid = money(fee_paid), money(penalty_paid)
+
+
+class LoanState:
+    """A locked loan as the poster changes it (what ``settle_loan`` reads and writes)."""
+
+    __slots__ = ("advance_balance", "contract_no", "maturity_date", "order", "paid_off_on", "pk",
+                 "principal_outstanding", "rows", "rows_by_id", "status")  # fmt: skip
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        (self.pk, self.contract_no, self.status, _version, order, outstanding, advance, paid_off_on,
+         maturity_date) = values  # fmt: skip
+        self.order = parse_order(order)
+        self.principal_outstanding, self.advance_balance = sql.money(outstanding), sql.money(advance)
+        self.paid_off_on, self.maturity_date = sql.day(paid_off_on), sql.day(maturity_date)
+        self.rows: list[RowState] = []
+        self.rows_by_id: dict[int, RowState] = {}
+
+
+@dataclass
+class Outcome:
+    """What became of one line: its result, reason code, the loan it paid and the posting."""
+
+    line: ParsedLine
+    result: str
+    note: str = ""
+    contract_no: str = ""
+    loan: LoanState | None = None
+    posting: Posting | None = None
+    legs: list[Leg] = field(default_factory=list)
+    entry_date: dt.date | None = None
+    txn_id: int | None = None
+
+
+@dataclass
+class ChunkResult:
+    outcomes: list[Outcome]
+    counts: dict[str, int]
+    amounts: dict[str, Decimal]
+    entries: int = 0
+
+
+def settle(loan: LoanState, *, advance_change: Decimal, on: dt.date, business_date: dt.date) -> None:
+    """``settlement.settle_loan`` without the save: balances and status of ``loan`` from its current rows."""
+    rows = cast(Any, loan.rows)
+    loan.principal_outstanding = principal_outstanding(rows)
+    loan.advance_balance += advance_change
+    target = loan.status
+    if loan.principal_outstanding == 0 and all(is_settled(row) for row in rows):
+        target = LoanStatus.PAID_OFF
+    elif loan.status == LoanStatus.PAID_OFF:
+        target = LoanStatus.OVERDUE if has_overdue(rows, business_date) else LoanStatus.ACTIVE
+    elif loan.status == LoanStatus.OVERDUE and not has_overdue(rows, business_date):
+        target = LoanStatus.ACTIVE
+    if target != loan.status:
+        ensure_transition(loan.status, target)
+        loan.status = target
+        loan.paid_off_on = on if target == LoanStatus.PAID_OFF else None
+    if rows:
+        loan.maturity_date = max(row.due_date for row in rows)
+
+
+def payment_legs(posting: Posting, loan_id: int, clearing: str) -> list[Leg]:
+    """The legs ``settlement.write`` posts for a repayment, netted the same way (clearing debit first)."""
+    legs = [dr(clearing, posting.amount, loan_id), dr(Acct.ADVANCE, posting.from_advance, loan_id)]
+    for component, account in RECEIVABLE.items():
+        legs.append(cr(account, posting.total(component.value), loan_id))
+    accrued = posting.total(ACCRUED)
+    legs += [dr(Acct.INTEREST, accrued, loan_id), cr(posting.income_account, accrued, loan_id)]
+    legs.append(cr(Acct.ADVANCE, posting.to_advance, loan_id))
+    return net_legs(legs)
+
+
+def reversal_legs(txn: LoanTransaction, accrued: Decimal) -> list[Leg]:
+    """The mirror of the legs a bank-file repayment posted (for a transaction without an entry of its own)."""
+    code = txn.channel.code if txn.channel_id and txn.channel else None
+    legs = [
+        cr(clearing_account(code), txn.amount, txn.loan_id),
+        dr(Acct.PRINCIPAL, txn.principal, txn.loan_id),
+        dr(Acct.INTEREST, txn.interest, txn.loan_id),
+        dr(Acct.PENALTY, txn.penalty, txn.loan_id),
+        dr(Acct.FEE, txn.fee, txn.loan_id),
+        cr(Acct.INTEREST, accrued, txn.loan_id),
+        dr(Acct.INTEREST_INCOME, accrued, txn.loan_id),
+        dr(Acct.ADVANCE, txn.advance, txn.loan_id),
+    ]
+    return net_legs(legs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reads
+
+
+def posted_before(channel_id: int, txn_ids: list[str]) -> dict[str, str]:
+    """{bank txn id: reason code} for ids already posted for the channel (statement lines or notifications)."""
+    if not txn_ids:
+        return {}
+    lines, notes = sql.table(StatementLine), sql.table(PaymentNotification)
+    rows = sql.select(
+        f"SELECT bank_txn_id, statement_id FROM {lines} WHERE bank_txn_id = ANY(%s) AND channel_id = %s "  # noqa: S608
+        f"AND result = 'matched' UNION ALL SELECT channel_txn_id, NULL FROM {notes} "
+        "WHERE channel_txn_id = ANY(%s) AND channel_id = %s AND result = 'accepted'",
+        f"SELECT bank_txn_id, statement_id FROM {lines} WHERE bank_txn_id IN (SELECT value FROM json_each(%s)) "  # noqa: S608
+        f"AND channel_id = %s AND result = 'matched' UNION ALL SELECT channel_txn_id, NULL FROM {notes} "
+        "WHERE channel_txn_id IN (SELECT value FROM json_each(%s)) AND channel_id = %s AND result = 'accepted'",
+        [txn_ids, channel_id, txn_ids, channel_id],
+    )
+    found: dict[str, str] = {}
+    for txn_id, statement_id in rows:
+        found.setdefault(txn_id, f"posted_before:{statement_id}" if statement_id else "posted_by_notification")
+    return found
+
+
+def loan_ids_by_contract(contracts: list[str]) -> dict[str, int]:
+    if not contracts:
+        return {}
+    loans = sql.table(Loan)
+    rows = sql.select(
+        f"SELECT contract_no, id FROM {loans} WHERE contract_no = ANY(%s)",  # noqa: S608
+        f"SELECT contract_no, id FROM {loans} WHERE contract_no IN (SELECT value FROM json_each(%s))",  # noqa: S608
+        [contracts],
+    )
+    return dict(rows)
+
+
+LOAN_COLUMNS = ("id, contract_no, status, schedule_version, allocation_order, principal_outstanding, "
+                "advance_balance, paid_off_on, maturity_date")  # fmt: skip
+ROW_COLUMNS = ("i.id, i.loan_id, i.due_date, i.principal_due, i.interest_due, i.fee_due, i.penalty_due, "
+               "i.interest_accrued, i.principal_paid, i.interest_paid, i.fee_paid, i.penalty_paid, i.status, i.paid_on")  # fmt: skip
+
+
+def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
+    """The loans, row-locked in id order (PostgreSQL; SQLite's transaction already holds the write lock), each
+    with its current schedule rows in period order."""
+    if not loan_ids:
+        return {}
+    ids = sorted(loan_ids)
+    loans_t, rows_t = sql.table(Loan), sql.table(Installment)
+    loans = {
+        row[0]: LoanState(row)
+        for row in sql.select(
+            f"SELECT {LOAN_COLUMNS} FROM {loans_t} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
+            f"SELECT {LOAN_COLUMNS} FROM {loans_t} WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",  # noqa: S608
+            [ids],
+        )
+    }
+    open_ids = [pk for pk, loan in loans.items() if loan.status in OPEN_STATUSES]
+    schedule = sql.select(
+        f"SELECT {ROW_COLUMNS} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
+        "WHERE i.loan_id = ANY(%s) AND i.version = l.schedule_version ORDER BY i.loan_id, i.period",
+        f"SELECT {ROW_COLUMNS} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
+        "WHERE i.loan_id IN (SELECT value FROM json_each(%s)) AND i.version = l.schedule_version "
+        "ORDER BY i.loan_id, i.period",
+        [open_ids],
+    ) if open_ids else []  # fmt: skip
+    for values in schedule:
+        loan = loans[values[1]]
+        row = RowState(values)
+        loan.rows.append(row)
+        loan.rows_by_id[row.pk] = row
+    return loans
+
+
+def closed_months(days: set[dt.date]) -> set[dt.date]:
+    starts = {day.replace(day=1) for day in days}
+    return set(
+        AccountingPeriod.objects.filter(start__in=starts, status=PeriodStatus.CLOSED).values_list("start", flat=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the chunk
+
+
+def _resolve(line: ParsedLine, by_contract: dict[str, int]) -> tuple[int | None, str]:
+    """(loan id, "") or (None, reason) for a line: the contract column, else exactly one loan named in the memo."""
+    if line.contract_no:
+        found = by_contract.get(line.contract_no) or by_contract.get(line.contract_no.upper())
+        if found:
+            return found, ""
+    named = {by_contract[token] for token in memo_candidates(line.memo) if token in by_contract}
+    if len(named) == 1:
+        return named.pop(), ""
+    if len(named) > 1:
+        return None, "ambiguous_memo"
+    if line.contract_no:
+        return None, f"unknown_contract:{line.contract_no}"
+    return None, "no_contract_in_memo" if line.memo else "no_contract"
+
+
+def post_chunk(
+    *,
+    lines: list[ParsedLine],
+    statement_id: int,
+    channel: Any,
+    seen: set[str],
+    actor: Any,
+    business_date: dt.date | None = None,
+    chunk_label: str = "",
+) -> ChunkResult:
+    """Classify, post and record ``lines`` (see the module docstring); ``seen`` holds the bank transaction ids of
+    this file's earlier readable lines and is extended with this chunk's."""
+    business_date = business_date or current_business_date()
+    outcomes: list[Outcome] = []
+    readable = [line for line in lines if not line.problem]
+    earlier = posted_before(channel.pk, sorted({line.txn_id for line in readable} - seen))
+    contracts: set[str] = set()
+    for line in readable:
+        if line.contract_no:
+            contracts.update((line.contract_no, line.contract_no.upper()))
+        contracts.update(memo_candidates(line.memo))
+    by_contract = loan_ids_by_contract(sorted(contracts))
+    targets: dict[int, int] = {}  # line number → loan id
+    for line in lines:
+        if line.problem:
+            outcomes.append(Outcome(line, MatchResult.INVALID, line.problem))
+            continue
+        if line.paid_on is not None and line.paid_on > business_date:
+            outcomes.append(Outcome(line, MatchResult.INVALID, "future_date"))
+            continue
+        if line.txn_id in seen:
+            outcomes.append(Outcome(line, MatchResult.DUPLICATE, "duplicate_in_file"))
+            continue
+        seen.add(line.txn_id)
+        if line.txn_id in earlier:
+            outcomes.append(Outcome(line, MatchResult.DUPLICATE, earlier[line.txn_id]))
+            continue
+        loan_id, reason = _resolve(line, by_contract)
+        if loan_id is None:
+            outcomes.append(Outcome(line, MatchResult.UNMATCHED, reason, contract_no=line.contract_no))
+            continue
+        targets[line.line_no] = loan_id
+        outcomes.append(Outcome(line, MatchResult.MATCHED))
+    loans = lock_loans(list(set(targets.values())))
+    clearing = clearing_account(channel.code)
+    for outcome in outcomes:
+        if outcome.result != MatchResult.MATCHED:
+            continue
+        line = outcome.line
+        loan = loans[targets[line.line_no]]
+        outcome.contract_no = loan.contract_no
+        if loan.status not in OPEN_STATUSES:
+            outcome.result, outcome.note = MatchResult.UNMATCHED, f"loan_not_open:{loan.status}"
+            continue
+        _post_line(outcome, loan, channel_id=channel.pk, clearing=clearing, business_date=business_date)
+    return _write(outcomes, loans, statement_id=statement_id, channel=channel, clearing=clearing, actor=actor,
+                  business_date=business_date, chunk_label=chunk_label)  # fmt: skip
+
+
+def _post_line(outcome: Outcome, loan: LoanState, *, channel_id: int, clearing: str, business_date: dt.date) -> None:
+    """``payments.post_locked`` + ``settlement.write`` up to the database writes, on the in-memory loan."""
+    line = outcome.line
+    amount, value_date = cast(Decimal, line.amount), cast(dt.date, line.paid_on)
+    rows = cast(Any, loan.rows)
+    allocation = allocate_payment(amount, open_dues(rows), value_date=value_date, order=loan.order)
+    posting = Posting(
+        loan=cast(Any, loan),
+        kind=TxnKind.REPAYMENT,
+        amount=amount,
+        value_date=value_date,
+        source=Source.BANK_FILE,
+        funding=[dr(clearing, amount, loan.pk)],
+        to_advance=allocation.advance,
+        channel_id=channel_id,
+        reference=line.txn_id,
+    )
+    posting.apply(allocation, cast(Any, loan.rows_by_id))
+    for row in posting.changed.values():
+        status_after_change(row, paid_on=value_date, business_date=business_date)
+    settle(loan, advance_change=posting.advance_change, on=value_date, business_date=business_date)
+    outcome.loan, outcome.posting = loan, posting
+    outcome.legs = payment_legs(posting, loan.pk, clearing)
+
+
+TXN_COLUMNS = ("id", "loan_id", "kind", "status", "source", "amount", "principal", "interest", "penalty", "fee",
+               "advance", "value_date", "channel_id", "reference", "reason", "journal_entry_id", "posted_at",
+               "posted_by_id")  # fmt: skip
+PART_COLUMNS = ("transaction_id", "installment_id", "component", "amount")
+ENTRY_COLUMNS = ("id", "entry_date", "kind", "memo", "loan_id", "posted_at", "posted_by_id")
+JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "loan_id", "debit", "credit")
+LINE_COLUMNS = ("statement_id", "channel_id", "line_no", "bank_txn_id", "contract_no", "memo", "amount", "paid_on",
+                "result", "note", "transaction_id")  # fmt: skip
+ROW_UPDATE = (("status", "varchar"), ("paid_on", "date"), ("principal_paid", "numeric"), ("interest_paid", "numeric"),
+              ("fee_paid", "numeric"), ("penalty_paid", "numeric"), ("interest_accrued", "numeric"))  # fmt: skip
+LOAN_UPDATE = (("principal_outstanding", "numeric"), ("advance_balance", "numeric"), ("status", "varchar"),
+               ("paid_off_on", "date"), ("maturity_date", "date"))  # fmt: skip
+
+
+def _entry_dates(posted: list[Outcome], business_date: dt.date) -> None:
+    """Each posting's accounting date: its value date, or the business date when that month is closed
+    (``journal_post(move_out_of_closed=True)``)."""
+    closed = closed_months({cast(dt.date, o.line.paid_on) for o in posted})
+    for outcome in posted:
+        day = cast(dt.date, outcome.line.paid_on)
+        outcome.entry_date = day if day.replace(day=1) not in closed else business_date
+    if closed and business_date.replace(day=1) in closed_months({business_date}):
+        raise PeriodClosed(fields={"entry_date": [business_date.isoformat()]})
+
+
+def _write(
+    outcomes: list[Outcome], loans: dict[int, LoanState], *, statement_id: int, channel: Any, clearing: str,
+    actor: Any, business_date: dt.date, chunk_label: str,
+) -> ChunkResult:  # fmt: skip
+    posted = [o for o in outcomes if o.posting is not None]
+    now = timezone.now()
+    user_id = actor.pk if getattr(actor, "pk", None) else None
+    _entry_dates(posted, business_date)
+    dates = sorted({cast(dt.date, o.entry_date) for o in posted})
+    entry_ids = dict(zip(dates, sql.reserve_ids(JournalEntry, len(dates)), strict=True))
+    txn_ids = sql.reserve_ids(LoanTransaction, len(posted))
+    clearing_id = account_id(clearing)
+    accounts: dict[str, int] = {}
+    journal_lines: list[tuple[Any, ...]] = []
+    clearing_total: dict[dt.date, Decimal] = dict.fromkeys(dates, ZERO)
+    transactions, parts = [], []
+    for outcome, txn_id in zip(posted, txn_ids, strict=True):
+        posting, loan = cast(Posting, outcome.posting), cast(LoanState, outcome.loan)
+        outcome.txn_id = txn_id
+        entry_date = cast(dt.date, outcome.entry_date)
+        entry_id = entry_ids[entry_date]
+        for leg in outcome.legs:
+            if leg.account == clearing:
+                clearing_total[entry_date] += leg.debit
+                continue
+            account = accounts.get(leg.account) or accounts.setdefault(leg.account, account_id(leg.account))
+            journal_lines.append((entry_id, account, leg.loan_id, leg.debit, leg.credit))
+        totals = dict.fromkeys(COMPONENT_NAMES, ZERO)
+        for row, component, amount in posting.parts:
+            if component in totals:
+                totals[component] += amount
+            parts.append((txn_id, row.pk, component, amount))
+        transactions.append((
+            txn_id, loan.pk, posting.kind.value, TxnStatus.POSTED.value, posting.source.value, posting.amount,
+            totals["principal"], totals["interest"], totals["penalty"], totals["fee"], posting.advance_change,
+            posting.value_date, posting.channel_id, posting.reference[:80], "", None, now, user_id,
+        ))  # fmt: skip
+    label = f"bank statement #{statement_id} {chunk_label}".strip()
+    entries = [(entry_ids[day], day, EntryKind.REPAYMENT.value, label[:200], None, now, user_id) for day in dates]
+    journal_lines += [(entry_ids[day], clearing_id, None, clearing_total[day], ZERO) for day in dates]
+    sql.insert(JournalEntry, ENTRY_COLUMNS, entries)
+    sql.insert(JournalLine, JOURNAL_LINE_COLUMNS, journal_lines)
+    sql.insert(LoanTransaction, TXN_COLUMNS, transactions)
+    sql.insert(TransactionPart, PART_COLUMNS, parts)
+    sql.insert(StatementLine, LINE_COLUMNS, [
+        (statement_id, channel.pk, o.line.line_no, o.line.txn_id, (o.contract_no or o.line.contract_no)[:40],
+         o.line.memo, o.line.amount, o.line.paid_on, o.result, o.note[:200], o.txn_id)
+        for o in outcomes
+    ])  # fmt: skip
+    changed_rows = {row.pk: row for o in posted for row in cast(Posting, o.posting).changed.values()}
+    sql.update(Installment, ROW_UPDATE, [
+        (r.pk, r.status, r.paid_on, r.principal_paid, r.interest_paid, r.fee_paid, r.penalty_paid, r.interest_accrued)
+        for r in changed_rows.values()
+    ])  # fmt: skip
+    changed_loans = {cast(LoanState, o.loan).pk: cast(LoanState, o.loan) for o in posted}
+    sql.update(Loan, LOAN_UPDATE, [
+        (loan.pk, loan.principal_outstanding, loan.advance_balance, loan.status, loan.paid_off_on, loan.maturity_date)
+        for loan in changed_loans.values()
+    ])  # fmt: skip
+    counts = dict.fromkeys(MatchResult.values, 0)
+    amounts = dict.fromkeys(MatchResult.values, ZERO)
+    for outcome in outcomes:
+        counts[outcome.result] += 1
+        amounts[outcome.result] += outcome.line.amount or ZERO
+    return ChunkResult(outcomes, counts, amounts, entries=len(entries))

@@ -32,7 +32,10 @@ class Migration(migrations.Migration):
             "statementline",
             "channel",
             models.ForeignKey(
-                db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+",
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
                 to="loans.paymentchannel",
             ),
         ),  # fmt: skip
@@ -41,7 +44,9 @@ class Migration(migrations.Migration):
             "statementline",
             "channel",
             models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+",
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
                 to="loans.paymentchannel",
             ),
         ),  # fmt: skip
@@ -50,7 +55,9 @@ class Migration(migrations.Migration):
             "statementline",
             "statement",
             models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="lines",
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lines",
                 to="loans.statementimport",
             ),
         ),  # fmt: skip

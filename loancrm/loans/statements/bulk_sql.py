@@ -54,14 +54,16 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
+def _datetime(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+_TO_SQLITE: dict[type, Any] = {Decimal: str, dt.date: dt.date.isoformat, dt.datetime: _datetime}
+
+
 def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    convert = _TO_SQLITE.get(type(value))
+    return convert(value) if convert is not None else value
 
 
 def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -115,16 +117,31 @@ def select(sql_pg: str, sql_sqlite: str, params: Sequence[Any]) -> list[tuple[An
         return list(cursor.fetchall())
 
 
+def money_column(expression: str) -> str:
+    """A money column in a SELECT: as stored on PostgreSQL (read as Decimal), as text on SQLite (see ``money``)."""
+    return expression if is_postgres() else f"CAST({expression} AS TEXT)"
+
+
+_MONEY_TEXT: dict[Any, Decimal] = {}
+
+
 def money(value: Any) -> Decimal:
-    """A money column as read: Decimal on PostgreSQL; int/float/str on SQLite (as Django's converter reads it)."""
-    if isinstance(value, Decimal):
+    """A money value as read through ``money_column``: Decimal on PostgreSQL; on SQLite the text of the stored
+    number (SQLite keeps decimals as REAL, or INTEGER when whole, and prints them with 15 significant digits, as
+    Django's converter reads them), quantized to the fen when it has no decimal point."""
+    if type(value) is Decimal:
         return value
-    if isinstance(value, float):
-        return Decimal(repr(value)).quantize(FEN)
-    return Decimal(value).quantize(FEN)
+    found = _MONEY_TEXT.get(value)
+    if found is None:
+        text = str(value)
+        found = Decimal(text) if "." in text else Decimal(text).quantize(FEN)
+        if len(_MONEY_TEXT) > 100_000:
+            _MONEY_TEXT.clear()
+        _MONEY_TEXT[value] = found
+    return found
 
 
 def day(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
+    if value is None or type(value) is dt.date:
         return value
     return dt.date.fromisoformat(str(value)[:10])

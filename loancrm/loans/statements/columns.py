@@ -32,8 +32,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "交易日期", "日期", "入账日期", "还款日期", "记账日期", "到账日期", "交易时间", "起息日", "value date", "date",
         "paid on", "transaction date", "booking date", "posting date",
     ),
-    MEMO: ("摘要", "附言", "备注", "用途", "交易附言", "交易摘要", "memo", "remark", "remarks", "description", "narrative",
-           "note", "purpose"),
+    MEMO: (
+        "摘要", "附言", "备注", "用途", "交易附言", "交易摘要", "memo", "remark", "remarks", "description", "narrative",
+        "note", "purpose",
+    ),
 }  # fmt: skip
 
 

@@ -38,7 +38,16 @@ from loancrm.ledger.errors import PeriodClosed
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
 from loancrm.ledger.posting import Leg, account_id, cr, dr, net_legs
 from loancrm.loans.allocation import Component, allocate_payment, parse_order
-from loancrm.loans.choices import OPEN_STATUSES, LoanStatus, MatchResult, Source, TxnKind, TxnStatus, ensure_transition
+from loancrm.loans.choices import (
+    OPEN_STATUSES,
+    InstallmentStatus,
+    LoanStatus,
+    MatchResult,
+    Source,
+    TxnKind,
+    TxnStatus,
+    ensure_transition,
+)
 from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, StatementLine, TransactionPart
 from loancrm.loans.rows import has_overdue, is_settled, open_dues, principal_outstanding, status_after_change
 from loancrm.loans.services.payments import clearing_account
@@ -47,6 +56,10 @@ from loancrm.loans.statements import bulk_sql as sql
 from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
 
 COMPONENT_NAMES = tuple(c.value for c in Component)
+PAID = InstallmentStatus.PAID.value
+REPAYMENT, POSTED, BANK_FILE = TxnKind.REPAYMENT.value, TxnStatus.POSTED.value, Source.BANK_FILE.value
+MATCHED, UNMATCHED = MatchResult.MATCHED.value, MatchResult.UNMATCHED.value
+DUPLICATE, INVALID = MatchResult.DUPLICATE.value, MatchResult.INVALID.value
 
 
 class RowState:
@@ -55,31 +68,64 @@ class RowState:
     __slots__ = ("due_date", "fee_due", "fee_paid", "interest_accrued", "interest_due", "interest_paid", "paid_on",
                  "penalty_due", "penalty_paid", "pk", "principal_due", "principal_paid", "status")  # fmt: skip
 
-    def __init__(self, values: Sequence[Any]) -> None:
-        money = sql.money
-        (self.pk, _loan, due_date, principal_due, interest_due, fee_due, penalty_due, accrued, principal_paid,
-         interest_paid, fee_paid, penalty_paid, self.status, paid_on) = values  # fmt: skip
-        self.due_date, self.paid_on = sql.day(due_date), sql.day(paid_on)
-        self.principal_due, self.interest_due = money(principal_due), money(interest_due)
-        self.fee_due, self.penalty_due, self.interest_accrued = money(fee_due), money(penalty_due), money(accrued)
-        self.principal_paid, self.interest_paid = money(principal_paid), money(interest_paid)
-        self.fee_paid, self.penalty_paid = money(fee_paid), money(penalty_paid)
+    pk: int
+    due_date: dt.date
+    principal_due: Decimal
+    interest_due: Decimal
+    fee_due: Decimal
+    penalty_due: Decimal
+    interest_accrued: Decimal
+    principal_paid: Decimal
+    interest_paid: Decimal
+    fee_paid: Decimal
+    penalty_paid: Decimal
+    status: str
+    paid_on: dt.date | None
+
+    @classmethod
+    def read(cls, values: Sequence[Any], convert: bool) -> RowState:
+        """A row from ``_row_columns`` values; ``convert``: SQLite's text money and ISO dates (see ``bulk_sql``)."""
+        row = cls.__new__(cls)
+        (row.pk, _loan, row.due_date, row.principal_due, row.interest_due, row.fee_due, row.penalty_due,
+         row.interest_accrued, row.principal_paid, row.interest_paid, row.fee_paid, row.penalty_paid, row.status,
+         row.paid_on) = values  # fmt: skip
+        if convert:
+            money = sql.money
+            row.due_date, row.paid_on = cast(dt.date, sql.day(row.due_date)), sql.day(row.paid_on)
+            for name in MONEY_SLOTS:
+                setattr(row, name, money(getattr(row, name)))
+        return row
+
+
+MONEY_SLOTS = ("principal_due", "interest_due", "fee_due", "penalty_due", "interest_accrued", "principal_paid",
+               "interest_paid", "fee_paid", "penalty_paid")  # fmt: skip
 
 
 class LoanState:
     """A locked loan as the poster changes it (what ``settle_loan`` reads and writes)."""
 
-    __slots__ = ("advance_balance", "contract_no", "maturity_date", "order", "paid_off_on", "pk",
+    __slots__ = ("advance_balance", "contract_no", "in_order", "maturity_date", "order", "paid_off_on", "pk",
                  "principal_outstanding", "rows", "rows_by_id", "status")  # fmt: skip
 
     def __init__(self, values: Sequence[Any]) -> None:
         (self.pk, self.contract_no, self.status, _version, order, outstanding, advance, paid_off_on,
          maturity_date) = values  # fmt: skip
-        self.order = parse_order(order)
+        self.order = _order(order)
         self.principal_outstanding, self.advance_balance = sql.money(outstanding), sql.money(advance)
         self.paid_off_on, self.maturity_date = sql.day(paid_off_on), sql.day(maturity_date)
         self.rows: list[RowState] = []
         self.rows_by_id: dict[int, RowState] = {}
+        self.in_order = True  # due dates never decrease with the period (see ``reachable_rows``)
+
+
+_ORDERS: dict[str, tuple[Component, ...]] = {}
+
+
+def _order(text: str) -> tuple[Component, ...]:
+    found = _ORDERS.get(text)
+    if found is None:
+        found = _ORDERS[text] = parse_order(text)
+    return found
 
 
 @dataclass
@@ -92,7 +138,8 @@ class Outcome:
     contract_no: str = ""
     loan: LoanState | None = None
     posting: Posting | None = None
-    legs: list[Leg] = field(default_factory=list)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    journal: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
     entry_date: dt.date | None = None
     txn_id: int | None = None
 
@@ -134,6 +181,38 @@ def payment_legs(posting: Posting, loan_id: int, clearing: str) -> list[Leg]:
     legs += [dr(Acct.INTEREST, accrued, loan_id), cr(posting.income_account, accrued, loan_id)]
     legs.append(cr(Acct.ADVANCE, posting.to_advance, loan_id))
     return net_legs(legs)
+
+
+RECEIVABLE_BY_NAME = tuple((component.value, account) for component, account in RECEIVABLE.items())
+
+
+def journal_lines(totals: dict[str, Decimal], to_advance: Decimal) -> list[tuple[str, Decimal, Decimal]]:
+    """``payment_legs`` without the clearing debit, as (account, debit, credit): the same lines in the same order
+    (a repayment has no advance used, and no two of its legs share an account and side, so netting only drops the
+    zero ones)."""
+    lines = [(account, ZERO, totals[name]) for name, account in RECEIVABLE_BY_NAME if totals[name]]
+    accrued = totals[ACCRUED]
+    if accrued:
+        lines += [(Acct.INTEREST, accrued, ZERO), (Acct.INTEREST_INCOME, ZERO, accrued)]
+    if to_advance:
+        lines.append((Acct.ADVANCE, ZERO, to_advance))
+    return lines
+
+
+def reachable_rows(loan: LoanState, value_date: dt.date) -> list[RowState]:
+    """The rows ``allocate_payment`` can pay on ``value_date``: the unpaid ones due before it and those due on or
+    after it up to the first that still owes something (the current instalment; later ones are never reached).
+    Rows whose due dates are not in period order are all returned."""
+    if not loan.in_order:
+        return loan.rows
+    found = []
+    for row in loan.rows:
+        if row.status == PAID:
+            continue
+        found.append(row)
+        if row.due_date >= value_date and not is_settled(cast(Any, row)):
+            break
+    return found
 
 
 def reversal_legs(txn: LoanTransaction, accrued: Decimal) -> list[Leg]:
@@ -188,10 +267,16 @@ def loan_ids_by_contract(contracts: list[str]) -> dict[str, int]:
     return dict(rows)
 
 
-LOAN_COLUMNS = ("id, contract_no, status, schedule_version, allocation_order, principal_outstanding, "
-                "advance_balance, paid_off_on, maturity_date")  # fmt: skip
-ROW_COLUMNS = ("i.id, i.loan_id, i.due_date, i.principal_due, i.interest_due, i.fee_due, i.penalty_due, "
-               "i.interest_accrued, i.principal_paid, i.interest_paid, i.fee_paid, i.penalty_paid, i.status, i.paid_on")  # fmt: skip
+def _loan_columns() -> str:
+    money = sql.money_column
+    return (f"id, contract_no, status, schedule_version, allocation_order, {money('principal_outstanding')}, "
+            f"{money('advance_balance')}, paid_off_on, maturity_date")  # fmt: skip
+
+
+def _row_columns() -> str:
+    money = [sql.money_column(f"i.{name}") for name in ("principal_due", "interest_due", "fee_due", "penalty_due",
+             "interest_accrued", "principal_paid", "interest_paid", "fee_paid", "penalty_paid")]  # fmt: skip
+    return f"i.id, i.loan_id, i.due_date, {', '.join(money)}, i.status, i.paid_on"
 
 
 def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
@@ -201,26 +286,30 @@ def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
         return {}
     ids = sorted(loan_ids)
     loans_t, rows_t = sql.table(Loan), sql.table(Installment)
+    columns, row_columns = _loan_columns(), _row_columns()
     loans = {
         row[0]: LoanState(row)
         for row in sql.select(
-            f"SELECT {LOAN_COLUMNS} FROM {loans_t} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
-            f"SELECT {LOAN_COLUMNS} FROM {loans_t} WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",  # noqa: S608
+            f"SELECT {columns} FROM {loans_t} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
+            f"SELECT {columns} FROM {loans_t} WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",  # noqa: S608
             [ids],
         )
     }
     open_ids = [pk for pk, loan in loans.items() if loan.status in OPEN_STATUSES]
     schedule = sql.select(
-        f"SELECT {ROW_COLUMNS} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
+        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
         "WHERE i.loan_id = ANY(%s) AND i.version = l.schedule_version ORDER BY i.loan_id, i.period",
-        f"SELECT {ROW_COLUMNS} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
+        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
         "WHERE i.loan_id IN (SELECT value FROM json_each(%s)) AND i.version = l.schedule_version "
         "ORDER BY i.loan_id, i.period",
         [open_ids],
     ) if open_ids else []  # fmt: skip
+    convert = not sql.is_postgres()
     for values in schedule:
         loan = loans[values[1]]
-        row = RowState(values)
+        row = RowState.read(values, convert)
+        if loan.rows and row.due_date < loan.rows[-1].due_date:
+            loan.in_order = False
         loan.rows.append(row)
         loan.rows_by_id[row.pk] = row
     return loans
@@ -278,34 +367,34 @@ def post_chunk(
     targets: dict[int, int] = {}  # line number → loan id
     for line in lines:
         if line.problem:
-            outcomes.append(Outcome(line, MatchResult.INVALID, line.problem))
+            outcomes.append(Outcome(line, INVALID, line.problem))
             continue
         if line.paid_on is not None and line.paid_on > business_date:
-            outcomes.append(Outcome(line, MatchResult.INVALID, "future_date"))
+            outcomes.append(Outcome(line, INVALID, "future_date"))
             continue
         if line.txn_id in seen:
-            outcomes.append(Outcome(line, MatchResult.DUPLICATE, "duplicate_in_file"))
+            outcomes.append(Outcome(line, DUPLICATE, "duplicate_in_file"))
             continue
         seen.add(line.txn_id)
         if line.txn_id in earlier:
-            outcomes.append(Outcome(line, MatchResult.DUPLICATE, earlier[line.txn_id]))
+            outcomes.append(Outcome(line, DUPLICATE, earlier[line.txn_id]))
             continue
         loan_id, reason = _resolve(line, by_contract)
         if loan_id is None:
-            outcomes.append(Outcome(line, MatchResult.UNMATCHED, reason, contract_no=line.contract_no))
+            outcomes.append(Outcome(line, UNMATCHED, reason, contract_no=line.contract_no))
             continue
         targets[line.line_no] = loan_id
-        outcomes.append(Outcome(line, MatchResult.MATCHED))
+        outcomes.append(Outcome(line, MATCHED))
     loans = lock_loans(list(set(targets.values())))
     clearing = clearing_account(channel.code)
     for outcome in outcomes:
-        if outcome.result != MatchResult.MATCHED:
+        if outcome.result != MATCHED:
             continue
         line = outcome.line
         loan = loans[targets[line.line_no]]
         outcome.contract_no = loan.contract_no
         if loan.status not in OPEN_STATUSES:
-            outcome.result, outcome.note = MatchResult.UNMATCHED, f"loan_not_open:{loan.status}"
+            outcome.result, outcome.note = UNMATCHED, f"loan_not_open:{loan.status}"
             continue
         _post_line(outcome, loan, channel_id=channel.pk, clearing=clearing, business_date=business_date)
     return _write(outcomes, loans, statement_id=statement_id, channel=channel, clearing=clearing, actor=actor,
@@ -316,8 +405,8 @@ def _post_line(outcome: Outcome, loan: LoanState, *, channel_id: int, clearing: 
     """``payments.post_locked`` + ``settlement.write`` up to the database writes, on the in-memory loan."""
     line = outcome.line
     amount, value_date = cast(Decimal, line.amount), cast(dt.date, line.paid_on)
-    rows = cast(Any, loan.rows)
-    allocation = allocate_payment(amount, open_dues(rows), value_date=value_date, order=loan.order)
+    dues = open_dues(cast(Any, reachable_rows(loan, value_date)))
+    allocation = allocate_payment(amount, dues, value_date=value_date, order=loan.order)
     posting = Posting(
         loan=cast(Any, loan),
         kind=TxnKind.REPAYMENT,
@@ -333,10 +422,14 @@ def _post_line(outcome: Outcome, loan: LoanState, *, channel_id: int, clearing: 
     for row in posting.changed.values():
         status_after_change(row, paid_on=value_date, business_date=business_date)
     settle(loan, advance_change=posting.advance_change, on=value_date, business_date=business_date)
-    outcome.loan, outcome.posting = loan, posting
-    outcome.legs = payment_legs(posting, loan.pk, clearing)
+    totals = dict.fromkeys(TOTAL_NAMES, ZERO)
+    for _row, component, part in posting.parts:
+        totals[component] += part
+    outcome.loan, outcome.posting, outcome.totals = loan, posting, totals
+    outcome.journal = journal_lines(totals, posting.to_advance)
 
 
+TOTAL_NAMES = (*COMPONENT_NAMES, ACCRUED)
 TXN_COLUMNS = ("id", "loan_id", "kind", "status", "source", "amount", "principal", "interest", "penalty", "fee",
                "advance", "value_date", "channel_id", "reference", "reason", "journal_entry_id", "posted_at",
                "posted_by_id")  # fmt: skip
@@ -375,35 +468,30 @@ def _write(
     txn_ids = sql.reserve_ids(LoanTransaction, len(posted))
     clearing_id = account_id(clearing)
     accounts: dict[str, int] = {}
-    journal_lines: list[tuple[Any, ...]] = []
+    journal_rows: list[tuple[Any, ...]] = []
     clearing_total: dict[dt.date, Decimal] = dict.fromkeys(dates, ZERO)
     transactions, parts = [], []
     for outcome, txn_id in zip(posted, txn_ids, strict=True):
-        posting, loan = cast(Posting, outcome.posting), cast(LoanState, outcome.loan)
+        posting, loan, totals = cast(Posting, outcome.posting), cast(LoanState, outcome.loan), outcome.totals
         outcome.txn_id = txn_id
         entry_date = cast(dt.date, outcome.entry_date)
         entry_id = entry_ids[entry_date]
-        for leg in outcome.legs:
-            if leg.account == clearing:
-                clearing_total[entry_date] += leg.debit
-                continue
-            account = accounts.get(leg.account) or accounts.setdefault(leg.account, account_id(leg.account))
-            journal_lines.append((entry_id, account, leg.loan_id, leg.debit, leg.credit))
-        totals = dict.fromkeys(COMPONENT_NAMES, ZERO)
+        clearing_total[entry_date] += posting.amount
+        for account, debit, credit in outcome.journal:
+            account_pk = accounts.get(account) or accounts.setdefault(account, account_id(account))
+            journal_rows.append((entry_id, account_pk, loan.pk, debit, credit))
         for row, component, amount in posting.parts:
-            if component in totals:
-                totals[component] += amount
             parts.append((txn_id, row.pk, component, amount))
         transactions.append((
-            txn_id, loan.pk, posting.kind.value, TxnStatus.POSTED.value, posting.source.value, posting.amount,
-            totals["principal"], totals["interest"], totals["penalty"], totals["fee"], posting.advance_change,
-            posting.value_date, posting.channel_id, posting.reference[:80], "", None, now, user_id,
+            txn_id, loan.pk, REPAYMENT, POSTED, BANK_FILE, posting.amount, totals["principal"], totals["interest"],
+            totals["penalty"], totals["fee"], posting.advance_change, posting.value_date, posting.channel_id,
+            posting.reference[:80], "", None, now, user_id,
         ))  # fmt: skip
     label = f"bank statement #{statement_id} {chunk_label}".strip()
     entries = [(entry_ids[day], day, EntryKind.REPAYMENT.value, label[:200], None, now, user_id) for day in dates]
-    journal_lines += [(entry_ids[day], clearing_id, None, clearing_total[day], ZERO) for day in dates]
+    journal_rows += [(entry_ids[day], clearing_id, None, clearing_total[day], ZERO) for day in dates]
     sql.insert(JournalEntry, ENTRY_COLUMNS, entries)
-    sql.insert(JournalLine, JOURNAL_LINE_COLUMNS, journal_lines)
+    sql.insert(JournalLine, JOURNAL_LINE_COLUMNS, journal_rows)
     sql.insert(LoanTransaction, TXN_COLUMNS, transactions)
     sql.insert(TransactionPart, PART_COLUMNS, parts)
     sql.insert(StatementLine, LINE_COLUMNS, [

@@ -186,7 +186,8 @@ def statement_start(
     return statement
 
 
-def _lines(statement: StatementImport, skip: int) -> Iterator[ParsedLine]:
+def parsed_file_lines(statement: StatementImport, skip: int = 0) -> Iterator[ParsedLine]:
+    """The stored file's lines after the first ``skip``, as read."""
     layout = statement.columns
     return parsed_lines(stored_file(statement), statement.file_kind, statement.encoding, int(layout["header_row"]),
                         {k: int(v) for k, v in layout["fields"].items() if k in FIELDS}, skip)  # fmt: skip
@@ -262,7 +263,7 @@ def run_statement(statement_id: int, ctx: JobRunContext | None = None, *, chunk_
     try:
         seen = _seen(statement)
         with _fewer_collections():
-            lines = _lines(statement, done)
+            lines = parsed_file_lines(statement, done)
             while chunk := list(islice(lines, chunk_size)):
                 result = _commit_chunk(statement, done, chunk, seen)
                 done += len(chunk)

@@ -53,10 +53,14 @@ def xlsx_file(rows: list[list[Any]], headers: list[str] | None = None, name: str
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
-ROW_FIELDS = ("version", "period", "due_date", "principal_due", "interest_due", "fee_due", "penalty_due",
-              "interest_accrued", "principal_paid", "interest_paid", "fee_paid", "penalty_paid", "status", "paid_on")  # fmt: skip
-TXN_FIELDS = ("kind", "status", "source", "amount", "principal", "interest", "penalty", "fee", "advance",
-              "value_date", "channel_id", "reference", "reason", "from_version", "to_version", "posted_by_id")  # fmt: skip
+ROW_FIELDS = (
+    "version", "period", "due_date", "principal_due", "interest_due", "fee_due", "penalty_due", "interest_accrued",
+    "principal_paid", "interest_paid", "fee_paid", "penalty_paid", "status", "paid_on",
+)  # fmt: skip
+TXN_FIELDS = (
+    "kind", "status", "source", "amount", "principal", "interest", "penalty", "fee", "advance", "value_date",
+    "channel_id", "reference", "reason", "from_version", "to_version", "posted_by_id",
+)  # fmt: skip
 LOAN_FIELDS = ("status", "schedule_version", "principal_outstanding", "advance_balance", "paid_off_on",
                "maturity_date", "principal", "annual_rate", "term_months", "method")  # fmt: skip
 

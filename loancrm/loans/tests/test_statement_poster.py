@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -75,11 +76,9 @@ def channel():
 
 def _post_singly(loans, channel, operator):
     for number, (index, amount, value_date) in enumerate(PAYMENTS, start=2):
-        try:
+        with contextlib.suppress(LoanNotOpen):
             payment_post(loan_id=loans[index].pk, amount=Decimal(amount), value_date=day(value_date), actor=operator,
                          source=Source.BANK_FILE, channel=channel, reference=f"TX{number:04d}")  # fmt: skip
-        except LoanNotOpen:
-            pass
 
 
 def _post_file(loans, channel, operator, chunk_size, prefix="B"):
@@ -113,4 +112,3 @@ def test_bulk_posting_equals_payment_post_line_by_line(operator, channel, chunk_
     notes = dict(StatementLine.objects.filter(statement=statement, result=MatchResult.UNMATCHED)
                  .values_list("line_no", "note"))  # fmt: skip
     assert notes == {9: "loan_not_open:paid_off", 11: "loan_not_open:written_off"}
-

@@ -16,4 +16,4 @@ class StatementUploadForm(StyledFormMixin, forms.Form):
         channel = self.fields["channel"]
         assert isinstance(channel, forms.ModelChoiceField)
         channel.queryset = usable_channels().order_by("code")
-        channel.label_from_instance = lambda c: f"{c.name} ({c.code})"  # type: ignore[method-assign]
+        channel.label_from_instance = lambda c: f"{c.name} ({c.code})"  # type: ignore[method-assign,assignment]

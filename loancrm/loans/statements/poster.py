@@ -172,24 +172,13 @@ def settle(loan: LoanState, *, advance_change: Decimal, on: dt.date, business_da
         loan.maturity_date = max(row.due_date for row in rows)
 
 
-def payment_legs(posting: Posting, loan_id: int, clearing: str) -> list[Leg]:
-    """The legs ``settlement.write`` posts for a repayment, netted the same way (clearing debit first)."""
-    legs = [dr(clearing, posting.amount, loan_id), dr(Acct.ADVANCE, posting.from_advance, loan_id)]
-    for component, account in RECEIVABLE.items():
-        legs.append(cr(account, posting.total(component.value), loan_id))
-    accrued = posting.total(ACCRUED)
-    legs += [dr(Acct.INTEREST, accrued, loan_id), cr(posting.income_account, accrued, loan_id)]
-    legs.append(cr(Acct.ADVANCE, posting.to_advance, loan_id))
-    return net_legs(legs)
-
-
 RECEIVABLE_BY_NAME = tuple((component.value, account) for component, account in RECEIVABLE.items())
 
 
 def journal_lines(totals: dict[str, Decimal], to_advance: Decimal) -> list[tuple[str, Decimal, Decimal]]:
-    """``payment_legs`` without the clearing debit, as (account, debit, credit): the same lines in the same order
-    (a repayment has no advance used, and no two of its legs share an account and side, so netting only drops the
-    zero ones)."""
+    """The lines ``settlement.write`` posts for a repayment, without the clearing debit, as (account, debit,
+    credit), in its order: the receivable credits, the accrual recognition, the advance. (A repayment uses no
+    advance, and no two of its legs share an account and side, so ``net_legs`` only drops the zero ones.)"""
     lines = [(account, ZERO, totals[name]) for name, account in RECEIVABLE_BY_NAME if totals[name]]
     accrued = totals[ACCRUED]
     if accrued:

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from loancrm.accounts.choices import DataScope
 from loancrm.accounts.scope import data_scope
-from loancrm.core.money import ZERO
+from loancrm.core.money import ZERO, quantize_money
 from loancrm.ledger.models import LedgerAccount
 from loancrm.loans.choices import MatchResult
 from loancrm.loans.models import PaymentChannel, StatementImport, StatementLine
@@ -66,7 +66,7 @@ def reconciliation(statement: StatementImport) -> list[dict[str, Any]]:
     }
     rows = [
         {"result": value, "label": label, "count": found.get(value, {}).get("count", 0),
-         "amount": found.get(value, {}).get("amount") or ZERO}
+         "amount": quantize_money(found.get(value, {}).get("amount") or ZERO)}
         for value, label in MatchResult.choices
     ]  # fmt: skip
     rows.append({"result": "", "label": None, "count": sum(r["count"] for r in rows),

@@ -252,8 +252,10 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def run_statement(statement_id: int, ctx: JobRunContext | None = None, *, chunk_size: int = CHUNK_SIZE) -> None:
-    """Post the lines not yet committed, chunk by chunk; mark the statement done, or failed when anything raises."""
+def run_statement(statement_id: int, ctx: JobRunContext | None = None, *, chunk_size: int | None = None) -> None:
+    """Post the lines not yet committed, chunk by chunk (``CHUNK_SIZE`` lines each); mark the statement done, or
+    failed when anything raises."""
+    chunk_size = chunk_size or CHUNK_SIZE
     statement = StatementImport.objects.select_related("channel", "created_by").get(pk=statement_id)
     done = statement.lines_done
     if ctx is not None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from loancrm.accounts.tests.factories import make_user
+from loancrm.jobs.runner import execute_run
 from loancrm.loans.choices import LoanStatus, MatchResult, Source
 from loancrm.loans.errors import LoanNotOpen
 from loancrm.loans.models import Installment, Loan, StatementImport, StatementLine
@@ -85,8 +86,10 @@ def _post_file(loans, channel, operator, chunk_size, prefix="B"):
     rows = [[f"{prefix}{number:04d}", loans[index].contract_no, amount, value_date, "还款"]
             for number, (index, amount, value_date) in enumerate(PAYMENTS, start=2)]  # fmt: skip
     statement = services.statement_upload(actor=operator, upload=csv_file(rows), channel_id=channel.pk)
-    services.statement_start(actor=operator, statement_id=statement.pk, enqueue=False)
-    services.run_statement(statement.pk, chunk_size=chunk_size)
+    statement = services.statement_start(actor=operator, statement_id=statement.pk, enqueue=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "CHUNK_SIZE", chunk_size)
+        assert execute_run(statement.job_run_id) == "succeeded"
     return StatementImport.objects.get(pk=statement.pk)
 
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from loancrm.accounts.choices import DataScope
 from loancrm.accounts.scope import data_scope
 from loancrm.core.money import ZERO, quantize_money
+from loancrm.ledger.choices import Acct
 from loancrm.ledger.models import LedgerAccount
 from loancrm.loans.choices import MatchResult
 from loancrm.loans.models import PaymentChannel, StatementImport, StatementLine
-from loancrm.loans.services.payments import clearing_account
 from loancrm.loans.statements.reasons import reason_label
 
 VIEW = "loans.view_loan"
@@ -51,8 +52,8 @@ def filter_statements(
 
 def usable_channels() -> QuerySet[PaymentChannel]:
     """Active channels whose clearing account exists (the ones a statement can be posted for)."""
-    codes = LedgerAccount.objects.filter(code__startswith=clearing_account("")).values_list("code", flat=True)
-    return PaymentChannel.objects.filter(is_active=True, code__in=[c.removeprefix(clearing_account("")) for c in codes])
+    account = LedgerAccount.objects.filter(code=Concat(Value(Acct.CLEARING_PREFIX), OuterRef("code")))
+    return PaymentChannel.objects.filter(Exists(account), is_active=True)
 
 
 def reconciliation(statement: StatementImport) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from loancrm.core.errors import PermissionDenied, ValidationFailed
 from loancrm.core.models import AuditEvent
 from loancrm.jobs.runner import execute_run
 from loancrm.ledger.models import JournalEntry
-from loancrm.loans.choices import LoanStatus, MatchResult, Source, TxnKind
+from loancrm.loans.choices import LoanStatus, Source, TxnKind
 from loancrm.loans.models import (
     Installment,
     Loan,

@@ -119,7 +119,7 @@ def _raw_baseline(prefix: str, chunk: int) -> float:
                 rows = [(i, loan, str(amount), day.isoformat(), ref) for i, loan, amount, day, ref in part]
                 cursor.executemany("INSERT INTO bench_raw_payment VALUES (%s, %s, %s, %s, %s)", rows)
             cursor.execute(
-                "UPDATE bench_raw_balance b SET principal_outstanding = b.principal_outstanding - p.amount "
+                "UPDATE bench_raw_balance AS b SET principal_outstanding = b.principal_outstanding - p.amount "
                 "FROM bench_raw_payment p WHERE p.loan_id = b.id AND p.id >= %s AND p.id < %s",
                 [first, first + chunk],
             )

@@ -81,6 +81,22 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[A
         )
 
 
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of ``values`` (ints, Decimals, dates, strings, None): one text parameter is much
+    cheaper to send than a list adapted element by element."""
+    return "{" + ",".join(_element(value) for value in values) + "}"
+
+
 def update(model: type[Model], columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
     """Set ``columns`` (name, PostgreSQL type) on the rows whose id is each row's first value."""
     if not rows:
@@ -93,7 +109,7 @@ def update(model: type[Model], columns: Sequence[tuple[str, str]], rows: Sequenc
             cursor.execute(
                 f"UPDATE {table(model)} AS t SET {sets} FROM unnest({arrays}) AS v(id, {', '.join(names)}) "  # noqa: S608
                 "WHERE t.id = v.id",
-                [list(values) for values in zip(*rows, strict=True)],
+                [array_literal(values) for values in zip(*rows, strict=True)],
             )
             return
         sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in names)

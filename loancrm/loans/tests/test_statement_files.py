@@ -152,3 +152,19 @@ def test_a_file_without_the_needed_columns_says_what_is_missing(tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes(csv_file([["HT1", "100"]], headers=["合同号", "金额"]).read())
     assert find_layout(path, "csv", "utf-8").missing == ["txn_id", "paid_on"]
+
+
+@pytest.mark.django_db
+def test_array_literals_round_trip_through_postgresql():
+    from django.db import connection
+
+    from loancrm.loans.statements.bulk_sql import array_literal
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL array literals")
+    values = ["paid", 'a "quoted" \\ value', None, "{,}"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[], %s::numeric[], %s::date[]",
+                       [array_literal(values), array_literal([Decimal("1.50"), None]),
+                        array_literal([dt.date(2026, 2, 15), None])])  # fmt: skip
+        assert cursor.fetchone() == (values, [Decimal("1.50"), None], [dt.date(2026, 2, 15), None])

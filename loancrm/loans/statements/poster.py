@@ -5,7 +5,7 @@ How: classify the lines (unreadable, value date after the business date, duplica
 resolve contract numbers (the contract column, else a memo token) in one query; lock the chunk's loans in one
 ``SELECT … ORDER BY id FOR UPDATE`` and load their current schedules in one query; allocate in Python with the
 single path's own pieces (``allocation.allocate_payment`` with each loan's order, ``settlement.Posting`` for the
-parts and the ``accrued`` recognition, ``rows.status_after_change``, the ``settle_loan`` rules), lines of the same
+parts and the ``accrued`` recognition, ``rows.status_after_change``, ``settlement.loan_after``), lines of the same
 loan one after another; then write with a handful of statements (``bulk_sql``).
 
 Journal: each payment gets the receivable, accrual and advance lines the single path writes for it (per loan);
@@ -41,17 +41,15 @@ from loancrm.loans.allocation import Component, allocate_payment, parse_order
 from loancrm.loans.choices import (
     OPEN_STATUSES,
     InstallmentStatus,
-    LoanStatus,
     MatchResult,
     Source,
     TxnKind,
     TxnStatus,
-    ensure_transition,
 )
 from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, StatementLine, TransactionPart
-from loancrm.loans.rows import has_overdue, is_settled, open_dues, principal_outstanding, status_after_change
+from loancrm.loans.rows import is_settled, open_dues, status_after_change
 from loancrm.loans.services.payments import clearing_account
-from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE, Posting
+from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE, Posting, loan_after
 from loancrm.loans.statements import bulk_sql as sql
 from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
 
@@ -150,26 +148,6 @@ class ChunkResult:
     counts: dict[str, int]
     amounts: dict[str, Decimal]
     entries: int = 0
-
-
-def settle(loan: LoanState, *, advance_change: Decimal, on: dt.date, business_date: dt.date) -> None:
-    """``settlement.settle_loan`` without the save: balances and status of ``loan`` from its current rows."""
-    rows = cast(Any, loan.rows)
-    loan.principal_outstanding = principal_outstanding(rows)
-    loan.advance_balance += advance_change
-    target = loan.status
-    if loan.principal_outstanding == 0 and all(is_settled(row) for row in rows):
-        target = LoanStatus.PAID_OFF
-    elif loan.status == LoanStatus.PAID_OFF:
-        target = LoanStatus.OVERDUE if has_overdue(rows, business_date) else LoanStatus.ACTIVE
-    elif loan.status == LoanStatus.OVERDUE and not has_overdue(rows, business_date):
-        target = LoanStatus.ACTIVE
-    if target != loan.status:
-        ensure_transition(loan.status, target)
-        loan.status = target
-        loan.paid_off_on = on if target == LoanStatus.PAID_OFF else None
-    if rows:
-        loan.maturity_date = max(row.due_date for row in rows)
 
 
 RECEIVABLE_BY_NAME = tuple((component.value, account) for component, account in RECEIVABLE.items())
@@ -410,7 +388,8 @@ def _post_line(outcome: Outcome, loan: LoanState, *, channel_id: int, clearing: 
     posting.apply(allocation, cast(Any, loan.rows_by_id))
     for row in posting.changed.values():
         status_after_change(row, paid_on=value_date, business_date=business_date)
-    settle(loan, advance_change=posting.advance_change, on=value_date, business_date=business_date)
+    loan_after(cast(Any, loan), cast(Any, loan.rows), advance_change=posting.advance_change, on=value_date,
+               business_date=business_date)  # fmt: skip
     totals = dict.fromkeys(TOTAL_NAMES, ZERO)
     for _row, component, part in posting.parts:
         totals[component] += part

@@ -272,34 +272,65 @@ class PostingRequest(models.Model):
 
 
 class StatementImport(models.Model):
-    """A bank statement file posted in bulk; lines are matched to loans by contract number."""
+    """A bank statement file posted in bulk; lines are matched to loans by contract number (or the memo).
+
+    ``lines_done`` is the resume point: the lines of a chunk, their postings and the counters commit together.
+    """
 
     channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="statements")
     file_name = models.CharField(_("file name"), max_length=200)
     file_sha256 = models.CharField(max_length=64)
+    stored_path = models.CharField(max_length=300, blank=True)
+    file_kind = models.CharField(max_length=4, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    headers = models.JSONField(default=list, blank=True)
+    columns = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     total_lines = models.PositiveIntegerField(default=0)
+    lines_done = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
     unmatched = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
     amount_posted = money(default=0)
+    error = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     job_run = models.ForeignKey("jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
 
     def __str__(self) -> str:
-        return self.file_name
+        return f"#{self.pk} {self.file_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) and self.job_run_id is not None
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(100, self.lines_done * 100 // self.total_lines) if self.total_lines else 0
 
 
 class StatementLine(models.Model):
-    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
+    """One line of a statement file and what became of it. ``channel`` repeats the statement's so that a bank
+    transaction id is posted at most once per channel (partial unique constraint over matched lines); ``note`` is a
+    reason code (see ``loans.statements.reasons``)."""
+
+    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="+", db_index=False)
     line_no = models.PositiveIntegerField()
     bank_txn_id = models.CharField(max_length=64)
     contract_no = models.CharField(max_length=40, blank=True)
+    memo = models.CharField(max_length=200, blank=True)
     amount = money(null=True)
     paid_on = models.DateField(null=True)
     result = models.CharField(max_length=10, choices=MatchResult.choices)
@@ -311,6 +342,14 @@ class StatementLine(models.Model):
     class Meta:
         ordering = ["statement", "line_no"]
         indexes = [models.Index(fields=["statement", "result"])]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "line_no"], name="loans_statementline_line_once"),
+            models.UniqueConstraint(
+                fields=["channel", "bank_txn_id"],
+                condition=models.Q(result=MatchResult.MATCHED),
+                name="loans_statementline_posted_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.statement_id}:{self.line_no}"

@@ -94,6 +94,11 @@ PAGES = [
     ("imports/<int:pk>/mapping/", "post", "imports.add_leadimport"),
     ("imports/<int:pk>/start/", "post", "imports.add_leadimport"),
     ("imports/<int:pk>/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("loans/statements/", "get", "loans.view_loan"),
+    ("loans/statements/new/", "get", "loans.post_payment"),
+    ("loans/statements/<int:pk>/", "get", "loans.view_loan"),
+    ("loans/statements/<int:pk>/start/", "post", "loans.post_payment"),
+    ("loans/statements/<int:pk>/unmatched.xlsx", "get", "loans.view_loan"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -241,3 +246,24 @@ def test_user_records_are_scoped_by_branch(org, branch_hr, template):
         template.format(pk=subject.pk), allowed=[compliance, bj_hr], other_scope=[sh_hr], no_permission=[agent]
     )
     assert_scoped(template.format(pk=999999), other_scope=[compliance, bj_hr])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("template", ["/loans/statements/{pk}/", "/loans/statements/{pk}/unmatched.xlsx"])
+def test_bank_statements_are_shown_to_company_wide_viewers_only(org, template, tmp_path, settings):
+    """A statement lists payments of every branch: viewers with the whole company in scope (and its uploader) see
+    it; a loan viewer with a narrower scope gets the same 404 as for a missing statement."""
+    from loancrm.loans.statements.services import statement_upload
+    from loancrm.loans.tests.statement_factories import csv_file, make_channel
+
+    settings.MEDIA_ROOT = tmp_path
+    operations = make_user("ops_st", role="operations", unit=org.hq)
+    compliance = make_user("comp_st", role="compliance_officer", unit=org.hq)
+    collector = make_user("coll_st", role="collector", unit=org.bj_team1)
+    qa = make_user("qa_st", role="qa_inspector", unit=org.bj)
+    channel = make_channel("ICBC")
+    statement = statement_upload(actor=operations, upload=csv_file([["T1", "HT1", "1.00", "2026-01-15", ""]]),
+                                 channel_id=channel.pk)  # fmt: skip
+    assert_scoped(template.format(pk=statement.pk), allowed=[operations, compliance], other_scope=[collector],
+                  no_permission=[qa])  # fmt: skip
+    assert_scoped(template.format(pk=999999), other_scope=[operations])

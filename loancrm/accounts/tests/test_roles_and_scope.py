@@ -117,10 +117,20 @@ NAV_BY_ROLE = {
         "imports",
         "loan_calculator",
         "loans",
+        "loan_statements",
         "loan_postings",
         "payment_channels",
     },
-    "operations": {"home", "jobs", "calendar", "loan_calculator", "loans", "loan_postings", "payment_channels"},
+    "operations": {
+        "home",
+        "jobs",
+        "calendar",
+        "loan_calculator",
+        "loans",
+        "loan_postings",
+        "payment_channels",
+        "loan_statements",
+    },
     "compliance_officer": {
         "home",
         "users",
@@ -133,6 +143,7 @@ NAV_BY_ROLE = {
         "customers",
         "loan_calculator",
         "loans",
+        "loan_statements",
     },
 }
 

@@ -5,75 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
-        ('loans', '0001_initial'),
+        ("jobs", "0001_initial"),
+        ("loans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='portfolioimport',
-            options={'ordering': ['-id'], 'verbose_name': 'portfolio import', 'verbose_name_plural': 'portfolio imports'},
+            name="portfolioimport",
+            options={
+                "ordering": ["-id"],
+                "verbose_name": "portfolio import",
+                "verbose_name_plural": "portfolio imports",
+            },
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='checked_existing',
-            field=models.PositiveIntegerField(default=0, verbose_name='already booked'),
+            model_name="portfolioimport",
+            name="checked_existing",
+            field=models.PositiveIntegerField(default=0, verbose_name="already booked"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='checked_invalid',
-            field=models.PositiveIntegerField(default=0, verbose_name='invalid rows'),
+            model_name="portfolioimport",
+            name="checked_invalid",
+            field=models.PositiveIntegerField(default=0, verbose_name="invalid rows"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='checked_valid',
-            field=models.PositiveIntegerField(default=0, verbose_name='valid rows'),
+            model_name="portfolioimport",
+            name="checked_valid",
+            field=models.PositiveIntegerField(default=0, verbose_name="valid rows"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='encoding',
-            field=models.CharField(blank=True, max_length=20, verbose_name='encoding'),
+            model_name="portfolioimport",
+            name="encoding",
+            field=models.CharField(blank=True, max_length=20, verbose_name="encoding"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='failure',
-            field=models.CharField(blank=True, max_length=500, verbose_name='failure'),
+            model_name="portfolioimport",
+            name="failure",
+            field=models.CharField(blank=True, max_length=500, verbose_name="failure"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='file_kind',
-            field=models.CharField(default='xlsx', max_length=4, verbose_name='file type'),
+            model_name="portfolioimport",
+            name="file_kind",
+            field=models.CharField(default="xlsx", max_length=4, verbose_name="file type"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='file_size',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='file size'),
+            model_name="portfolioimport",
+            name="file_size",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="file size"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='headers',
-            field=models.JSONField(blank=True, default=list, verbose_name='headers'),
+            model_name="portfolioimport",
+            name="headers",
+            field=models.JSONField(blank=True, default=list, verbose_name="headers"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='mapping',
-            field=models.JSONField(blank=True, default=list, verbose_name='column mapping'),
+            model_name="portfolioimport",
+            name="mapping",
+            field=models.JSONField(blank=True, default=list, verbose_name="column mapping"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='rows_done',
-            field=models.PositiveIntegerField(default=0, verbose_name='rows processed'),
+            model_name="portfolioimport",
+            name="rows_done",
+            field=models.PositiveIntegerField(default=0, verbose_name="rows processed"),
         ),
         migrations.AddField(
-            model_name='portfolioimport',
-            name='started_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='started at'),
+            model_name="portfolioimport",
+            name="started_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="started at"),
         ),
         migrations.AddIndex(
-            model_name='portfolioimport',
-            index=models.Index(fields=['file_sha256'], name='loans_portfolio_sha256'),
+            model_name="portfolioimport",
+            index=models.Index(fields=["file_sha256"], name="loans_portfolio_sha256"),
         ),
     ]

@@ -7,7 +7,7 @@ back from the stored file (errors keep no cell values); every cell is escaped ag
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,16 @@ def headers() -> list[str]:
     return [_("Row"), _("Contract number"), _("Column"), _("Field"), _("Error")]
 
 
+def _item(index: int) -> Callable[[Line], Any]:
+    return lambda line: line[index]
+
+
 def errors_response(
     *, actor: Any, imp: PortfolioImport, pf: PortfolioFile, request: HttpRequest | None = None
 ) -> StreamingHttpResponse | FileResponse:
     """The .xlsx download of the import's errors (those of the check before the run, of the run after)."""
     labels = headers()
-    columns = [Column(label, lambda line, i=i: line[i]) for i, label in enumerate(labels)]
+    columns = [Column(label, _item(i)) for i, label in enumerate(labels)]
     return export_response(
         actor=actor, name=f"portfolio-{imp.pk}-errors", columns=columns, rows=error_lines(pf, imp.errors),
         row_count=len(imp.errors), fmt="xlsx", request=request, filters={"portfolio_import": imp.pk},

@@ -24,12 +24,13 @@ def person_id(index: int, born: dt.date = dt.date(1980, 1, 1)) -> str:
 
 def example_rows() -> list[list[Any]]:
     """The header and six loans: one of each repayment method, a loan in days, one with a partial instalment."""
+    money = Decimal
     return [
         HEADERS,
-        ["HT2026000001", "张三", person_id(1), "13800000001", "CONSUMER", Decimal("100000.00"), "6%", 12, "", "等额本息",
+        ["HT2026000001", "张三", person_id(1), "13800000001", "CONSUMER", money("100000.00"), "6%", 12, "", "等额本息",
          dt.date(2026, 1, 15), Decimal("25819.92"), dt.date(2026, 4, 15), ""],
-        ["HT2026000002", "李四", person_id(2), "13800000002", "CONSUMER", Decimal("60000.00"), "0.072", 12, "", "等额本金",
-         dt.date(2025, 11, 20), Decimal("30000.00"), "", ""],
+        ["HT2026000002", "李四", person_id(2), "13800000002", "CONSUMER", money("60000.00"), "0.072", 12, "",
+         "等额本金", dt.date(2025, 11, 20), Decimal("30000.00"), "", ""],
         ["HT2026000003", "王五", person_id(3), "13800000003", "SME", Decimal("200000.00"), "8.5%", 6, "", "先息后本",
          dt.date(2026, 2, 1), Decimal("2833.34"), dt.date(2026, 3, 1), ""],
         ["HT2026000004", "赵六", person_id(4), "", "SME", Decimal("50000.00"), "10%", "", 90, "到期还本付息",
@@ -45,13 +46,14 @@ def generated_rows(count: int, *, start: dt.date = dt.date(2025, 7, 1), bad_ever
     """``count`` loans of four methods with repayments to date as of about 2026-06 (the benchmark's file); every
     ``bad_every``-th row (0: none) has a malformed ID number."""
     rows: list[list[Any]] = [HEADERS]
+    money = Decimal("0.01")
     for i in range(count):
         method = METHOD_NAMES[i % 4]
         principal = Decimal(10_000 + (i % 50) * 2_000)
         term = (6, 12, 24, 36)[i // 4 % 4] if method != "到期还本付息" else 12
         paid = Decimal(i % 5) * principal / 20
         id_number = person_id(i) if not bad_every or i % bad_every else person_id(i)[:-1] + "Z"
+        disbursed = start + dt.timedelta(days=i % 180)
         rows.append([f"MIG{i:08d}", f"客户{i}", id_number, f"13{i:09d}", ("CONSUMER", "SME")[i % 2], principal,
-                     f"{5 + i % 10}%", term, "", method, start + dt.timedelta(days=i % 180), paid.quantize(Decimal("0.01")),
-                     "", ""])  # fmt: skip
+                     f"{5 + i % 10}%", term, "", method, disbursed, paid.quantize(money), "", ""])  # fmt: skip
     return rows

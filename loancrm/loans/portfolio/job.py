@@ -48,15 +48,20 @@ ChunkCallback = Callable[[PortfolioImport], None]
 def _book(imp: PortfolioImport, decision: Decision, created: dict[str, Any], actor: Any, business_date: Any) -> Any:
     """Book one decided row (the caller holds a savepoint); the customer it used."""
     row = decision.row
-    assert row is not None  # noqa: S101 (only rows to book come here)
+    assert row is not None
     customer = decision.customer or created.get(decision.id_digest)
     if customer is None:
         customer = migrated_customer_create(actor=actor, name=row.customer_name, id_number=row.id_number,
                                             mobile=row.mobile, owner=decision.officer, import_ref=str(imp))  # fmt: skip
     history = [
         HistoricPayment(payment.value_date, payment.amount, f"{imp} r{decision.number}")
-        for payment in replay(row.schedule.lines, row.repaid_total, start_date=row.start_date,
-                              business_date=business_date, last_repaid_on=row.last_repaid_on)  # fmt: skip
+        for payment in replay(
+            row.schedule.lines,
+            row.repaid_total,
+            start_date=row.start_date,
+            business_date=business_date,
+            last_repaid_on=row.last_repaid_on,
+        )
     ]
     terms = LoanTerms(contract_no=row.contract_no, product_code=row.product_code, principal=row.principal,
                       annual_rate=row.annual_rate, term_months=row.term_months, method=row.method,
@@ -121,7 +126,9 @@ def _end(import_id: int, status: str, failure: str = "") -> None:
         audit_event(imp.created_by, action, imp, summary)
 
 
-def run_portfolio_import(import_id: int, ctx: JobRunContext | None = None, on_chunk: ChunkCallback | None = None) -> None:
+def run_portfolio_import(
+    import_id: int, ctx: JobRunContext | None = None, on_chunk: ChunkCallback | None = None
+) -> None:
     """Book the rows not yet committed, chunk by chunk; mark the import done, or failed when anything raises."""
     imp = PortfolioImport.objects.select_related("created_by").get(pk=import_id)
     pf = portfolio_file(imp)

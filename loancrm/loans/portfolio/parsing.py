@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,7 +59,7 @@ class RowError:
 
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
 
     def as_dict(self, row: int) -> dict[str, Any]:
         return {"row": row, "field": self.field, "code": self.code, "params": self.params}
@@ -281,10 +282,10 @@ def parse_row(values: dict[str, str], *, business_date: dt.date, today: dt.date)
             errors.add("last_repaid_on", "date_without_amount")
     if errors:
         return list(errors)
-    assert principal is not None and rate is not None and start is not None  # noqa: S101 (no errors: all parsed)
+    assert principal is not None and rate is not None and start is not None
     if days is not None:
         months = term_in_months(start, days)
-    assert months is not None  # noqa: S101
+    assert months is not None
     try:
         schedule = build_schedule(principal=principal, annual_rate=rate, term_months=months, method=method,
                                   start_date=start, term_days=days)  # fmt: skip

@@ -22,7 +22,8 @@ from loancrm.loans.portfolio.services import PERMISSION, portfolio_file
 
 PREVIEW_ROWS = 20
 PREVIEW_FIELDS = ("contract_no", "customer_name", "id_number", "mobile", "product_code", "principal", "annual_rate",
-                  "term_months", "term_days", "method", "start_date", "repaid_total", "last_repaid_on", "officer")  # fmt: skip
+                  "term_months", "term_days", "method", "start_date", "repaid_total", "last_repaid_on",
+                  "officer")  # fmt: skip
 
 
 def imports_visible_to(viewer: Any) -> QuerySet[PortfolioImport]:

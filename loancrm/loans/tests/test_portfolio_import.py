@@ -24,7 +24,7 @@ from loancrm.jobs.runner import execute_run
 from loancrm.ledger.choices import Acct
 from loancrm.ledger.models import JournalEntry, JournalLine
 from loancrm.loans.choices import ImportStatus, InstallmentStatus, LoanStatus, Origin, TxnKind
-from loancrm.loans.models import Installment, Loan, LoanTransaction, PortfolioImport
+from loancrm.loans.models import Loan, LoanTransaction, PortfolioImport
 from loancrm.loans.portfolio import job, services
 from loancrm.loans.portfolio.example import HEADERS, example_rows, person_id
 from loancrm.loans.portfolio.messages import error_message
@@ -54,7 +54,7 @@ def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8") -> bytes:
 
 def row(contract: str, name: str, id_number: str, *, mobile: Any = "", product: str = "CONSUMER",
         principal: Any = "100000", rate: Any = "6%", months: Any = 12, days: Any = "", method: str = "等额本息",
-        start: Any = D(2026, 1, 15), repaid: Any = "", last: Any = "", officer: str = "") -> list[Any]:  # fmt: skip
+        start: Any = "2026-01-15", repaid: Any = "", last: Any = "", officer: str = "") -> list[Any]:  # fmt: skip
     return [contract, name, id_number, mobile, product, principal, rate, months, days, method, start, repaid, last,
             officer]  # fmt: skip
 
@@ -155,19 +155,59 @@ def mixed(ops, org):
     rows = [
         HEADERS,
         row("HT-EI", "张三", person_id(1), mobile="13800000001", repaid=Decimal("25819.92"), officer="officer1"),  # 2
-        row("HT-EP", "李四", person_id(2), mobile="138 0000 0002", principal=60000, rate="0.072", method="等额本金",
-            start=D(2025, 11, 20), repaid="30,000.00"),  # 3
-        row("HT-IO", "王五", person_id(3), product="SME", principal=200000, rate="8.5%", months=6, method="先息后本",
-            start="2026/02/01", repaid="2833.34", last=D(2026, 3, 1)),  # 4
-        row("HT-BU", "赵六", person_id(4), product="SME", principal=50000, rate="10%", months="", days=90,
-            method="到期还本付息", start=D(2026, 3, 10)),  # 5
-        row("HT-EI2", "张 三", person_id(1), mobile="13800000001", principal=20000, months=6, start=D(2026, 2, 5),
-            repaid=1000, last=D(2026, 3, 20)),  # 6 the same new person again
+        row(
+            "HT-EP",
+            "李四",
+            person_id(2),
+            mobile="138 0000 0002",
+            principal=60000,
+            rate="0.072",
+            method="等额本金",
+            start=D(2025, 11, 20),
+            repaid="30,000.00",
+        ),  # 3
+        row(
+            "HT-IO",
+            "王五",
+            person_id(3),
+            product="SME",
+            principal=200000,
+            rate="8.5%",
+            months=6,
+            method="先息后本",
+            start="2026/02/01",
+            repaid="2833.34",
+            last=D(2026, 3, 1),
+        ),  # 4
+        row(
+            "HT-BU",
+            "赵六",
+            person_id(4),
+            product="SME",
+            principal=50000,
+            rate="10%",
+            months="",
+            days=90,
+            method="到期还本付息",
+            start=D(2026, 3, 10),
+        ),  # 5
+        row(
+            "HT-EI2",
+            "张 三",
+            person_id(1),
+            mobile="13800000001",
+            principal=20000,
+            months=6,
+            start=D(2026, 2, 5),
+            repaid=1000,
+            last=D(2026, 3, 20),
+        ),  # 6 the same new person again
         row("HT-OLDC", "老客户", person_id(70), principal=8000, months=4, start=D(2026, 5, 1)),  # 7 existing customer
         row("HT-BAD1", "冒名", person_id(70), principal=8000),  # 8 ID of an existing customer, another name
         row("HT-EI", "张三", person_id(1)),  # 9 contract number twice in the file
-        row("HT-BAD2", "孙八", person_id(8)[:-1] + "0" if person_id(8)[-1] != "0" else person_id(8)[:-1] + "1",
-            rate="6"),  # 10 two cell errors
+        row(
+            "HT-BAD2", "孙八", person_id(8)[:-1] + "0" if person_id(8)[-1] != "0" else person_id(8)[:-1] + "1", rate="6"
+        ),  # 10 two cell errors
         row("HT-BAD3", "周九", person_id(9), mobile="13900000077"),  # 11 another customer's main mobile
         row("HT-BAD4", "吴十", person_id(10), officer="gone"),  # 12 inactive officer
         row("HT-OTHER", "老客户", person_id(70), principal=9999),  # 13 booked under that number with other terms

@@ -22,6 +22,7 @@ from loancrm.loans.portfolio.parsing import (
 from loancrm.loans.schedule import build_schedule
 
 TODAY = dt.date(2026, 12, 1)
+WRONG_CHECK = person_id(1)[:-1] + ("0" if person_id(1)[-1] != "0" else "1")
 D = dt.date
 
 
@@ -45,7 +46,8 @@ def errors_of(values: dict[str, str], business_date: dt.date = TODAY) -> list[tu
     ("header", "field"),
     [
         ("合同号", "contract_no"), ("Contract number", "contract_no"), ("客户姓名*", "customer_name"),
-        ("身份证号码", "id_number"), ("手机号(必填)", "mobile"), ("产品代码", "product_code"), ("本金(元)", "principal"),
+        ("身份证号码", "id_number"), ("手机号(必填)", "mobile"), ("产品代码", "product_code"),
+        ("本金(元)", "principal"),
         ("Annual rate", "annual_rate"), ("年利率", "annual_rate"), ("期限(月)", "term_months"),
         ("期限（天）", "term_days"), ("Term (days)", "term_days"), ("期数", "term_months"), ("还款方式", "method"),
         ("放款日期", "start_date"), ("已还金额", "repaid_total"), ("Repaid to date", "repaid_total"),
@@ -124,7 +126,12 @@ def test_a_good_row_parses_to_typed_values_and_its_schedule():
     assert (row.contract_no, row.customer_name, row.principal, row.annual_rate) == (
         "HT001", "张 三", Decimal("100000.00"), Decimal("0.060000"),
     )  # fmt: skip
-    assert (row.term_months, row.term_days, row.method, row.start_date) == (12, None, "equal_installment", D(2026, 1, 15))
+    assert (row.term_months, row.term_days, row.method, row.start_date) == (
+        12,
+        None,
+        "equal_installment",
+        D(2026, 1, 15),
+    )
     assert row.schedule.lines[0].payment == Decimal("8606.64") and len(row.schedule.lines) == 12
 
 
@@ -143,7 +150,7 @@ def test_a_bullet_loan_in_days_gets_its_maturity_in_days_and_months_reaching_it(
         ({"contract_no": ""}, [("contract_no", "required")]),
         ({"contract_no": "X" * 41}, [("contract_no", "too_long")]),
         ({"customer_name": " "}, [("customer_name", "required")]),
-        ({"id_number": person_id(1)[:-1] + ("0" if person_id(1)[-1] != "0" else "1")}, [("id_number", "id_check_digit")]),
+        ({"id_number": WRONG_CHECK}, [("id_number", "id_check_digit")]),
         ({"id_number": "110105800101123"}, [("id_number", "id_legacy_15")]),
         ({"id_number": ""}, [("id_number", "required")]),
         ({"mobile": "12345"}, [("mobile", "mobile_invalid")]),

@@ -48,14 +48,15 @@ class Command(BaseCommand):
                 imp = services.portfolio_upload(actor=actor, upload=File(handle, name=path.name))
         except DomainError as exc:
             raise CommandError(exc.summary()) from exc
-        self.stdout.write(f"{imp} {imp.file_name}: {imp.total_rows} rows checked in {time.perf_counter() - started:.1f} s"
-                          f" — {imp.checked_valid} to book, {imp.checked_existing} already booked, "
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"{imp} {imp.file_name}: {imp.total_rows} rows checked in {seconds:.1f} s — "
+                          f"{imp.checked_valid} to book, {imp.checked_existing} already booked, "
                           f"{imp.checked_invalid} invalid")  # fmt: skip
         for other in PortfolioImport.objects.filter(file_sha256=imp.file_sha256).exclude(pk=imp.pk)[:3]:
             self.stdout.write(f"  the same file was imported as {other} on {other.created_at:%Y-%m-%d %H:%M} "
                               f"({other.status}, {other.booked} booked)")  # fmt: skip
         imp = services.portfolio_start(actor=actor, import_id=imp.pk, enqueue=False)
-        assert imp.job_run_id is not None  # noqa: S101 (portfolio_start sets it)
+        assert imp.job_run_id is not None
         self._last = 0.0
         run_started = time.perf_counter()
         execute_run(imp.job_run_id, on_progress=lambda run, message: self._progress(imp.pk, run_started))
@@ -100,8 +101,8 @@ class Command(BaseCommand):
 
     def _summary(self, imp: PortfolioImport, seconds: float, errors_path: Path | None) -> None:
         rate = imp.rows_done / seconds if seconds else 0
-        self.stdout.write(f"{imp} {imp.get_status_display()}: booked {imp.booked}, skipped {imp.skipped}, rejected "
-                          f"{imp.rejected} of {imp.total_rows} rows in {seconds:.1f} s ({rate:.0f} rows/s)")  # fmt: skip
+        counts = f"booked {imp.booked}, skipped {imp.skipped}, rejected {imp.rejected} of {imp.total_rows} rows"
+        self.stdout.write(f"{imp} {imp.get_status_display()}: {counts} in {seconds:.1f} s ({rate:.0f} rows/s)")
         self._errors(services.portfolio_file(imp), imp.errors, errors_path)
         if imp.failure:
             raise CommandError(imp.failure)

@@ -188,7 +188,7 @@ def portfolio_start(
     from loancrm.jobs.services import JobRunning, job_start
 
     _check_actor(actor)
-    imp = PortfolioImport.objects.select_for_update().select_related("job_run").get(pk=import_id)
+    imp = PortfolioImport.objects.select_for_update(of=("self",)).select_related("job_run").get(pk=import_id)
     ensure_transition(imp.status, ImportStatus.RUNNING)
     if imp.status == ImportStatus.RUNNING and not imp.is_stalled:
         raise JobRunning()

@@ -6,5 +6,5 @@ from loancrm.core.forms import StyledFormMixin
 
 class UploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
-        label=_("Excel or CSV file"), help_text=_(".xlsx or .csv, at most 20 MB and 100,000 loans, one loan per row")
+        label=_("Excel or CSV file"), help_text=_(".xlsx or .csv, at most 20 MB and 20,000 loans, one loan per row")
     )

@@ -15,9 +15,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from loancrm.core.business_date import current_business_date
+from loancrm.core.money import format_money
+from loancrm.loans.choices import RepaymentMethod
 from loancrm.loans.models import PortfolioImport
 from loancrm.loans.portfolio.checks import RowChecker
 from loancrm.loans.portfolio.messages import FIELD_LABELS, error_message
+from loancrm.loans.portfolio.parsing import parse_amount, parse_date, parse_method, parse_rate
 from loancrm.loans.portfolio.services import PERMISSION, portfolio_file
 
 PREVIEW_ROWS = 20
@@ -59,6 +62,26 @@ class PreviewRow:
     row_errors: tuple[str, ...]
 
 
+def display_value(field: str, raw: str) -> str:
+    """A cell as the import reads it (a date cell's serial number as its date, 6% as 6.00 %, a method by its name);
+    the raw text when it does not parse."""
+    if not raw.strip():
+        return ""
+    if field in ("start_date", "last_repaid_on"):
+        day = parse_date(raw)
+        return day.isoformat() if day else raw
+    if field in ("principal", "repaid_total"):
+        amount, code = parse_amount(raw)
+        return format_money(amount) if amount is not None and not code else raw
+    if field == "annual_rate":
+        rate, code = parse_rate(raw)
+        return f"{rate * 100:.2f}%" if rate is not None and not code else raw
+    if field == "method":
+        method = parse_method(raw)
+        return str(RepaymentMethod(method).label) if method else raw
+    return raw
+
+
 def preview_columns(imp: PortfolioImport) -> list[tuple[str, Any]]:
     """(field, label) of the fields the file has a column for, in the template's order."""
     return [(name, FIELD_LABELS[name]) for name in PREVIEW_FIELDS if name in imp.mapping]
@@ -75,7 +98,8 @@ def preview_rows(imp: PortfolioImport, limit: int = PREVIEW_ROWS) -> list[Previe
         by_field: dict[str, list[str]] = {}
         for error in decision.error_dicts():
             by_field.setdefault(error["field"], []).append(error_message(error))
-        cells = tuple(PreviewCell(name, values.get(name, ""), tuple(by_field.pop(name, []))) for name in fields)
+        cells = tuple(PreviewCell(name, display_value(name, values.get(name, "")), tuple(by_field.pop(name, [])))
+                      for name in fields)  # fmt: skip
         rest = tuple(message for messages in by_field.values() for message in messages)
         rows.append(PreviewRow(number, decision.outcome, cells, rest))
     return rows

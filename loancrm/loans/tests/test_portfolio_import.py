@@ -453,8 +453,13 @@ def test_the_dry_run_checks_and_writes_nothing(ops, tmp_path, capsys):
         call_command("import_loans", str(_file(tmp_path, [*example_rows(), row("", "", "")], "b.xlsx")), "--dry-run")
 
 
-def test_the_example_file_books_cleanly(ops):
-    imp = run(ops, upload(ops, example_rows()))
-    assert (imp.booked, imp.skipped, imp.rejected) == (6, 0, 0)
+@pytest.mark.parametrize("name", ["portfolio_import.xlsx", "portfolio_import.csv"])
+def test_the_committed_example_file_books_cleanly(ops, name):
+    from pathlib import Path
+
+    content = (Path(__file__).resolve().parents[3] / "docs" / "examples" / name).read_bytes()
+    imp = run(ops, upload(ops, [], name=name, content=content))
+    assert (imp.total_rows, imp.booked, imp.skipped, imp.rejected) == (6, 6, 0, 0)
     assert Customer.objects.count() == 5
+    assert Loan.objects.get(contract_no="HT2026000001").principal_outstanding == Decimal("75558.28")
     assert_ledger_consistent()

@@ -57,6 +57,7 @@ def test_upload_check_start_progress_and_result_through_the_pages(ops, django_ca
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="check-valid">2<' in page and 'data-testid="check-invalid">1<' in page
     assert "138****0001" in page and person_id(1) not in page and "110105********" in page
+    assert "2026-01-15" in page and "46037" not in page and "100,000.00" in page and "6.00%" in page  # as read
     assert 'data-outcome="reject"' in page and "A rate above 1 is ambiguous" in page
     assert page.count('data-testid="cell-error"') == 1 and "Download 1 error (.xlsx)" in page
     assert not Loan.objects.exists()

@@ -27,7 +27,7 @@ from loancrm.jobs.registry import batch_job
 from loancrm.jobs.runner import JobRunContext
 from loancrm.loans.choices import ImportStatus, Origin
 from loancrm.loans.errors import ContractExists
-from loancrm.loans.models import PortfolioImport
+from loancrm.loans.models import Loan, PortfolioImport
 from loancrm.loans.portfolio.checks import BOOK, SKIP, Decision, RowChecker
 from loancrm.loans.portfolio.customers import migrated_customer_create
 from loancrm.loans.portfolio.history import replay
@@ -100,9 +100,12 @@ def _commit_chunk(imp: PortfolioImport, start: int, chunk: list[tuple[int, dict[
             except DomainError as exc:
                 counts["rejected"] += 1
                 errors.append(_refused(decision, exc.summary()))
-            except IntegrityError as exc:  # a racing creator took the ID number or mobile: refuse, never merge
-                counts["rejected"] += 1
-                errors.append(_refused(decision, type(exc).__name__))
+            except IntegrityError as exc:  # a racing run or creator took the ID number or mobile since the decision
+                if decision.row and Loan.objects.filter(contract_no=decision.row.contract_no).exists():
+                    counts["skipped"] += 1  # another run of the same file booked it
+                else:
+                    counts["rejected"] += 1  # refuse, never merge
+                    errors.append(_refused(decision, type(exc).__name__))
             else:
                 counts["booked"] += 1
         stored = locked.errors + errors[: max(0, MAX_ERRORS - len(locked.errors))]

@@ -337,6 +337,26 @@ def test_a_row_the_booking_service_refuses_leaves_nothing_and_the_rest_is_booked
     assert Customer.objects.count() == 2 and not CustomerMobile.objects.filter(customer__name="客户2").exists()
 
 
+def test_a_row_a_racing_run_books_meanwhile_is_skipped_not_rejected(ops, monkeypatch):
+    from loancrm.loans.portfolio.checks import RowChecker
+
+    real = RowChecker.decide
+
+    def decide_then_race(self, chunk):
+        decisions = real(self, chunk)  # given another run books the same loan and customer after this decision
+        other = make_customer(name="客户1")
+        other.id_number = person_id(1)
+        other.save()
+        make_loan(customer=other, contract_no="HT1")
+        return decisions
+
+    imp = upload(ops, [HEADERS, row("HT1", "客户1", person_id(1)), row("HT2", "客户2", person_id(2))])
+    monkeypatch.setattr(RowChecker, "decide", decide_then_race)
+    imp = run(ops, imp)
+    assert (imp.booked, imp.skipped, imp.rejected, imp.errors) == (1, 1, 0, [])
+    assert Customer.objects.filter(name="客户1").count() == 1
+
+
 def test_a_crashed_run_resumes_after_its_last_committed_chunk(ops, monkeypatch):
     monkeypatch.setattr(job, "CHUNK_SIZE", 2)
     rows = [HEADERS, *(row(f"HT{i}", f"客户{i}", person_id(i)) for i in range(1, 6)), row("HT1", "客户1", person_id(1))]

@@ -55,9 +55,7 @@ class JournalEntry(models.Model):
     loan = models.ForeignKey(
         "loans.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="journal_entries"
     )
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

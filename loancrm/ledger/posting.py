@@ -72,6 +72,16 @@ def net_legs(legs: Iterable[Leg]) -> list[Leg]:
     ]
 
 
+def balanced_lines(legs: Iterable[Leg]) -> list[Leg]:
+    """The netted legs of one entry; ``Unbalanced`` unless there are two or more and debits equal credits."""
+    lines = net_legs(legs)
+    debits = sum((leg.debit for leg in lines), ZERO)
+    credits = sum((leg.credit for leg in lines), ZERO)
+    if len(lines) < 2 or debits != credits or debits <= 0:
+        raise Unbalanced(fields={"lines": [f"debits {debits} / credits {credits}"]})
+    return lines
+
+
 def period_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -96,11 +106,7 @@ def journal_post(
     ``move_out_of_closed`` dates an entry whose date falls in a closed period on the business date instead (a money
     event that happened then but reached us after the close: its value date stays on the business record).
     """
-    lines = net_legs(legs)
-    debits = sum((leg.debit for leg in lines), ZERO)
-    credits = sum((leg.credit for leg in lines), ZERO)
-    if len(lines) < 2 or debits != credits or debits <= 0:
-        raise Unbalanced(fields={"lines": [f"debits {debits} / credits {credits}"]})
+    lines = balanced_lines(legs)
     if period_is_closed(entry_date):
         if not move_out_of_closed:
             raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})

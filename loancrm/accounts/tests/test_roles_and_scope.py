@@ -81,7 +81,18 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers"},
+    "sales_agent": {
+        "home",
+        "leads",
+        "pool",
+        "board",
+        "funnel",
+        "tasks",
+        "scripts",
+        "customers",
+        "loans",
+        "loan_calculator",
+    },
     "administrator": {
         "home",
         "users",
@@ -104,8 +115,12 @@ NAV_BY_ROLE = {
         "tags",
         "customers",
         "imports",
+        "loan_calculator",
+        "loans",
+        "loan_postings",
+        "payment_channels",
     },
-    "operations": {"home", "jobs", "calendar"},
+    "operations": {"home", "jobs", "calendar", "loan_calculator", "loans", "loan_postings", "payment_channels"},
     "compliance_officer": {
         "home",
         "users",
@@ -116,6 +131,8 @@ NAV_BY_ROLE = {
         "board",
         "funnel",
         "customers",
+        "loan_calculator",
+        "loans",
     },
 }
 

@@ -24,7 +24,7 @@ from loancrm.ledger.choices import Acct, EntryKind
 from loancrm.ledger.posting import cr, dr, journal_post
 from loancrm.loans.allocation import DEFAULT_ORDER, parse_order
 from loancrm.loans.choices import Origin, Source, TxnKind
-from loancrm.loans.errors import ContractExists, InvalidTerms
+from loancrm.loans.errors import ContractExists, InvalidAmount, InvalidTerms
 from loancrm.loans.models import Installment, Loan, LoanTransaction
 from loancrm.loans.rows import rows_from_schedule
 from loancrm.loans.schedule import Schedule, ScheduleError, build_schedule
@@ -69,9 +69,16 @@ def terms_schedule(terms: LoanTerms) -> Schedule:
     if fields:
         raise InvalidTerms(fields=fields)
     try:
+        principal = checked_amount(terms.principal, "principal")
+        rate = to_rate(terms.annual_rate)
+    except InvalidAmount as exc:
+        raise InvalidTerms(fields=exc.fields) from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidTerms(fields={"annual_rate": [str(exc)]}) from None
+    try:
         return build_schedule(
-            principal=checked_amount(terms.principal, "principal"),
-            annual_rate=to_rate(terms.annual_rate),
+            principal=principal,
+            annual_rate=rate,
             term_months=terms.term_months,
             method=terms.method,
             start_date=terms.start_date,

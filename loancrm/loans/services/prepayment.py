@@ -27,7 +27,7 @@ from loancrm.core.business_date import current_business_date
 from loancrm.core.money import ZERO, money_str, quantize_money
 from loancrm.ledger.posting import dr
 from loancrm.loans.allocation import Component, allocate_payment, parse_order
-from loancrm.loans.choices import Source, TxnKind
+from loancrm.loans.choices import InstallmentStatus, Source, TxnKind
 from loancrm.loans.errors import PrepaymentRefused
 from loancrm.loans.models import Installment, Loan, LoanTransaction
 from loancrm.loans.rows import is_settled, open_dues, outstanding
@@ -214,10 +214,10 @@ def _new_version(
     current = pos.current
     remaining = sum((outstanding(row, Component.PRINCIPAL) for row in [current, *pos.later]), ZERO) - prepaid
     keep_rows = [row for row in rows if row.period < current.period]
-    new: list[Installment] = [_copy(row, version) for row in keep_rows]
+    new: list[Installment] = [_copy(row, version, value_date) for row in keep_rows]
     carried_principal = current.principal_paid
     carried_interest = current.interest_paid
-    head = _copy(current, version)
+    head = _copy(current, version, value_date)
     head.principal_due = carried_principal + prepaid
     head.interest_due = carried_interest + pos.interest_to_date
     head.interest_accrued = max(current.interest_accrued, ZERO)
@@ -272,7 +272,9 @@ def _regenerated(loan: Loan, rows: list[Installment], pos: _Position, remaining:
     return list(schedule.lines)
 
 
-def _copy(row: Installment, version: int) -> Installment:
+def _copy(row: Installment, version: int, value_date: dt.date) -> Installment:
+    """The row as the new version starts it (a row this prepayment has just settled is paid on its value date)."""
+    settled = is_settled(row)
     return Installment(
         loan_id=row.loan_id,
         version=version,
@@ -287,6 +289,6 @@ def _copy(row: Installment, version: int) -> Installment:
         interest_paid=row.interest_paid,
         fee_paid=row.fee_paid,
         penalty_paid=row.penalty_paid,
-        status=row.status,
-        paid_on=row.paid_on,
+        status=InstallmentStatus.PAID if settled else row.status,
+        paid_on=(row.paid_on or value_date) if settled else None,
     )

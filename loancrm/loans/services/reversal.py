@@ -59,6 +59,8 @@ def payment_reverse(
             name = "interest_accrued" if part.component == ACCRUED else PAID_FIELD[Component(part.component)]
             setattr(row, name, getattr(row, name) - part.amount)
             undone[row.pk] = row
+        if txn.journal_entry is None:
+            raise ReversalRefused(_("This transaction has no journal entry."))
         entry = journal_reverse(
             txn.journal_entry, entry_date=business_date, memo=f"{loan.contract_no} reversal {reason}"[:200], actor=actor
         )

@@ -7,6 +7,9 @@ indexes, number, audit event), ``loan_book`` (loan, schedule rows, migration ent
 each historic repayment replayed through the waterfall (journal entry, transaction, parts, instalment updates, loan
 update). The baseline inserts N bare loan rows and their schedule rows into scratch tables with multi-row INSERTs in
 chunks of the same size, one transaction each. ``BENCH_PORTFOLIO_ROWS`` sets N (default 10,000).
+
+Use a fresh database each time: booked loans cannot be deleted (the journal is append-only), so a second run on the
+same database skips the loans the first one booked (idempotence) and measures less booking.
 """
 
 from __future__ import annotations

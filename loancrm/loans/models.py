@@ -356,24 +356,75 @@ class StatementLine(models.Model):
 
 
 class PortfolioImport(models.Model):
-    """An existing-portfolio file: each row books one running loan with its repayments to date."""
+    """An existing-portfolio file: each row books one running loan with its repayments to date.
+
+    The file is checked at upload (``checked_*`` counts, ``errors`` of the check); the run then books row by row in
+    chunks, ``rows_done`` (the resume cursor), the counts and ``errors`` moving in each chunk's transaction. Errors
+    are codes with row numbers (``loans.portfolio.messages``), never copied personal data.
+    """
 
     file_name = models.CharField(_("file name"), max_length=200)
     file_sha256 = models.CharField(max_length=64)
     stored_path = models.CharField(max_length=300)
+    file_kind = models.CharField(_("file type"), max_length=4, default="xlsx")
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
+    checked_valid = models.PositiveIntegerField(_("valid rows"), default=0)
+    checked_invalid = models.PositiveIntegerField(_("invalid rows"), default=0)
+    checked_existing = models.PositiveIntegerField(_("already booked"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     booked = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    failure = models.CharField(_("failure"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     job_run = models.ForeignKey("jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["file_sha256"], name="loans_portfolio_sha256")]
+        verbose_name = _("portfolio import")
+        verbose_name_plural = _("portfolio imports")
 
     def __str__(self) -> str:
-        return self.file_name
+        return f"P{self.pk:06d}" if self.pk else self.file_name
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(100, self.rows_done * 100 // self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ImportStatus.RUNNING and not self.is_stalled
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its job run failed or stopped reporting (a killed worker): it may be resumed."""
+        from loancrm.jobs.models import JobStatus
+        from loancrm.jobs.services import STALE_AFTER
+
+        if self.status != ImportStatus.RUNNING or self.job_run is None:
+            return False
+        beat = self.job_run.heartbeat_at
+        return self.job_run.status == JobStatus.FAILED or beat is None or timezone.now() - beat >= STALE_AFTER
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        return max(0.0, ((self.finished_at or timezone.now()) - self.started_at).total_seconds())
+
+    @property
+    def rows_per_second(self) -> int | None:
+        seconds = self.seconds
+        return int(self.rows_done / seconds) if seconds else None

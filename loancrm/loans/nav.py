@@ -4,7 +4,7 @@ portfolio and statements modules keep their own lists)."""
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.core.navigation import NavItem
-from loancrm.loans import loan_nav, payments_nav, statements_nav
+from loancrm.loans import loan_nav, payments_nav, portfolio_nav, statements_nav
 
 NAV_ITEMS = [
     *loan_nav.NAV_ITEMS,
@@ -19,5 +19,6 @@ NAV_ITEMS = [
     ),
     *payments_nav.NAV_ITEMS,
     *statements_nav.NAV_ITEMS,
+    *portfolio_nav.NAV_ITEMS,
 ]
 WORK_QUEUES = [*payments_nav.WORK_QUEUES]

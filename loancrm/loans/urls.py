@@ -1,4 +1,4 @@
-from loancrm.loans import calculator_urls, loan_urls, payments_urls, statements_urls
+from loancrm.loans import calculator_urls, loan_urls, payments_urls, portfolio_urls, statements_urls
 
 app_name = "loans"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *calculator_urls.urlpatterns,
     *payments_urls.urlpatterns,
     *statements_urls.urlpatterns,
+    *portfolio_urls.urlpatterns,
 ]

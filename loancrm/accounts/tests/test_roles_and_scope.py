@@ -120,6 +120,7 @@ NAV_BY_ROLE = {
         "loan_statements",
         "loan_postings",
         "payment_channels",
+        "portfolio_import",
     },
     "operations": {
         "home",
@@ -129,6 +130,7 @@ NAV_BY_ROLE = {
         "loans",
         "loan_postings",
         "payment_channels",
+        "portfolio_import",
         "loan_statements",
     },
     "compliance_officer": {

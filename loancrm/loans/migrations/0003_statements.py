@@ -11,7 +11,7 @@ FILL_CHANNEL = (
 
 
 class Migration(migrations.Migration):
-    dependencies = [("loans", "0001_initial")]
+    dependencies = [("loans", "0002_portfolio_import")]
 
     operations = [
         migrations.AlterModelOptions(

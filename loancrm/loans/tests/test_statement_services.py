@@ -280,7 +280,7 @@ def test_refused_uploads_write_nothing(operator, channel, org, tmp_path):
 
 def test_a_posted_statement_cannot_be_started_again(operator, channel, loans):
     statement = post_file(operator, channel, [["T1", loans[0].contract_no, "1.00", "2026-03-01", ""]])
-    with pytest.raises(Exception, match="posted"):
+    with pytest.raises(Exception, match="已入账"):
         services.statement_start(actor=operator, statement_id=statement.pk, enqueue=False)
 
 

@@ -2,15 +2,21 @@
 
 Invariants: entries and lines are append-only (a correction is a reversing entry; UPDATE and DELETE are refused by
 database triggers); every entry's debits equal its credits; a line is one-sided and positive; an entry dated in a
-closed period is refused by ``ledger.services.journal_post``.
+closed period is refused by ``ledger.posting.journal_post``; periods close in order (``ledger.services``).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.ledger.choices import AccountKind, EntryKind, PeriodStatus
+
+
+def localised(name_zh: str, name_en: str) -> str:
+    """The Chinese name when the active language is Chinese, else the English one."""
+    return name_zh if (get_language() or "zh").startswith("zh") else name_en
 
 
 class LedgerAccount(models.Model):
@@ -28,6 +34,10 @@ class LedgerAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
 
+    @property
+    def name(self) -> str:
+        return localised(self.name_zh, self.name_en)
+
 
 class AccountingPeriod(models.Model):
     """A calendar month (``start`` is its first day); absent means open."""
@@ -43,9 +53,17 @@ class AccountingPeriod(models.Model):
         ordering = ["-start"]
         verbose_name = _("accounting period")
         verbose_name_plural = _("accounting periods")
+        permissions = [
+            ("close_period", _("Can close accounting periods")),
+            ("reopen_period", _("Can reopen closed accounting periods")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m} {self.status}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m}"
 
 
 class JournalEntry(models.Model):
@@ -55,9 +73,7 @@ class JournalEntry(models.Model):
     loan = models.ForeignKey(
         "loans.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="journal_entries"
     )
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

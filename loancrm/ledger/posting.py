@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from loancrm.core.business_date import current_business_date
@@ -76,6 +77,11 @@ def period_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def next_period(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
 def period_is_closed(day: dt.date) -> bool:
     return AccountingPeriod.objects.filter(start=period_start(day), status=PeriodStatus.CLOSED).exists()
 
@@ -95,35 +101,40 @@ def journal_post(
 
     ``move_out_of_closed`` dates an entry whose date falls in a closed period on the business date instead (a money
     event that happened then but reached us after the close: its value date stays on the business record).
+
+    The period is checked again after the entry row is inserted: on PostgreSQL ``period_close`` holds a SHARE lock on
+    the entry table, so an insert waits for a close in progress and the check then sees it committed. A refusal
+    raises out of the (savepoint-less) atomic block, so nothing of the entry remains once the caller's transaction
+    ends.
     """
     lines = net_legs(legs)
     debits = sum((leg.debit for leg in lines), ZERO)
     credits = sum((leg.credit for leg in lines), ZERO)
     if len(lines) < 2 or debits != credits or debits <= 0:
         raise Unbalanced(fields={"lines": [f"debits {debits} / credits {credits}"]})
-    if period_is_closed(entry_date):
-        if not move_out_of_closed:
-            raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
+    if move_out_of_closed and period_is_closed(entry_date):
         entry_date = current_business_date()
+    with transaction.atomic(savepoint=False):
+        entry = JournalEntry.objects.create(
+            entry_date=entry_date,
+            kind=kind,
+            memo=memo[:200],
+            loan_id=loan_id,
+            reverses=reverses,
+            posted_at=timezone.now(),
+            posted_by=actor if getattr(actor, "pk", None) else None,
+        )
         if period_is_closed(entry_date):
             raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
-    entry = JournalEntry.objects.create(
-        entry_date=entry_date,
-        kind=kind,
-        memo=memo[:200],
-        loan_id=loan_id,
-        reverses=reverses,
-        posted_at=timezone.now(),
-        posted_by=actor if getattr(actor, "pk", None) else None,
-    )
-    JournalLine.objects.bulk_create(
-        [
-            JournalLine(
-                entry=entry, account_id=account_id(leg.account), loan_id=leg.loan_id, debit=leg.debit, credit=leg.credit
-            )
-            for leg in lines
-        ]
-    )
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(
+                    entry=entry, account_id=account_id(leg.account), loan_id=leg.loan_id, debit=leg.debit,
+                    credit=leg.credit,
+                )
+                for leg in lines
+            ]
+        )  # fmt: skip
     return entry
 
 

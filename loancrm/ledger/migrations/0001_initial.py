@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,62 +15,107 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_date', models.DateField(verbose_name='accounting date')),
-                ('kind', models.CharField(choices=[('disbursement', 'Disbursement'), ('migration', 'Migration'), ('repayment', 'Repayment'), ('accrual', 'Accrual'), ('advance', 'Advance applied'), ('reversal', 'Reversal'), ('adjustment', 'Adjustment')], max_length=14, verbose_name='kind')),
-                ('memo', models.CharField(blank=True, max_length=200, verbose_name='memo')),
-                ('posted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='posted at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entry_date", models.DateField(verbose_name="accounting date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("disbursement", "Disbursement"),
+                            ("migration", "Migration"),
+                            ("repayment", "Repayment"),
+                            ("accrual", "Accrual"),
+                            ("advance", "Advance applied"),
+                            ("reversal", "Reversal"),
+                            ("adjustment", "Adjustment"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("memo", models.CharField(blank=True, max_length=200, verbose_name="memo")),
+                ("posted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="posted at")),
             ],
             options={
-                'verbose_name': 'journal entry',
-                'verbose_name_plural': 'journal entries',
-                'ordering': ['-id'],
+                "verbose_name": "journal entry",
+                "verbose_name_plural": "journal entries",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='JournalLine',
+            name="JournalLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('debit', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='debit')),
-                ('credit', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='credit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("debit", models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="debit")),
+                ("credit", models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="credit")),
             ],
             options={
-                'verbose_name': 'journal line',
-                'verbose_name_plural': 'journal lines',
-                'ordering': ['id'],
+                "verbose_name": "journal line",
+                "verbose_name_plural": "journal lines",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerAccount',
+            name="LedgerAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('asset', 'Asset'), ('liability', 'Liability'), ('equity', 'Equity'), ('income', 'Income'), ('expense', 'Expense')], max_length=10, verbose_name='kind')),
-                ('name_zh', models.CharField(max_length=80, verbose_name='Chinese name')),
-                ('name_en', models.CharField(max_length=80, verbose_name='English name')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("asset", "Asset"),
+                            ("liability", "Liability"),
+                            ("equity", "Equity"),
+                            ("income", "Income"),
+                            ("expense", "Expense"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=80, verbose_name="Chinese name")),
+                ("name_en", models.CharField(max_length=80, verbose_name="English name")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'ledger account',
-                'verbose_name_plural': 'ledger accounts',
-                'ordering': ['code'],
+                "verbose_name": "ledger account",
+                "verbose_name_plural": "ledger accounts",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AccountingPeriod',
+            name="AccountingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(unique=True, verbose_name='month')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8, verbose_name='status')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateField(unique=True, verbose_name="month")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accounting period',
-                'verbose_name_plural': 'accounting periods',
-                'ordering': ['-start'],
+                "verbose_name": "accounting period",
+                "verbose_name_plural": "accounting periods",
+                "ordering": ["-start"],
             },
         ),
     ]

@@ -6,60 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
-        ('loans', '0001_initial'),
+        ("ledger", "0001_initial"),
+        ("loans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='journalentry',
-            name='loan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='journal_entries', to='loans.loan'),
+            model_name="journalentry",
+            name="loan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="journal_entries",
+                to="loans.loan",
+            ),
         ),
         migrations.AddField(
-            model_name='journalentry',
-            name='posted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="journalentry",
+            name="posted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='journalentry',
-            name='reverses',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='ledger.journalentry'),
+            model_name="journalentry",
+            name="reverses",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reversed_by",
+                to="ledger.journalentry",
+            ),
         ),
         migrations.AddField(
-            model_name='journalline',
-            name='entry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='ledger.journalentry'),
+            model_name="journalline",
+            name="entry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="ledger.journalentry"
+            ),
         ),
         migrations.AddField(
-            model_name='journalline',
-            name='loan',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='loans.loan'),
+            model_name="journalline",
+            name="loan",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="loans.loan",
+            ),
         ),
         migrations.AddField(
-            model_name='journalline',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='ledger.ledgeraccount'),
+            model_name="journalline",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lines",
+                to="ledger.ledgeraccount",
+            ),
         ),
         migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(fields=['entry_date'], name='ledger_jour_entry_d_c1b869_idx'),
+            model_name="journalentry",
+            index=models.Index(fields=["entry_date"], name="ledger_jour_entry_d_c1b869_idx"),
         ),
         migrations.AddIndex(
-            model_name='journalline',
-            index=models.Index(fields=['loan', 'account'], name='ledger_jour_loan_id_c2f629_idx'),
+            model_name="journalline",
+            index=models.Index(fields=["loan", "account"], name="ledger_jour_loan_id_c2f629_idx"),
         ),
         migrations.AddIndex(
-            model_name='journalline',
-            index=models.Index(fields=['account', 'entry'], name='ledger_jour_account_a9c677_idx'),
+            model_name="journalline",
+            index=models.Index(fields=["account", "entry"], name="ledger_jour_account_a9c677_idx"),
         ),
         migrations.AddConstraint(
-            model_name='journalline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credit', 0), ('debit__gt', 0)), models.Q(('credit__gt', 0), ('debit', 0)), _connector='OR'), name='ledger_line_one_sided_positive'),
+            model_name="journalline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credit", 0), ("debit__gt", 0)),
+                    models.Q(("credit__gt", 0), ("debit", 0)),
+                    _connector="OR",
+                ),
+                name="ledger_line_one_sided_positive",
+            ),
         ),
     ]

@@ -1,8 +1,6 @@
 """Ledger API: the trial balance, the journal and one entry (scoped like the pages), the periods and closing or
 reopening one. Same selectors and services as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -74,7 +72,7 @@ def get_entry(request: HttpRequest, entry_id: int) -> Any:
 
 def _period_out(period: AccountingPeriod) -> dict[str, Any]:
     return {"month": period.label, "status": period.status, "closed_at": period.closed_at,
-            "closed_by": period.closed_by.username if period.closed_by_id else None}  # fmt: skip
+            "closed_by": period.closed_by.username if period.closed_by else None}  # fmt: skip
 
 
 @router.get("/periods", response=list[PeriodOut], auth=authorized(VIEW_PERMISSION),

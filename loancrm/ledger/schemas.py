@@ -79,7 +79,7 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_reversed_by_id(obj: Any) -> int | None:
-        return obj.reversed_by_pk  # type: ignore[no-any-return]
+        return obj.reversed_by_pk
 
     @staticmethod
     def resolve_posted_by(obj: Any) -> str | None:

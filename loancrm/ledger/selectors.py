@@ -189,9 +189,9 @@ def filter_entries(
         entries = entries.filter(pk__in=entry_ids_for_loan(loan_id)) if loan_id else entries.none()
     entries = with_totals(entries)
     if amount_min is not None:
-        entries = entries.filter(total_fen__gte=to_fen(amount_min))
+        entries = entries.filter(Q(total_fen__gte=to_fen(amount_min)))
     if amount_max is not None:
-        entries = entries.filter(total_fen__lte=to_fen(amount_max))
+        entries = entries.filter(Q(total_fen__lte=to_fen(amount_max)))
     return entries.select_related("loan", "posted_by")
 
 

@@ -62,12 +62,8 @@ def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> Any:
 def get_entry(request: HttpRequest, entry_id: int) -> Any:
     require_scope(request, "read")
     detail = selectors.access_entry(request.user, entry_id)
-    lines = [
-        {"account": line.account.code, "account_name": line.account.name, "loan_id": line.loan_id,
-         "contract_no": line.loan.contract_no if line.loan else None, "debit": line.debit, "credit": line.credit}
-        for line in detail.lines
-    ]  # fmt: skip
-    return {**EntryOut.from_orm(detail.entry).dict(), "lines": lines}
+    detail.entry.detail_lines = detail.lines  # type: ignore[attr-defined]
+    return detail.entry
 
 
 def _period_out(period: AccountingPeriod) -> dict[str, Any]:

@@ -87,16 +87,32 @@ class EntryOut(Schema):
 
 
 class LineOut(Schema):
-    account: str
-    account_name: str
+    account: str = Field(..., description="Account code")
+    account_name: str = Field(..., description="In the request's language")
     loan_id: int | None
     contract_no: str | None
     debit: Decimal
     credit: Decimal
 
+    @staticmethod
+    def resolve_account(obj: Any) -> str:
+        return obj.account.code
+
+    @staticmethod
+    def resolve_account_name(obj: Any) -> str:
+        return obj.account.name
+
+    @staticmethod
+    def resolve_contract_no(obj: Any) -> str | None:
+        return obj.loan.contract_no if obj.loan_id else None
+
 
 class EntryDetailOut(EntryOut):
     lines: list[LineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.detail_lines)
 
 
 class ReasonIn(Schema):

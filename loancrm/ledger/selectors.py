@@ -210,7 +210,7 @@ class EntryDetail:
 
 def access_entry(user: Any, pk: int) -> EntryDetail:
     """One entry ``user`` may read, with its lines and both reversal links; otherwise the same 404 as a missing one."""
-    entry = entries_visible_to(user).select_related("loan", "posted_by", "reverses").filter(pk=pk).first()
+    entry = with_totals(entries_visible_to(user)).select_related("loan", "posted_by", "reverses").filter(pk=pk).first()
     if entry is None:
         raise Http404
     lines = list(JournalLine.objects.filter(entry=entry).select_related("account", "loan").order_by("id"))

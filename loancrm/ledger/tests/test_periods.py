@@ -45,7 +45,11 @@ def test_an_ended_month_closes_with_an_audit_event_and_then_refuses_postings(peo
     period = close(people.ops, D(2026, 11, 17))
     assert (period.start, period.status, period.closed_by) == (D(2026, 11, 1), PeriodStatus.CLOSED, people.ops)
     event = AuditEvent.objects.get(action="ledger.period_closed")
-    assert (event.actor_id, event.target_type, event.target_id) == (people.ops.pk, "ledger.accountingperiod", str(period.pk))
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        people.ops.pk,
+        "ledger.accountingperiod",
+        str(period.pk),
+    )
     assert event.data == {"month": "2026-11", "reason": "月结", "entries": 2, "debits": "12.25"}
     with pytest.raises(PeriodClosed), transaction.atomic():
         fee(D(2026, 11, 30))
@@ -135,7 +139,7 @@ def _in_thread(target):
     def run():
         try:
             outcome["value"] = target()
-        except Exception as exc:  # noqa: BLE001 (reported to the test)
+        except Exception as exc:  # reported to the test
             outcome["error"] = exc
         finally:
             connections.close_all()

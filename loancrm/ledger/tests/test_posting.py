@@ -16,7 +16,10 @@ from loancrm.ledger.tests.factories import D, M, disburse, make_loan
 pytestmark = pytest.mark.django_db
 
 
-def post(*legs, on=D(2026, 11, 5), **extra):
+NOVEMBER_5 = D(2026, 11, 5)
+
+
+def post(*legs, on=NOVEMBER_5, **extra):
     return journal_post(entry_date=on, kind=EntryKind.ADJUSTMENT, legs=list(legs), **extra)
 
 

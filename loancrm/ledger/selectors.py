@@ -24,7 +24,7 @@ from loancrm.core.money import ZERO
 from loancrm.ledger.choices import DEBIT_NORMAL, AccountKind, PeriodStatus
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine, LedgerAccount, localised
 from loancrm.ledger.posting import next_period, period_start
-from loancrm.ledger.sums import fen_sum, from_fen, to_fen
+from loancrm.ledger.sums import exact_sum, fen_sum, to_amount, to_fen
 
 VIEW_PERMISSION = "ledger.view_journalentry"
 
@@ -74,8 +74,8 @@ class TrialBalance:
         return self.difference == 0 and self.total_debits == self.total_credits
 
 
-def _normal(kind: str, debit: int, credit: int) -> Decimal:
-    return from_fen(debit - credit if kind in DEBIT_NORMAL else credit - debit)
+def _normal(kind: str, debit: Decimal, credit: Decimal) -> Decimal:
+    return debit - credit if kind in DEBIT_NORMAL else credit - debit
 
 
 def entries_visible_to(user: Any) -> QuerySet[JournalEntry]:
@@ -102,40 +102,39 @@ def trial_balance(user: Any, *, as_of: dt.date, date_from: dt.date | None = None
         raise ValidationFailed(fields={"date_from": [ValidationFailed.default_message]})
     before = Q(entry__entry_date__lt=start)
     sums = {
-        row["account_id"]: row
+        row["account_id"]: {key: to_amount(value) for key, value in row.items() if key != "account_id"}
         for row in _lines_visible_to(user)
         .filter(entry__entry_date__lte=as_of)
         .order_by()
         .values("account_id")
         .annotate(
-            open_dr=fen_sum("debit", filter=before),
-            open_cr=fen_sum("credit", filter=before),
-            dr=fen_sum("debit", filter=~before),
-            cr=fen_sum("credit", filter=~before),
+            open_dr=exact_sum("debit", filter=before),
+            open_cr=exact_sum("credit", filter=before),
+            dr=exact_sum("debit", filter=~before),
+            cr=exact_sum("credit", filter=~before),
         )
     }
-    rows, totals = [], {"dr": 0, "cr": 0, "open_dr": 0, "open_cr": 0, "debit_side": 0, "credit_side": 0}
+    nothing = dict.fromkeys(("open_dr", "open_cr", "dr", "cr"), ZERO)
+    rows, totals = [], dict.fromkeys(("dr", "cr", "open_dr", "open_cr", "debit_side", "credit_side"), ZERO)
     for account in LedgerAccount.objects.order_by("code"):
-        found = sums.get(account.pk)
-        if found is None and not account.is_active:
+        if account.pk not in sums and not account.is_active:
             continue
-        f = {key: int(found[key]) if found else 0 for key in ("open_dr", "open_cr", "dr", "cr")}
+        f = sums.get(account.pk, nothing)
         closing = _normal(account.kind, f["open_dr"] + f["dr"], f["open_cr"] + f["cr"])
         rows.append(
             AccountBalance(
                 code=account.code, kind=account.kind, name_zh=account.name_zh, name_en=account.name_en,
-                opening=_normal(account.kind, f["open_dr"], f["open_cr"]), debits=from_fen(f["dr"]),
-                credits=from_fen(f["cr"]), closing=closing,
+                opening=_normal(account.kind, f["open_dr"], f["open_cr"]), debits=f["dr"], credits=f["cr"],
+                closing=closing,
             )
         )  # fmt: skip
         for key in ("dr", "cr", "open_dr", "open_cr"):
             totals[key] += f[key]
-        totals["debit_side" if account.kind in DEBIT_NORMAL else "credit_side"] += to_fen(closing)
+        totals["debit_side" if account.kind in DEBIT_NORMAL else "credit_side"] += closing
     return TrialBalance(
-        date_from=start, as_of=as_of, rows=rows, total_debits=from_fen(totals["dr"]),
-        total_credits=from_fen(totals["cr"]), debit_balances=from_fen(totals["debit_side"]),
-        credit_balances=from_fen(totals["credit_side"]),
-        difference=from_fen(totals["open_dr"] + totals["dr"] - totals["open_cr"] - totals["cr"]),
+        date_from=start, as_of=as_of, rows=rows, total_debits=totals["dr"], total_credits=totals["cr"],
+        debit_balances=totals["debit_side"], credit_balances=totals["credit_side"],
+        difference=totals["open_dr"] + totals["dr"] - totals["open_cr"] - totals["cr"],
     )  # fmt: skip
 
 
@@ -250,14 +249,14 @@ def loan_subledger(loan_id: int) -> list[SubledgerRow]:
         JournalLine.objects.filter(loan_id=loan_id)
         .order_by()
         .values("account_id")
-        .annotate(dr=fen_sum("debit"), cr=fen_sum("credit"))
+        .annotate(dr=exact_sum("debit"), cr=exact_sum("credit"))
     )
-    by_account = {row["account_id"]: row for row in sums}
+    by_account = {row["account_id"]: (to_amount(row["dr"]), to_amount(row["cr"])) for row in sums}
     return [
         SubledgerRow(
             code=account.code, kind=account.kind, name_zh=account.name_zh, name_en=account.name_en,
-            debits=from_fen(by_account[account.pk]["dr"]), credits=from_fen(by_account[account.pk]["cr"]),
-            balance=_normal(account.kind, int(by_account[account.pk]["dr"]), int(by_account[account.pk]["cr"])),
+            debits=by_account[account.pk][0], credits=by_account[account.pk][1],
+            balance=_normal(account.kind, *by_account[account.pk]),
         )
         for account in LedgerAccount.objects.filter(pk__in=list(by_account)).order_by("code")
     ]  # fmt: skip

@@ -30,7 +30,7 @@ from loancrm.ledger.choices import PeriodStatus
 from loancrm.ledger.errors import PeriodAlreadyClosed, PeriodNotClosed, PeriodNotEnded, PeriodOutOfOrder
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
 from loancrm.ledger.posting import next_period, period_start
-from loancrm.ledger.sums import fen_sum, from_fen
+from loancrm.ledger.sums import exact_sum, to_amount
 
 REASON_MAX = 500
 CLOSE_ATTEMPTS = 3
@@ -104,9 +104,9 @@ def _month_figures(start: dt.date) -> dict[str, Any]:
     """Entry count and debit total of the month, recorded in the close's audit event."""
     in_month = {"entry_date__gte": start, "entry_date__lt": next_period(start)}
     debits = JournalLine.objects.filter(**{f"entry__{k}": v for k, v in in_month.items()}).aggregate(
-        s=fen_sum("debit")
+        s=exact_sum("debit")
     )["s"]
-    return {"entries": JournalEntry.objects.filter(**in_month).count(), "debits": str(from_fen(debits))}
+    return {"entries": JournalEntry.objects.filter(**in_month).count(), "debits": str(to_amount(debits))}
 
 
 def _close_once(start: dt.date, actor: Any, reason: str, request: HttpRequest | None) -> AccountingPeriod:

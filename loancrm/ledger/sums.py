@@ -1,8 +1,12 @@
-"""Exact money sums in SQL on both databases: amounts are summed as integer fen (分).
+"""Exact money sums in SQL on both databases.
 
-SQLite keeps decimals as binary floating point, so a plain SUM over millions of lines can drift by a fen; each
-amount is rounded to whole fen before summing (exact integer arithmetic on SQLite, exact numeric on PostgreSQL), and
-``from_fen`` turns the sum back into a two-place Decimal.
+PostgreSQL's numeric is exact, so there amounts are summed as they are. SQLite keeps decimals as binary floating
+point, so a plain SUM over millions of lines can drift by a fen: there each amount is rounded to integer fen (分)
+before summing. ``exact`` / ``exact_sum`` give the SQL and the ORM expression, ``to_amount`` reads a result back as a
+two-place Decimal; results are only ever compared with results of the same kind.
+
+``Fen`` / ``fen_sum`` sum in integer fen on both databases: for small sums compared with a parameter (an entry's
+total against an amount filter), where one unit everywhere keeps the comparison simple.
 """
 
 from __future__ import annotations
@@ -10,10 +14,42 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Func, Sum, Value
+from django.db import connection
+from django.db.models import BigIntegerField, DecimalField, Func, Sum, Value
 from django.db.models.functions import Coalesce
 
 FEN_SQL = "CAST(ROUND({} * 100) AS BIGINT)"
+CENT = Decimal("0.01")
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def exact(column: str) -> str:
+    """The SQL of ``column`` as an exactly summable amount (see module docstring)."""
+    return FEN_SQL.format(column) if _sqlite() else column
+
+
+def to_amount(value: Any) -> Decimal:
+    """A sum of ``exact`` amounts (None: no rows) as a two-place Decimal."""
+    if value is None:
+        return Decimal("0.00")
+    return from_fen(value) if _sqlite() else Decimal(value).quantize(CENT)
+
+
+class Exact(Func):
+    template = "%(expressions)s"
+    output_field = DecimalField(max_digits=24, decimal_places=2)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template=FEN_SQL.format("%(expressions)s"), **extra)
+
+
+def exact_sum(field: str, **extra: Any) -> Coalesce:
+    """``SUM`` of ``field`` as an exact amount, 0 without rows (read it with ``to_amount``)."""
+    money: DecimalField[Any, Any] = DecimalField(max_digits=24, decimal_places=2)
+    return Coalesce(Sum(Exact(field), **extra), Value(0), output_field=money)
 
 
 class Fen(Func):
@@ -26,11 +62,6 @@ class Fen(Func):
 def fen_sum(field: str, **extra: Any) -> Coalesce:
     """``SUM`` of ``field`` in fen, 0 when there are no rows (``extra``: e.g. ``filter=Q(...)``)."""
     return Coalesce(Sum(Fen(field), **extra), Value(0), output_field=BigIntegerField())
-
-
-def fen(column: str) -> str:
-    """The SQL of ``column`` in fen, for hand-written statements."""
-    return FEN_SQL.format(column)
 
 
 def from_fen(value: Any) -> Decimal:

@@ -80,6 +80,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
     assert not User.objects.filter(scope_q(AnonymousUser(), owner="pk")).exists()
 
 
+LEDGER_NAV = ("trial_balance", "journal", "periods")
 NAV_BY_ROLE = {
     "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers"},
     "administrator": {
@@ -104,8 +105,9 @@ NAV_BY_ROLE = {
         "tags",
         "customers",
         "imports",
+        *LEDGER_NAV,
     },
-    "operations": {"home", "jobs", "calendar"},
+    "operations": {"home", "jobs", "calendar", *LEDGER_NAV},
     "compliance_officer": {
         "home",
         "users",
@@ -116,6 +118,7 @@ NAV_BY_ROLE = {
         "board",
         "funnel",
         "customers",
+        *LEDGER_NAV,
     },
 }
 

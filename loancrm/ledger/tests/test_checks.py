@@ -3,13 +3,16 @@ and each kind of problem named with its entry or loan and the two figures on bro
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.db.models import F
 
+from loancrm.ledger import checks
 from loancrm.ledger.checks import run_checks
 from loancrm.ledger.choices import Acct, EntryKind
 from loancrm.ledger.models import JournalEntry, JournalLine
@@ -184,3 +187,31 @@ def test_at_most_twenty_problems_of_a_kind_are_kept_and_all_are_counted(books):
     assert len([p for p in report.problems if p.kind == "unbalanced_entry"]) == 20
     code, _out, err = run_command()
     assert code == 1 and err.count("[unbalanced_entry]") == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one snapshot for all statements: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_postings_committed_while_checking_are_not_seen_as_problems(books, monkeypatch):
+    original, calls = checks._rows, []
+
+    def rows_then_post(sql, params=None):
+        found = original(sql, params)
+        if not calls:  # after the first statement, another session commits an entry (no lines yet: a broken one)
+            thread = threading.Thread(target=commit_empty_entry)
+            thread.start()
+            thread.join()
+        calls.append(sql)
+        return found
+
+    monkeypatch.setattr(checks, "_rows", rows_then_post)
+    assert checks.run_checks().ok
+    assert JournalEntry.objects.count() == 6
+    monkeypatch.setattr(checks, "_rows", original)
+    assert checks.run_checks().counts == {"short_entry": 1}
+
+
+def commit_empty_entry():
+    try:
+        JournalEntry.objects.create(entry_date=D(2026, 10, 9), kind=EntryKind.ADJUSTMENT)
+    finally:
+        connections.close_all()

@@ -77,8 +77,7 @@ def list_periods(request: HttpRequest) -> Any:
     require_scope(request, "read")
     return [
         {"month": row.label, "status": PeriodStatus.CLOSED if row.closed else PeriodStatus.OPEN,
-         "closed_at": row.period.closed_at if row.closed and row.period else None,
-         "closed_by": row.period.closed_by.username if row.closed and row.period and row.period.closed_by else None,
+         "closed_at": row.closed_at, "closed_by": row.closed_by.username if row.closed_by else None,
          "entries": row.entries, "ended": row.ended, "can_close": row.can_close, "can_reopen": row.can_reopen}
         for row in selectors.period_overview(current_business_date())
     ]  # fmt: skip

@@ -3,16 +3,18 @@
 Verified, by set-based statements (GROUP BY, the same SQL on SQLite and PostgreSQL, amounts compared as exact sums,
 see ``sums``):
 (a) every entry has at least two lines and its debits equal its credits;
-(b) the trial balance is zero (all debits = all credits), and no sub-ledger account has a line without a loan;
+(b) the trial balance is zero (all debits = all credits), no sub-ledger account has a line without a loan, and the
+    balances stored by the latest closed period equal the journal through its last day;
 (c) per loan: principal receivable = ``principal_outstanding`` = Σ(principal_due − principal_paid) of the current
     schedule version; interest receivable = Σ(interest_accrued − interest_paid); penalty receivable =
     Σ(penalty_due − penalty_paid); fee receivable = Σ(fee_due − fee_paid); customer advance (credit − debit) =
     ``advance_balance``;
 (d) nothing negative: no instalment amount below zero or paid above its due (interest also above its accrual), no
     negative outstanding, advance or receivable balance on a loan.
-Sound books cost two passes: the lines grouped by entry (counts and totals of (a) and (b)) and one statement joining
-the lines and the instalments grouped by loan to the loans ((c) and (d)); the offending rows are read only when a
-count is not zero. At most ``SAMPLE`` problems of each kind are kept; ``counts`` holds how many there are in all.
+Sound books cost three passes: the lines grouped by entry (counts and totals of (a) and (b)), the lines through the
+latest closed period grouped by account, and one statement joining the lines and the instalments grouped by loan to
+the loans ((c) and (d)); the offending rows are read only when a count is not zero. At most ``SAMPLE`` problems of
+each kind are kept; ``counts`` holds how many there are in all.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from loancrm.ledger.choices import Acct
-from loancrm.ledger.posting import account_id
-from loancrm.ledger.sums import exact, to_amount
+from loancrm.ledger.choices import Acct, PeriodStatus
+from loancrm.ledger.models import AccountingPeriod, JournalLine, LedgerAccount, PeriodBalance
+from loancrm.ledger.posting import period_end
+from loancrm.ledger.sums import exact, exact_sum, to_amount
 
 SAMPLE = 20
 SUBLEDGER = (Acct.PRINCIPAL, Acct.INTEREST, Acct.PENALTY, Acct.FEE, Acct.ADVANCE)
@@ -38,6 +41,7 @@ LABELS: dict[str, Any] = {
     "unbalanced_entry": _("entry does not balance"),
     "trial_balance": _("trial balance is not zero"),
     "line_without_loan": _("sub-ledger line without a loan"),
+    "period_balance": _("stored period balance ≠ journal"),
     "principal_ledger": _("principal receivable ≠ principal outstanding"),
     "principal_schedule": _("principal outstanding ≠ schedule"),
     "interest": _("interest receivable ≠ schedule"),
@@ -93,6 +97,12 @@ def _rows(sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+def _subledger_ids() -> list[int]:
+    """Ids of the sub-ledger accounts in ``SUBLEDGER`` order (-1 for one that does not exist: no line can hold it)."""
+    ids = dict(LedgerAccount.objects.filter(code__in=SUBLEDGER).values_list("code", "id"))
+    return [ids.get(code, -1) for code in SUBLEDGER]
+
+
 def _marks(values: list[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -107,7 +117,7 @@ def _per_entry(subledger: list[int]) -> str:
 
 def _check_journal(report: LedgerReport) -> None:
     """(a) and (b): one pass over the lines grouped by entry; the entries are named only when a count says so."""
-    subledger = [account_id(code) for code in SUBLEDGER]
+    subledger = _subledger_ids()
     per_entry = _per_entry(subledger)
     [(groups, lines, debits, credits, short, unbalanced, orphans)] = _rows(
         "SELECT COUNT(*), SUM(n), SUM(dr), SUM(cr), SUM(CASE WHEN n < 2 THEN 1 ELSE 0 END), "  # noqa: S608
@@ -151,6 +161,32 @@ def _check_journal(report: LedgerReport) -> None:
             Problem("line_without_loan", f"entry #{pk} ({code})", "amount", to_amount(amount), "on a loan", ZERO)
             for pk, code, amount in rows
         ])  # fmt: skip
+
+
+def _check_period_balances(report: LedgerReport) -> None:
+    """The balances the latest closed period stored (trial balances start from them) against the journal itself."""
+    period = AccountingPeriod.objects.filter(status=PeriodStatus.CLOSED).order_by("-start").first()
+    if period is None:
+        return
+    journal = {
+        row["account_id"]: (to_amount(row["dr"]), to_amount(row["cr"]))
+        for row in JournalLine.objects.filter(entry__entry_date__lte=period_end(period.start))
+        .order_by()
+        .values("account_id")
+        .annotate(dr=exact_sum("debit"), cr=exact_sum("credit"))
+    }
+    stored = {b.account_id: (b.debits, b.credits) for b in PeriodBalance.objects.filter(period=period)}
+    codes = dict(LedgerAccount.objects.values_list("id", "code"))
+    problems = []
+    for account in sorted(set(journal) | set(stored), key=lambda pk: codes[pk]):
+        found, kept = journal.get(account, (ZERO, ZERO)), stored.get(account, (ZERO, ZERO))
+        for side, label in ((0, "debits"), (1, "credits")):
+            if found[side] != kept[side]:
+                subject = f"period {period.start:%Y-%m} {codes[account]}"
+                problems.append(
+                    Problem("period_balance", subject, f"journal {label}", found[side], "stored", kept[side])
+                )
+    report.add("period_balance", len(problems), problems)
 
 
 _AMOUNTS = ("principal_due", "principal_paid", "interest_due", "interest_accrued", "interest_paid", "penalty_due",
@@ -252,7 +288,7 @@ def _loan_problems(row: dict[str, Any]) -> list[Problem]:
 
 def _check_loans(report: LedgerReport) -> None:
     """(c) and the loan half of (d) in one statement; offending instalments are read only when there are some."""
-    ids = [account_id(code) for code in SUBLEDGER]
+    ids = _subledger_ids()
     sql = _LOANS.format(
         dr=exact("debit"), cr=exact("credit"), outstanding=exact("lo.principal_outstanding"),
         advance=exact("lo.advance_balance"), bad_instalment=_BAD_INSTALMENT, limit=SAMPLE,
@@ -297,6 +333,12 @@ def _instalment_problems() -> list[Problem]:
     return problems
 
 
+def _run(report: LedgerReport) -> None:
+    _check_journal(report)
+    _check_period_balances(report)
+    _check_loans(report)
+
+
 def run_checks() -> LedgerReport:
     """Run every check; the report is ``ok`` when nothing failed.
 
@@ -308,10 +350,8 @@ def run_checks() -> LedgerReport:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            _check_journal(report)
-            _check_loans(report)
+            _run(report)
     else:
-        _check_journal(report)
-        _check_loans(report)
+        _run(report)
     report.seconds = time.perf_counter() - started
     return report

@@ -1,8 +1,9 @@
 """Posting balanced journal entries: the one way money reaches the ledger.
 
 Invariants: an entry has at least two lines, every line is one-sided and positive, debits equal credits to the fen;
-an entry dated in a closed period is refused; entries are never edited — ``journal_reverse`` posts the mirror image.
-Callers run inside the transaction of the money event, so the event and its entry commit or fail together.
+an entry dated in a closed period, or before one (the books are closed through the latest closed month), is
+refused; entries are never edited — ``journal_reverse`` posts the mirror image. Callers run inside the transaction of
+the money event, so the event and its entry commit or fail together.
 """
 
 from __future__ import annotations
@@ -82,8 +83,14 @@ def next_period(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
+def period_end(start: dt.date) -> dt.date:
+    """The last day of ``start``'s month."""
+    return next_period(start) - dt.timedelta(days=1)
+
+
 def period_is_closed(day: dt.date) -> bool:
-    return AccountingPeriod.objects.filter(start=period_start(day), status=PeriodStatus.CLOSED).exists()
+    """True when the books are closed through ``day``'s month: it or a later month is closed."""
+    return AccountingPeriod.objects.filter(start__gte=period_start(day), status=PeriodStatus.CLOSED).exists()
 
 
 def journal_post(

@@ -23,7 +23,7 @@ from loancrm.core.errors import ValidationFailed
 from loancrm.core.money import ZERO
 from loancrm.ledger.choices import DEBIT_NORMAL, AccountKind, PeriodStatus
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine, LedgerAccount, localised
-from loancrm.ledger.posting import next_period, period_start
+from loancrm.ledger.posting import next_period, period_end, period_start
 from loancrm.ledger.sums import exact_sum, fen_sum, to_amount, to_fen
 
 VIEW_PERMISSION = "ledger.view_journalentry"
@@ -95,17 +95,53 @@ def _lines_visible_to(user: Any) -> QuerySet[JournalLine]:
     return JournalLine.objects.filter(scope_q(user, owner="entry__loan__officer", org_unit="entry__loan__org_unit"))
 
 
+Balances = dict[int, tuple[Decimal, Decimal]]
+
+
+def latest_closed(before: dt.date | None = None) -> AccountingPeriod | None:
+    """The latest closed period, or the latest one that ended before the day ``before``."""
+    closed = AccountingPeriod.objects.filter(status=PeriodStatus.CLOSED)
+    if before is not None:
+        closed = closed.filter(start__lt=period_start(before))
+    return closed.order_by("-start").first()
+
+
+def _snapshot_before(day: dt.date) -> tuple[dt.date | None, Balances]:
+    """(last day, balances) of the latest closed period that ended before ``day``; (None, {}) when there is none."""
+    period = latest_closed(day)
+    if period is None:
+        return None, {}
+    return period_end(period.start), {b.account_id: (b.debits, b.credits) for b in period.balances.all()}
+
+
+def cumulative_balances(through: dt.date) -> Balances:
+    """Each account's (debits, credits) through ``through``: the latest period snapshot before it plus later lines."""
+    base_end, balances = _snapshot_before(through + dt.timedelta(days=1))
+    lines = JournalLine.objects.filter(entry__entry_date__lte=through)
+    if base_end is not None:
+        lines = lines.filter(entry__entry_date__gt=base_end)
+    for row in lines.order_by().values("account_id").annotate(dr=exact_sum("debit"), cr=exact_sum("credit")):
+        debits, credits = balances.get(row["account_id"], (ZERO, ZERO))
+        balances[row["account_id"]] = (debits + to_amount(row["dr"]), credits + to_amount(row["cr"]))
+    return balances
+
+
 def trial_balance(user: Any, *, as_of: dt.date, date_from: dt.date | None = None) -> TrialBalance:
-    """The trial balance at ``as_of`` with movements since ``date_from`` (default: the first day of its month)."""
+    """The trial balance at ``as_of`` with movements since ``date_from`` (default: the first day of its month).
+
+    The whole-journal view starts from the balances stored by the latest period closed before ``date_from``, so it
+    reads only the lines posted after that period; a narrower scope sums its entries from the first one."""
     start = date_from or period_start(as_of)
     if start > as_of:
         raise ValidationFailed(fields={"date_from": [ValidationFailed.default_message]})
+    lines = _lines_visible_to(user).filter(entry__entry_date__lte=as_of)
+    base_end, base = _snapshot_before(start) if data_scope(user) == DataScope.ALL else (None, {})
+    if base_end is not None:
+        lines = lines.filter(entry__entry_date__gt=base_end)
     before = Q(entry__entry_date__lt=start)
     sums = {
         row["account_id"]: {key: to_amount(value) for key, value in row.items() if key != "account_id"}
-        for row in _lines_visible_to(user)
-        .filter(entry__entry_date__lte=as_of)
-        .order_by()
+        for row in lines.order_by()
         .values("account_id")
         .annotate(
             open_dr=exact_sum("debit", filter=before),
@@ -117,9 +153,11 @@ def trial_balance(user: Any, *, as_of: dt.date, date_from: dt.date | None = None
     nothing = dict.fromkeys(("open_dr", "open_cr", "dr", "cr"), ZERO)
     rows, totals = [], dict.fromkeys(("dr", "cr", "open_dr", "open_cr", "debit_side", "credit_side"), ZERO)
     for account in LedgerAccount.objects.order_by("code"):
-        if account.pk not in sums and not account.is_active:
+        if account.pk not in sums and account.pk not in base and not account.is_active:
             continue
-        f = sums.get(account.pk, nothing)
+        f = dict(sums.get(account.pk, nothing))
+        f["open_dr"] += base.get(account.pk, (ZERO, ZERO))[0]
+        f["open_cr"] += base.get(account.pk, (ZERO, ZERO))[1]
         closing = _normal(account.kind, f["open_dr"] + f["dr"], f["open_cr"] + f["cr"])
         rows.append(
             AccountBalance(
@@ -264,22 +302,28 @@ def loan_subledger(loan_id: int) -> list[SubledgerRow]:
 
 @dataclass(frozen=True)
 class PeriodRow:
-    """One month of the period list; ``can_close`` / ``can_reopen`` follow the rules of ``ledger.services``."""
+    """One month of the period list. ``closed``: the books are closed through it (it or a later month is closed);
+    ``can_close`` / ``can_reopen`` follow the rules of ``ledger.services``."""
 
     start: dt.date
     period: AccountingPeriod | None
     entries: int
     ended: bool
+    closed: bool
     can_close: bool
     can_reopen: bool
 
     @property
-    def closed(self) -> bool:
-        return self.period is not None and self.period.status == PeriodStatus.CLOSED
-
-    @property
     def label(self) -> str:
         return self.start.strftime("%Y-%m")
+
+    @property
+    def closed_at(self) -> dt.datetime | None:
+        return self.period.closed_at if self.period is not None else None
+
+    @property
+    def closed_by(self) -> Any:
+        return self.period.closed_by if self.period is not None else None
 
 
 def period_overview(today: dt.date) -> list[PeriodRow]:
@@ -297,23 +341,20 @@ def period_overview(today: dt.date) -> list[PeriodRow]:
         .annotate(n=Count("id"))
         .values_list("month", "n")
     )
-    months: list[dt.date] = []
-    while month <= last:
-        months.append(month)
-        month = next_period(month)
-    closed = [m for m in months if rows.get(m) is not None and rows[m].status == PeriodStatus.CLOSED]
-    latest_closed = max(closed, default=None)
+    latest = max((start for start, p in rows.items() if p.status == PeriodStatus.CLOSED), default=None)
     result, earlier_open_with_entries = [], False
-    for start in months:
-        period, entries = rows.get(start), counts.get(start, 0)
-        is_closed = start in closed
-        ended = next_period(start) <= today
+    while month <= last:
+        closed, entries, ended = (
+            latest is not None and month <= latest,
+            counts.get(month, 0),
+            next_period(month) <= today,
+        )
         result.append(
             PeriodRow(
-                start=start, period=period, entries=entries, ended=ended,
-                can_close=ended and not is_closed and not earlier_open_with_entries,
-                can_reopen=is_closed and start == latest_closed,
+                start=month, period=rows.get(month), entries=entries, ended=ended, closed=closed,
+                can_close=ended and not closed and not earlier_open_with_entries, can_reopen=month == latest,
             )
         )  # fmt: skip
-        earlier_open_with_entries |= not is_closed and entries > 0
+        earlier_open_with_entries |= not closed and entries > 0
+        month = next_period(month)
     return result[::-1]

@@ -3,7 +3,10 @@
 Invariants:
 - a period is a calendar month; only a month whose last day is before the business date can be closed, once;
 - periods move in order: a month cannot close while an earlier month holding entries is open, and only the latest
-  closed month can be reopened, so the figures of a closed month never change under it;
+  closed month can be reopened; the books are closed through the latest closed month (``posting.period_is_closed``),
+  so the figures of a closed month never change under it;
+- closing stores each account's cumulative debits and credits through the month's end (``PeriodBalance``, the
+  starting point of later trial balances), reopening removes them;
 - closing needs ``ledger.close_period``, reopening ``ledger.reopen_period``, both a reason; the period row and its
   audit event commit together, and a refusal writes neither;
 - on PostgreSQL a close holds a SHARE lock on the entry table until it commits: postings in flight finish first,
@@ -26,10 +29,11 @@ from django.utils.translation import gettext_lazy as _
 from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
 from loancrm.core.errors import Conflict, PermissionDenied, ValidationFailed
+from loancrm.ledger import selectors
 from loancrm.ledger.choices import PeriodStatus
 from loancrm.ledger.errors import PeriodAlreadyClosed, PeriodNotClosed, PeriodNotEnded, PeriodOutOfOrder
-from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
-from loancrm.ledger.posting import next_period, period_start
+from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine, PeriodBalance
+from loancrm.ledger.posting import next_period, period_end, period_start
 from loancrm.ledger.sums import exact_sum, to_amount
 
 REASON_MAX = 500
@@ -81,23 +85,13 @@ def _hold_postings() -> None:
 
 
 def _earliest_open_month_with_entries(before: dt.date) -> dt.date | None:
-    """The first month before ``before`` that holds entries and is not closed (months are walked, not entries)."""
-    first = (
-        JournalEntry.objects.filter(entry_date__lt=before).order_by("entry_date").values_list("entry_date", flat=True)
-    )
-    day = first.first()
-    if day is None:
-        return None
-    closed = set(
-        AccountingPeriod.objects.filter(status=PeriodStatus.CLOSED, start__lt=before).values_list("start", flat=True)
-    )
-    month = period_start(day)
-    while month < before:
-        upper = next_period(month)
-        if month not in closed and JournalEntry.objects.filter(entry_date__gte=month, entry_date__lt=upper).exists():
-            return month
-        month = upper
-    return None
+    """The first month before ``before``, after the latest closed one, that holds entries (months are walked)."""
+    latest = selectors.latest_closed(before)
+    entries = JournalEntry.objects.filter(entry_date__lt=before)
+    if latest is not None:
+        entries = entries.filter(entry_date__gte=next_period(latest.start))
+    day = entries.order_by("entry_date").values_list("entry_date", flat=True).first()
+    return None if day is None else period_start(day)
 
 
 def _month_figures(start: dt.date) -> dict[str, Any]:
@@ -120,8 +114,13 @@ def _close_once(start: dt.date, actor: Any, reason: str, request: HttpRequest | 
             raise PeriodOutOfOrder(
                 _("Close %(earlier)s first: it holds entries and is still open.") % {"earlier": _label(earlier)}
             )
+        balances = selectors.cumulative_balances(period_end(start))
         period.status, period.closed_at, period.closed_by = PeriodStatus.CLOSED, timezone.now(), actor
         period.save(update_fields=["status", "closed_at", "closed_by"])
+        PeriodBalance.objects.bulk_create(
+            PeriodBalance(period=period, account_id=account, debits=debits, credits=credits)
+            for account, (debits, credits) in balances.items()
+        )
         data = {"month": _label(start), "reason": reason, **_month_figures(start)}
         audit_event(actor, "ledger.period_closed", period, data, request)
         return period
@@ -165,6 +164,7 @@ def period_reopen(*, month: dt.date, actor: Any, reason: str, request: HttpReque
     before = {"closed_at": period.closed_at, "closed_by": period.closed_by_id}
     period.status, period.closed_at, period.closed_by = PeriodStatus.OPEN, None, None
     period.save(update_fields=["status", "closed_at", "closed_by"])
+    period.balances.all().delete()
     audit_event(actor, "ledger.period_reopened", period, {"month": _label(start), "reason": reason, "before": before},
                 request)  # fmt: skip
     return period

@@ -215,3 +215,19 @@ def commit_empty_entry():
         JournalEntry.objects.create(entry_date=D(2026, 10, 9), kind=EntryKind.ADJUSTMENT)
     finally:
         connections.close_all()
+
+
+def test_stored_period_balances_that_disagree_with_the_journal_are_named(books, people):
+    from loancrm.ledger.models import PeriodBalance
+    from loancrm.ledger.services import period_close
+
+    period_close(month=D(2026, 9, 1), actor=people.ops, reason="月结")
+    assert run_checks().ok
+    PeriodBalance.objects.filter(account__code=Acct.PRINCIPAL).update(debits=M("17000.01"))
+    PeriodBalance.objects.filter(account__code=Acct.INTEREST).delete()
+    report = run_checks()
+    assert report.counts == {"period_balance": 2}
+    assert problems(report) == [
+        ("period_balance", f"period 2026-09 {Acct.PRINCIPAL}", M("17000.00"), M("17000.01")),
+        ("period_balance", f"period 2026-09 {Acct.INTEREST}", M("60.00"), M("0.00")),
+    ]

@@ -196,3 +196,30 @@ def test_a_close_gives_way_to_a_posting_in_flight_and_succeeds_after_it(people):
     assert "error" not in posted
     close(people.ops, D(2026, 11, 1))
     assert JournalEntry.objects.get().entry_date == D(2026, 11, 30)
+
+
+def stored(month):
+    period = AccountingPeriod.objects.get(start=month)
+    return {b.account.code: (b.debits, b.credits) for b in period.balances.select_related("account")}
+
+
+def test_closing_stores_cumulative_balances_and_reopening_removes_them(people):
+    fee(D(2026, 9, 10), "5.00")
+    fee(D(2026, 10, 3), "7.25")
+    fee(D(2026, 11, 3), "100.00")  # after October: not in its balances
+    close(people.ops, D(2026, 9, 1))
+    assert stored(D(2026, 9, 1)) == {Acct.FEE: (M("5.00"), M("0.00")), Acct.FEE_INCOME: (M("0.00"), M("5.00"))}
+    close(people.ops, D(2026, 10, 1))  # September's balances plus October's lines
+    assert stored(D(2026, 10, 1)) == {Acct.FEE: (M("12.25"), M("0.00")), Acct.FEE_INCOME: (M("0.00"), M("12.25"))}
+    reopen(people.admin, D(2026, 10, 1))
+    assert stored(D(2026, 10, 1)) == {} and len(stored(D(2026, 9, 1))) == 2
+
+
+def test_the_books_are_closed_through_the_latest_closed_month(people):
+    fee(D(2026, 11, 3))
+    close(people.ops, D(2026, 11, 1))  # October and earlier hold no entries and have no period rows
+    with pytest.raises(PeriodClosed), transaction.atomic():
+        fee(D(2026, 7, 31))
+    assert JournalEntry.objects.count() == 1
+    reopen(people.admin, D(2026, 11, 1))
+    assert fee(D(2026, 7, 31)).entry_date == D(2026, 7, 31)

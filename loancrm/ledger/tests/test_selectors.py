@@ -170,3 +170,19 @@ def test_the_period_overview_lists_months_with_their_rules(people, book, today):
         (4, False, True, True, False),
         (2, True, True, False, True),
     ]
+
+
+def test_after_a_close_the_trial_balance_starts_from_the_stored_balances(people, book):
+    from loancrm.ledger import services
+    from loancrm.ledger.models import PeriodBalance
+
+    before = selectors.month_trial_balance(people.ops, D(2026, 10, 1))
+    services.period_close(month=D(2026, 9, 1), actor=people.ops, reason="月结")
+    after = selectors.month_trial_balance(people.ops, D(2026, 10, 1))
+    assert after == before
+    PeriodBalance.objects.filter(account__code=Acct.PRINCIPAL).update(debits=M("12000.01"))  # read, not recomputed
+    assert figures(selectors.month_trial_balance(people.ops, D(2026, 10, 1)))[Acct.PRINCIPAL][0] == M("12000.01")
+    assert figures(selectors.month_trial_balance(people.bj_finance, D(2026, 10, 1)))[Acct.PRINCIPAL][0] == M(
+        "12000.00"
+    )  # a narrower scope sums its own entries
+    assert selectors.month_trial_balance(people.ops, D(2026, 9, 1)) != before  # September itself is summed

@@ -47,7 +47,18 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["timeline"] = selectors.customer_timeline(request.user, customer, context["leads"])
     context["status_targets"] = selectors.status_targets(request.user, customer)
     context["last_status_change"] = selectors.status_changes(customer).first()
+    context["customer_loans"] = _customer_loans(request.user, customer.pk)
     return render(request, "customers/detail.html", context)
+
+
+def _customer_loans(user: Any, customer_id: int) -> list[Any] | None:
+    """The 360 page's loans card: the customer's loans the user may see; None (no card) without the permission."""
+    if not user.has_perm("loans.view_loan"):
+        return None
+    from loancrm.core.business_date import current_business_date
+    from loancrm.loans.loan_selectors import customer_loans
+
+    return customer_loans(user, customer_id, current_business_date())
 
 
 @perm_required("customers.change_customer")

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from loancrm.core.business_date import current_business_date
 from loancrm.core.money import ZERO
+from loancrm.ledger import period_triggers
 from loancrm.ledger.choices import CHART, EntryKind, PeriodStatus
 from loancrm.ledger.errors import PeriodClosed, Unbalanced, UnknownAccount
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine, LedgerAccount
@@ -74,6 +75,16 @@ def net_legs(legs: Iterable[Leg]) -> list[Leg]:
     ]
 
 
+def balanced_lines(legs: Iterable[Leg]) -> list[Leg]:
+    """The netted legs of one entry; ``Unbalanced`` unless there are two or more and debits equal credits."""
+    lines = net_legs(legs)
+    debits = sum((leg.debit for leg in lines), ZERO)
+    credits = sum((leg.credit for leg in lines), ZERO)
+    if len(lines) < 2 or debits != credits or debits <= 0:
+        raise Unbalanced(fields={"lines": [f"debits {debits} / credits {credits}"]})
+    return lines
+
+
 def period_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -109,30 +120,33 @@ def journal_post(
     ``move_out_of_closed`` dates an entry whose date falls in a closed period on the business date instead (a money
     event that happened then but reached us after the close: its value date stays on the business record).
 
-    The period is checked again after the entry row is inserted: on PostgreSQL ``period_close`` holds a SHARE lock on
-    the entry table, so an insert waits for a close in progress and the check then sees it committed. A refusal
-    raises out of the (savepoint-less) atomic block, so nothing of the entry remains once the caller's transaction
-    ends.
+    A database trigger (``period_triggers``) refuses the entry row too: the backstop for a posting racing a close on
+    PostgreSQL (the insert waits for the close's lock, then sees it committed), reported as ``PeriodClosed``. A
+    refusal raises out of the (savepoint-less) atomic block, so nothing of the entry remains once the caller's
+    transaction ends.
     """
-    lines = net_legs(legs)
-    debits = sum((leg.debit for leg in lines), ZERO)
-    credits = sum((leg.credit for leg in lines), ZERO)
-    if len(lines) < 2 or debits != credits or debits <= 0:
-        raise Unbalanced(fields={"lines": [f"debits {debits} / credits {credits}"]})
-    if move_out_of_closed and period_is_closed(entry_date):
+    lines = balanced_lines(legs)
+    if period_is_closed(entry_date):
+        if not move_out_of_closed:
+            raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
         entry_date = current_business_date()
-    with transaction.atomic(savepoint=False):
-        entry = JournalEntry.objects.create(
-            entry_date=entry_date,
-            kind=kind,
-            memo=memo[:200],
-            loan_id=loan_id,
-            reverses=reverses,
-            posted_at=timezone.now(),
-            posted_by=actor if getattr(actor, "pk", None) else None,
-        )
         if period_is_closed(entry_date):
             raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
+    with transaction.atomic(savepoint=False):
+        try:
+            entry = JournalEntry.objects.create(
+                entry_date=entry_date,
+                kind=kind,
+                memo=memo[:200],
+                loan_id=loan_id,
+                reverses=reverses,
+                posted_at=timezone.now(),
+                posted_by=actor if getattr(actor, "pk", None) else None,
+            )
+        except IntegrityError as exc:
+            if period_triggers.MARKER not in str(exc):
+                raise
+            raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]}) from exc
         JournalLine.objects.bulk_create(
             [
                 JournalLine(

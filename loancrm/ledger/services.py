@@ -10,9 +10,9 @@ Invariants:
 - closing needs ``ledger.close_period``, reopening ``ledger.reopen_period``, both a reason; the period row and its
   audit event commit together, and a refusal writes neither;
 - on PostgreSQL a close holds a SHARE lock on the entry table until it commits: postings in flight finish first,
-  later ones wait and are then refused (``posting.journal_post`` checks the period after inserting). The close waits
-  for that lock at most half the deadlock timeout, so in any lock cycle with a posting it is the one that gives way
-  (and is retried, then refused as busy).
+  later ones wait and are then refused (by the ``period_triggers`` trigger, which reads the committed close). The
+  close waits for that lock at most half the deadlock timeout, so in any lock cycle with a posting it is the one
+  that gives way (and is retried, then refused as busy).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ class Due:
     principal: Decimal = ZERO
 
     def owed(self, component: Component) -> Decimal:
-        return getattr(self, component.value)  # type: ignore[no-any-return]
+        return getattr(self, component.value)
 
     @property
     def total(self) -> Decimal:

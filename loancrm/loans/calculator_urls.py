@@ -1,3 +1,9 @@
 """Pages of the calculator."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from loancrm.loans import calculator_views
+
+urlpatterns = [
+    path("calculator/", calculator_views.calculator, name="calculator"),
+]

@@ -9,6 +9,9 @@ Invariants:
   transactions are never edited except to be marked reversed by their reversal.
 """
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,7 +34,12 @@ from loancrm.loans.choices import (
     TxnStatus,
 )
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+def money(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
+    """An amount in CNY with fen: DecimalField(max_digits=18, decimal_places=2)."""
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)
+
+
 DEFAULT_ALLOCATION_ORDER = ",".join(DEFAULT_ORDER)
 
 
@@ -47,7 +55,7 @@ class Loan(models.Model):
         "accounts.OrgUnit", verbose_name=_("branch"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.DISBURSED)
-    principal = models.DecimalField(_("principal"), **MONEY)
+    principal = money(_("principal"))
     annual_rate = models.DecimalField(_("annual rate"), max_digits=9, decimal_places=6)
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
@@ -57,8 +65,8 @@ class Loan(models.Model):
     allocation_order = models.CharField(_("allocation order"), max_length=40, default=DEFAULT_ALLOCATION_ORDER)
     status = models.CharField(_("status"), max_length=12, choices=LoanStatus.choices, default=LoanStatus.ACTIVE)
     schedule_version = models.PositiveSmallIntegerField(_("schedule version"), default=1)
-    principal_outstanding = models.DecimalField(_("principal outstanding"), **MONEY)
-    advance_balance = models.DecimalField(_("advance held"), **MONEY, default=0)
+    principal_outstanding = money(_("principal outstanding"))
+    advance_balance = money(_("advance held"), default=0)
     paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
@@ -92,15 +100,15 @@ class Installment(models.Model):
     version = models.PositiveSmallIntegerField(_("schedule version"), default=1)
     period = models.PositiveSmallIntegerField(_("period"))
     due_date = models.DateField(_("due date"))
-    principal_due = models.DecimalField(_("principal due"), **MONEY)
-    interest_due = models.DecimalField(_("interest due"), **MONEY)
-    fee_due = models.DecimalField(_("fee due"), **MONEY, default=0)
-    penalty_due = models.DecimalField(_("penalty due"), **MONEY, default=0)
-    interest_accrued = models.DecimalField(_("interest accrued"), **MONEY, default=0)
-    principal_paid = models.DecimalField(_("principal paid"), **MONEY, default=0)
-    interest_paid = models.DecimalField(_("interest paid"), **MONEY, default=0)
-    fee_paid = models.DecimalField(_("fee paid"), **MONEY, default=0)
-    penalty_paid = models.DecimalField(_("penalty paid"), **MONEY, default=0)
+    principal_due = money(_("principal due"))
+    interest_due = money(_("interest due"))
+    fee_due = money(_("fee due"), default=0)
+    penalty_due = money(_("penalty due"), default=0)
+    interest_accrued = money(_("interest accrued"), default=0)
+    principal_paid = money(_("principal paid"), default=0)
+    interest_paid = money(_("interest paid"), default=0)
+    fee_paid = money(_("fee paid"), default=0)
+    penalty_paid = money(_("penalty paid"), default=0)
     status = models.CharField(
         _("status"), max_length=8, choices=InstallmentStatus.choices, default=InstallmentStatus.PENDING
     )
@@ -118,11 +126,11 @@ class Installment(models.Model):
         return f"{self.loan_id}#{self.period} v{self.version}"
 
     @property
-    def due_total(self):  # type: ignore[no-untyped-def]
+    def due_total(self) -> Decimal:
         return self.principal_due + self.interest_due + self.fee_due + self.penalty_due
 
     @property
-    def paid_total(self):  # type: ignore[no-untyped-def]
+    def paid_total(self) -> Decimal:
         return self.principal_paid + self.interest_paid + self.fee_paid + self.penalty_paid
 
 
@@ -131,12 +139,12 @@ class LoanTransaction(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=TxnKind.choices)
     status = models.CharField(_("status"), max_length=8, choices=TxnStatus.choices, default=TxnStatus.POSTED)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    principal = models.DecimalField(_("principal"), **MONEY, default=0)
-    interest = models.DecimalField(_("interest"), **MONEY, default=0)
-    penalty = models.DecimalField(_("penalty"), **MONEY, default=0)
-    fee = models.DecimalField(_("fee"), **MONEY, default=0)
-    advance = models.DecimalField(_("to advance"), **MONEY, default=0)
+    amount = money(_("amount"))
+    principal = money(_("principal"), default=0)
+    interest = money(_("interest"), default=0)
+    penalty = money(_("penalty"), default=0)
+    fee = money(_("fee"), default=0)
+    advance = money(_("to advance"), default=0)
     value_date = models.DateField(_("value date"))
     channel = models.ForeignKey(
         "loans.PaymentChannel", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
@@ -174,7 +182,7 @@ class TransactionPart(models.Model):
     transaction = models.ForeignKey(LoanTransaction, on_delete=models.PROTECT, related_name="parts")
     installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="+", db_index=False)
     component = models.CharField(_("component"), max_length=10)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
 
     class Meta:
         ordering = ["id"]
@@ -207,7 +215,7 @@ class PaymentNotification(models.Model):
     channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="notifications")
     channel_txn_id = models.CharField(_("channel transaction id"), max_length=64)
     contract_no = models.CharField(_("contract number"), max_length=40)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     paid_at = models.DateTimeField(_("paid at"))
     result = models.CharField(_("result"), max_length=10, choices=NotificationResult.choices)
     refusal_code = models.CharField(_("refusal code"), max_length=40, blank=True)
@@ -233,7 +241,7 @@ class PostingRequest(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=PostingKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="posting_requests")
-    amount = models.DecimalField(_("amount"), **MONEY, null=True, blank=True)
+    amount = money(_("amount"), null=True, blank=True)
     value_date = models.DateField(_("value date"), null=True, blank=True)
     keep = models.CharField(_("prepayment keeps"), max_length=8, blank=True)
     channel = models.ForeignKey(PaymentChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -264,35 +272,66 @@ class PostingRequest(models.Model):
 
 
 class StatementImport(models.Model):
-    """A bank statement file posted in bulk; lines are matched to loans by contract number."""
+    """A bank statement file posted in bulk; lines are matched to loans by contract number (or the memo).
+
+    ``lines_done`` is the resume point: the lines of a chunk, their postings and the counters commit together.
+    """
 
     channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="statements")
     file_name = models.CharField(_("file name"), max_length=200)
     file_sha256 = models.CharField(max_length=64)
+    stored_path = models.CharField(max_length=300, blank=True)
+    file_kind = models.CharField(max_length=4, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    headers = models.JSONField(default=list, blank=True)
+    columns = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     total_lines = models.PositiveIntegerField(default=0)
+    lines_done = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
     unmatched = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
-    amount_posted = models.DecimalField(**MONEY, default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    amount_posted = money(default=0)
+    error = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     job_run = models.ForeignKey("jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
 
     def __str__(self) -> str:
-        return self.file_name
+        return f"#{self.pk} {self.file_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) and self.job_run_id is not None
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(100, self.lines_done * 100 // self.total_lines) if self.total_lines else 0
 
 
 class StatementLine(models.Model):
-    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
+    """One line of a statement file and what became of it. ``channel`` repeats the statement's so that a bank
+    transaction id is posted at most once per channel (partial unique constraint over matched lines); ``note`` is a
+    reason code (see ``loans.statements.reasons``)."""
+
+    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    channel = models.ForeignKey(PaymentChannel, on_delete=models.PROTECT, related_name="+", db_index=False)
     line_no = models.PositiveIntegerField()
     bank_txn_id = models.CharField(max_length=64)
     contract_no = models.CharField(max_length=40, blank=True)
-    amount = models.DecimalField(**MONEY, null=True)
+    memo = models.CharField(max_length=200, blank=True)
+    amount = money(null=True)
     paid_on = models.DateField(null=True)
     result = models.CharField(max_length=10, choices=MatchResult.choices)
     note = models.CharField(max_length=200, blank=True)
@@ -303,6 +342,14 @@ class StatementLine(models.Model):
     class Meta:
         ordering = ["statement", "line_no"]
         indexes = [models.Index(fields=["statement", "result"])]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "line_no"], name="loans_statementline_line_once"),
+            models.UniqueConstraint(
+                fields=["channel", "bank_txn_id"],
+                condition=models.Q(result=MatchResult.MATCHED),
+                name="loans_statementline_posted_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.statement_id}:{self.line_no}"

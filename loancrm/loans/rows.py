@@ -41,7 +41,7 @@ def rows_from_schedule(loan_id: int, version: int, schedule: Schedule) -> list[I
 
 
 def outstanding(row: Installment, component: Component) -> Decimal:
-    return getattr(row, DUE_FIELD[component]) - getattr(row, PAID_FIELD[component])  # type: ignore[no-any-return]
+    return getattr(row, DUE_FIELD[component]) - getattr(row, PAID_FIELD[component])
 
 
 def open_dues(rows: Iterable[Installment], *, until: dt.date | None = None) -> list[Due]:

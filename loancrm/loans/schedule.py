@@ -18,6 +18,7 @@ Invariants: every amount is a Decimal with two places, principal parts sum to th
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -129,7 +130,7 @@ def build_schedule(
 ) -> Schedule:
     """The schedule of a new loan. ``term_days`` (bullet only) sets maturity in days instead of months."""
     method = _method(method)
-    _check(principal, annual_rate)
+    principal = _check(principal, annual_rate)
     if method is Method.BULLET and term_days is not None:
         if not 1 <= term_days <= MAX_TERM_MONTHS * 31:
             raise ScheduleError("term_days", "term in days out of range")
@@ -166,7 +167,7 @@ def reschedule(
     prepayment). A bullet loan keeps its maturity: interest from ``period_start`` on the new balance.
     """
     method, keep = _method(method), Keep(keep)
-    _check(balance, annual_rate)
+    balance = _check(balance, annual_rate)
     if not remaining_due_dates:
         raise ScheduleError("remaining_due_dates", "no periods remain")
     if method is Method.BULLET:
@@ -179,7 +180,7 @@ def reschedule(
     if keep is Keep.PAYMENT:
         if method is Method.INTEREST_ONLY:
             raise ScheduleError("keep", "an interest-only loan can only keep its term")
-        dates = dates[: _periods_needed(balance, rate, method, dates, payment, principal_per_period)]
+        dates = dates[: _periods_needed(balance, rate, method, dates, payment, principal_per_period, first_fraction)]
         if method is Method.EQUAL_PRINCIPAL:
             return _amortise(balance, rate, dates, method, first_period, first_fraction, fixed=principal_per_period)
         return _amortise(balance, rate, dates, method, first_period, first_fraction, fixed=payment)
@@ -193,11 +194,13 @@ def _method(method: Method | str) -> Method:
         raise ScheduleError("method", f"unknown repayment method: {method!r}") from None
 
 
-def _check(principal: Decimal, annual_rate: Decimal) -> None:
+def _check(principal: Decimal, annual_rate: Decimal) -> Decimal:
+    """The principal with exactly two places ("100000" → "100000.00"), once both inputs are checked."""
     if not isinstance(principal, Decimal) or quantize_money(principal) != principal or principal <= 0:
         raise ScheduleError("principal", "principal must be a positive amount in fen")
     if not isinstance(annual_rate, Decimal) or not 0 <= annual_rate <= 1:
         raise ScheduleError("annual_rate", "annual rate must be between 0 and 1")
+    return quantize_money(principal)
 
 
 def _level_payment(principal: Decimal, rate: Decimal, n: int) -> Decimal:
@@ -249,18 +252,21 @@ def _periods_needed(
     dates: Sequence[date],
     payment: Decimal | None,
     principal_per_period: Decimal | None,
+    first_fraction: Decimal | None = None,
 ) -> int:
-    """How many of ``dates`` a kept payment needs to repay ``balance`` (all of them at most)."""
+    """How many of ``dates`` a kept payment needs to repay ``balance`` (all of them at most), with the first
+    period's interest scaled by ``first_fraction`` exactly as ``_amortise`` will."""
     if method is Method.EQUAL_PRINCIPAL:
         if principal_per_period is None or principal_per_period <= 0:
             raise ScheduleError("principal_per_period", "the principal per period to keep is needed")
-        count = -(-balance // principal_per_period)
-        return max(1, min(len(dates), int(count)))
+        return max(1, min(len(dates), math.ceil(balance / principal_per_period)))
     if payment is None or payment <= 0:
         raise ScheduleError("payment", "the payment to keep is needed")
     remaining = balance
     for count in range(1, len(dates) + 1):
         interest = quantize_money(remaining * rate)
+        if count == 1 and first_fraction is not None:
+            interest = quantize_money(remaining * rate * first_fraction)
         if remaining + interest <= payment:
             return count
         if payment <= interest:

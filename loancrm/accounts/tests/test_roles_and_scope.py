@@ -82,7 +82,18 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 LEDGER_NAV = ("trial_balance", "journal", "periods")
 NAV_BY_ROLE = {
-    "sales_agent": {"home", "leads", "pool", "board", "funnel", "tasks", "scripts", "customers"},
+    "sales_agent": {
+        "home",
+        "leads",
+        "pool",
+        "board",
+        "funnel",
+        "tasks",
+        "scripts",
+        "customers",
+        "loans",
+        "loan_calculator",
+    },
     "administrator": {
         "home",
         "users",
@@ -105,9 +116,22 @@ NAV_BY_ROLE = {
         "tags",
         "customers",
         "imports",
+        "loan_calculator",
+        "loans",
+        "loan_postings",
+        "payment_channels",
         *LEDGER_NAV,
     },
-    "operations": {"home", "jobs", "calendar", *LEDGER_NAV},
+    "operations": {
+        "home",
+        "jobs",
+        "calendar",
+        "loan_calculator",
+        "loans",
+        "loan_postings",
+        "payment_channels",
+        *LEDGER_NAV,
+    },
     "compliance_officer": {
         "home",
         "users",
@@ -118,6 +142,8 @@ NAV_BY_ROLE = {
         "board",
         "funnel",
         "customers",
+        "loan_calculator",
+        "loans",
         *LEDGER_NAV,
     },
 }

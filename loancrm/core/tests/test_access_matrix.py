@@ -94,6 +94,11 @@ PAGES = [
     ("imports/<int:pk>/mapping/", "post", "imports.add_leadimport"),
     ("imports/<int:pk>/start/", "post", "imports.add_leadimport"),
     ("imports/<int:pk>/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("loans/statements/", "get", "loans.view_loan"),
+    ("loans/statements/new/", "get", "loans.post_payment"),
+    ("loans/statements/<int:pk>/", "get", "loans.view_loan"),
+    ("loans/statements/<int:pk>/start/", "post", "loans.post_payment"),
+    ("loans/statements/<int:pk>/unmatched.xlsx", "get", "loans.view_loan"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
@@ -103,6 +108,20 @@ PAGES = [
     ("ledger/periods/", "get", "ledger.view_journalentry"),
     ("ledger/periods/close/", "post", "ledger.close_period"),
     ("ledger/periods/reopen/", "post", "ledger.reopen_period"),
+    ("loans/calculator/", "get", "accounts.view_dashboard"),
+    ("loans/channels/", "get", "loans.manage_payment_channels"),
+    ("loans/channels/<int:pk>/", "get", "loans.manage_payment_channels"),
+    ("loans/channels/<int:pk>/rotate/", "post", "loans.manage_payment_channels"),
+    ("loans/postings/", "get", "loans.post_payment"),
+    ("loans/postings/<int:pk>/", "get", "loans.post_payment"),
+    ("loans/postings/<int:pk>/approve/", "post", "loans.approve_posting"),
+    ("loans/postings/<int:pk>/reject/", "post", "loans.approve_posting"),
+    ("loans/<int:pk>/postings/new/payment/", "get", "loans.post_payment"),
+    ("loans/<int:pk>/postings/new/prepayment/", "get", "loans.post_payment"),
+    ("loans/<int:pk>/postings/new/payoff/", "get", "loans.post_payment"),
+    ("loans/<int:pk>/postings/new/reversal/", "get", "loans.reverse_payment"),
+    ("loans/", "get", "loans.view_loan"),
+    ("loans/<int:pk>/", "get", "loans.view_loan"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -145,6 +164,18 @@ API = [
     ("/api/v1/imports/{import_id}/mapping", "put", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/start", "post", "imports.add_leadimport"),
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
+    ("/api/v1/calculator/schedule", "post", PUBLIC),
+    ("/api/v1/payments/notify/{channel}", "post", PUBLIC),
+    ("/api/v1/payments/requests", "post", "loans.post_payment"),
+    ("/api/v1/payments/requests", "get", "loans.approve_posting"),
+    ("/api/v1/payments/requests/{request_id}/approve", "post", "loans.approve_posting"),
+    ("/api/v1/payments/requests/{request_id}/reject", "post", "loans.approve_posting"),
+    ("/api/v1/payments/quote", "get", "loans.view_loan"),
+    ("/api/v1/loans", "get", "loans.view_loan"),
+    ("/api/v1/loans/by-contract/{contract_no}", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}/schedule", "get", "loans.view_loan"),
+    ("/api/v1/loans/{loan_id}/transactions", "get", "loans.view_loan"),
     ("/api/v1/ledger/trial-balance", "get", "ledger.view_journalentry"),
     ("/api/v1/ledger/entries", "get", "ledger.view_journalentry"),
     ("/api/v1/ledger/entries/{entry_id}", "get", "ledger.view_journalentry"),
@@ -152,7 +183,7 @@ API = [
     ("/api/v1/ledger/periods/{month}/close", "post", "ledger.close_period"),
     ("/api/v1/ledger/periods/{month}/reopen", "post", "ledger.reopen_period"),
 ]
-# sidebar item key, permission needed to see it (ANY = every signed-in user)
+# sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [
     ("home", ANY),
     ("leads", "leads.view_lead"),
@@ -166,6 +197,10 @@ NAV = [
     ("assignment", "leads.change_assignmentrule"),
     ("tags", "sales.change_tag"),
     ("sales_settings", "sales.change_refusalreason"),
+    ("loans", "loans.view_loan"),
+    ("loan_calculator", "accounts.view_dashboard"),
+    ("loan_postings", ("loans.post_payment", "loans.reverse_payment", "loans.approve_posting")),
+    ("payment_channels", "loans.manage_payment_channels"),
     ("trial_balance", "ledger.view_journalentry"),
     ("journal", "ledger.view_journalentry"),
     ("periods", "ledger.view_journalentry"),
@@ -213,7 +248,10 @@ def test_each_role_sees_exactly_the_nav_items_it_may_open(org):
     users = users_by_role(org.bj_team1)
     for role in ROLES:
         shown = {item["key"] for section in nav_for(users[role.code]) for item in section["items"]}
-        expected = {key for key, perm in NAV if perm is ANY or perm in ROLE_PERMISSIONS[role.code]}
+        granted = set(ROLE_PERMISSIONS[role.code])
+        expected = {
+            key for key, perm in NAV if perm is ANY or granted & set(perm if isinstance(perm, tuple) else [perm])
+        }
         assert shown == expected, role.code
 
 
@@ -271,3 +309,24 @@ def test_user_records_are_scoped_by_branch(org, branch_hr, template):
         template.format(pk=subject.pk), allowed=[compliance, bj_hr], other_scope=[sh_hr], no_permission=[agent]
     )
     assert_scoped(template.format(pk=999999), other_scope=[compliance, bj_hr])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("template", ["/loans/statements/{pk}/", "/loans/statements/{pk}/unmatched.xlsx"])
+def test_bank_statements_are_shown_to_company_wide_viewers_only(org, template, tmp_path, settings):
+    """A statement lists payments of every branch: viewers with the whole company in scope (and its uploader) see
+    it; a loan viewer with a narrower scope gets the same 404 as for a missing statement."""
+    from loancrm.loans.statements.services import statement_upload
+    from loancrm.loans.tests.statement_factories import csv_file, make_channel
+
+    settings.MEDIA_ROOT = tmp_path
+    operations = make_user("ops_st", role="operations", unit=org.hq)
+    compliance = make_user("comp_st", role="compliance_officer", unit=org.hq)
+    collector = make_user("coll_st", role="collector", unit=org.bj_team1)
+    qa = make_user("qa_st", role="qa_inspector", unit=org.bj)
+    channel = make_channel("ICBC")
+    statement = statement_upload(actor=operations, upload=csv_file([["T1", "HT1", "1.00", "2026-01-15", ""]]),
+                                 channel_id=channel.pk)  # fmt: skip
+    assert_scoped(template.format(pk=statement.pk), allowed=[operations, compliance], other_scope=[collector],
+                  no_permission=[qa])  # fmt: skip
+    assert_scoped(template.format(pk=999999), other_scope=[operations])

@@ -117,6 +117,8 @@ def test_admin_and_agent_see_their_own_navigation_and_languages(site, browser):
         "公海",
         "客户",
         "话术库",
+        "贷款台账",
+        "贷款计算器",
     ]
     assert "销售专员" in agent.locator("[data-testid=user-roles]").inner_text()
     shot(agent, "home-agent-zh")

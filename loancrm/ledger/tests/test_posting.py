@@ -4,7 +4,8 @@ postings, reversals mirror, and the database triggers keep journal rows append-o
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from loancrm.core.audit_triggers import UNLOCK_TABLE
 from loancrm.ledger.choices import Acct, EntryKind, PeriodStatus
@@ -119,3 +120,18 @@ def test_the_triggers_refuse_update_and_delete_of_journal_rows(today, statement)
     assert written() == (1, 2)
     assert JournalEntry.objects.get().memo == "放款 HT-2026-0001"
     assert sorted(JournalLine.objects.values_list("debit", flat=True)) == [M("0.00"), M("12000.00")]
+
+
+def test_the_database_refuses_entries_in_closed_months_from_any_writer(today):
+    AccountingPeriod.objects.create(start=D(2026, 10, 1), status=PeriodStatus.CLOSED)
+    insert = "INSERT INTO ledger_journalentry (entry_date, kind, memo, posted_at) VALUES (%s, 'adjustment', '', %s)"
+    for day in (D(2026, 10, 31), D(2026, 3, 1)):  # the closed month, and one before it without a period row
+        with (
+            pytest.raises(IntegrityError, match="ledger period closed"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
+            c.execute(insert, [day, timezone.now()])
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [D(2026, 11, 1), timezone.now()])
+    assert list(JournalEntry.objects.values_list("entry_date", flat=True)) == [D(2026, 11, 1)]

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
+
 from loancrm.core.business_date import current_business_date
 from loancrm.core.money import to_money
 from loancrm.loans.choices import OPEN_STATUSES
@@ -26,6 +28,28 @@ def lock_open_loan(loan_id: int) -> Loan:
     if loan.status not in OPEN_STATUSES:
         raise LoanNotOpen(fields={"loan": [loan.get_status_display()]})
     return loan
+
+
+def lock_with_rows(
+    loan_id: int | None = None, *, contract_no: str | None = None, open_only: bool = True
+) -> tuple[Loan, list[Installment]]:
+    """The row-locked loan (by id or contract number) and its current schedule in one query (only the loan row is
+    locked); ``LoanNotFound`` / ``LoanNotOpen`` (unless ``open_only`` is false)."""
+    match: dict[str, Any] = {"loan_id": loan_id} if contract_no is None else {"loan__contract_no": contract_no}
+    rows = list(
+        Installment.objects.select_related("loan")
+        .select_for_update(of=("loan",))
+        .filter(version=F("loan__schedule_version"), **match)
+        .order_by("period")
+    )
+    if not rows:
+        raise LoanNotFound
+    loan = rows[0].loan
+    for row in rows:
+        row.loan = loan
+    if open_only and loan.status not in OPEN_STATUSES:
+        raise LoanNotOpen(fields={"loan": [loan.get_status_display()]})
+    return loan, rows
 
 
 def current_rows(loan: Loan) -> list[Installment]:

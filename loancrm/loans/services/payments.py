@@ -21,14 +21,14 @@ from loancrm.ledger.choices import Acct
 from loancrm.ledger.posting import dr
 from loancrm.loans.allocation import allocate_payment, parse_order
 from loancrm.loans.choices import Source, TxnKind
-from loancrm.loans.models import Loan, LoanTransaction
+from loancrm.loans.models import Installment, Loan, LoanTransaction
 from loancrm.loans.rows import open_dues
 from loancrm.loans.services.common import (
     checked_amount,
     checked_value_date,
     current_rows,
     lock_loan,
-    lock_open_loan,
+    lock_with_rows,
 )
 from loancrm.loans.services.settlement import Posting, write
 
@@ -54,19 +54,41 @@ def payment_post(
     business_date = current_business_date()
     checked_value_date(value_date, business_date)
     with transaction.atomic():
-        loan = lock_open_loan(loan_id)
-        txn = post_locked(
-            loan,
-            amount=amount,
-            value_date=value_date,
-            source=source,
-            clearing=clearing_account(channel.code if channel else None),
-            channel_id=channel.pk if channel else None,
-            reference=reference,
-            actor=actor,
-            business_date=business_date,
-        )
-        audit_event(actor, "payment.posted", loan, _txn_data(txn), request)
+        loan, rows = lock_with_rows(loan_id)
+        return payment_post_locked(
+            loan, rows, amount=amount, value_date=value_date, actor=actor, source=source, channel=channel,
+            reference=reference, business_date=business_date, request=request,
+        )  # fmt: skip
+
+
+def payment_post_locked(
+    loan: Loan,
+    rows: list[Installment],
+    *,
+    amount: Decimal,
+    value_date: dt.date,
+    actor: Any,
+    business_date: dt.date,
+    source: Source = Source.MANUAL,
+    channel: Any = None,
+    reference: str = "",
+    request: HttpRequest | None = None,
+) -> LoanTransaction:
+    """``payment_post`` for a caller already inside a transaction holding the loan's lock (``lock_with_rows``)
+    that has checked the amount, the value date and that the loan is open: writes without a savepoint."""
+    txn = post_locked(
+        loan,
+        rows=rows,
+        amount=amount,
+        value_date=value_date,
+        source=source,
+        clearing=clearing_account(channel.code if channel else None),
+        channel_id=channel.pk if channel else None,
+        reference=reference,
+        actor=actor,
+        business_date=business_date,
+    )
+    audit_event(actor, "payment.posted", loan, _txn_data(txn), request)
     return txn
 
 
@@ -82,9 +104,11 @@ def post_locked(
     income_account: str = Acct.INTEREST_INCOME,
     channel_id: int | None = None,
     reference: str = "",
+    rows: list[Installment] | None = None,
 ) -> LoanTransaction:
-    """The posting itself, for a loan the caller has locked (no audit event: the caller writes it)."""
-    rows = current_rows(loan)
+    """The posting itself, for a loan the caller has locked (no audit event: the caller writes it); ``rows`` is its
+    current schedule when the caller has it already."""
+    rows = current_rows(loan) if rows is None else rows
     allocation = allocate_payment(
         amount, open_dues(rows), value_date=value_date, order=parse_order(loan.allocation_order)
     )

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from loancrm.core.audit import audit_event
 from loancrm.core.business_date import current_business_date
 from loancrm.core.errors import NotFound
-from loancrm.core.money import money_str
-from loancrm.ledger.posting import journal_reverse
+from loancrm.core.money import ZERO, money_str
+from loancrm.ledger.choices import EntryKind
+from loancrm.ledger.posting import journal_post, journal_reverse
 from loancrm.loans.allocation import Component
 from loancrm.loans.choices import LoanStatus, TxnKind, TxnStatus
 from loancrm.loans.errors import ReversalRefused
@@ -44,7 +45,7 @@ def payment_reverse(
         if found is None:
             raise NotFound
         loan = lock_loan(found)
-        txn = LoanTransaction.objects.select_related("journal_entry").get(pk=transaction_id)
+        txn = LoanTransaction.objects.select_related("journal_entry", "channel").get(pk=transaction_id)
         _refuse_unless_reversible(txn, loan)
         parts = list(TransactionPart.objects.filter(transaction=txn))
         rows = {row.pk: row for row in Installment.objects.filter(pk__in={p.installment_id for p in parts})}
@@ -59,9 +60,15 @@ def payment_reverse(
             name = "interest_accrued" if part.component == ACCRUED else PAID_FIELD[Component(part.component)]
             setattr(row, name, getattr(row, name) - part.amount)
             undone[row.pk] = row
-        entry = journal_reverse(
-            txn.journal_entry, entry_date=business_date, memo=f"{loan.contract_no} reversal {reason}"[:200], actor=actor
-        )
+        memo = f"{loan.contract_no} reversal {reason}"[:200]
+        if txn.journal_entry is not None:
+            entry = journal_reverse(txn.journal_entry, entry_date=business_date, memo=memo, actor=actor)
+        else:  # a bank-file repayment posted in bulk: its lines are part of its chunk's journal entry
+            from loancrm.loans.statements.poster import reversal_legs
+
+            accrued = sum((p.amount for p in parts if p.component == ACCRUED), ZERO)
+            entry = journal_post(entry_date=business_date, kind=EntryKind.REVERSAL, legs=reversal_legs(txn, accrued),
+                                 memo=memo, loan_id=loan.pk, actor=actor)  # fmt: skip
         reversal = LoanTransaction.objects.create(
             loan=loan,
             kind=TxnKind.REVERSAL,

@@ -17,16 +17,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from loancrm.core.money import ZERO
 from loancrm.ledger.choices import Acct, EntryKind
-from loancrm.ledger.posting import Leg, cr, dr, journal_post
+from loancrm.ledger.posting import Leg, balanced_lines, cr, dr, journal_post
 from loancrm.loans.allocation import Allocation, Component
 from loancrm.loans.choices import LoanStatus, Source, TxnKind, ensure_transition
 from loancrm.loans.models import Installment, Loan, LoanTransaction, TransactionPart
 from loancrm.loans.rows import MONEY_FIELDS, PAID_FIELD, has_overdue, is_settled, principal_outstanding
 from loancrm.loans.rows import status_after_change as row_status
+from loancrm.loans.services.pg_persist import persist_in_one_statement
 
 ACCRUED = "accrued"
 RECEIVABLE = {
@@ -95,16 +97,8 @@ def write(
     accrued = posting.total(ACCRUED)
     legs += [dr(Acct.INTEREST, accrued, loan.pk), cr(posting.income_account, accrued, loan.pk)]
     legs.append(cr(Acct.ADVANCE, posting.to_advance, loan.pk))
-    entry = journal_post(
-        entry_date=posting.value_date,
-        kind=ENTRY_KIND.get(posting.kind, EntryKind.REPAYMENT),
-        legs=legs,
-        memo=f"{loan.contract_no} {posting.kind.value} {posting.reference}".strip(),
-        loan_id=loan.pk,
-        actor=actor,
-        move_out_of_closed=True,
-    )
-    txn = LoanTransaction.objects.create(
+    lines = balanced_lines(legs)
+    txn = LoanTransaction(
         loan=loan,
         kind=posting.kind,
         source=posting.source,
@@ -120,16 +114,36 @@ def write(
         reason=posting.reason[:200],
         from_version=posting.from_version,
         to_version=posting.to_version,
-        journal_entry=entry,
         posted_at=timezone.now(),
         posted_by=actor if getattr(actor, "pk", None) else None,
     )
+    for row in posting.changed.values():
+        row_status(row, paid_on=posting.value_date, business_date=business_date)
+    loan_after(loan, current_rows, advance_change=posting.advance_change, on=posting.value_date,
+               business_date=business_date)  # fmt: skip
+    memo = f"{loan.contract_no} {posting.kind.value} {posting.reference}".strip()
+    entry_kind = ENTRY_KIND.get(posting.kind, EntryKind.REPAYMENT)
+    if connection.vendor == "postgresql":
+        persist_in_one_statement(
+            txn, lines, posting.parts, list(posting.changed.values()), entry_kind=entry_kind, memo=memo,
+            business_date=business_date,
+        )  # fmt: skip
+        return txn
+    txn.journal_entry = journal_post(
+        entry_date=posting.value_date,
+        kind=entry_kind,
+        legs=lines,
+        memo=memo,
+        loan_id=loan.pk,
+        actor=actor,
+        move_out_of_closed=True,
+    )
+    txn.save(force_insert=True)
     TransactionPart.objects.bulk_create(
         [TransactionPart(transaction=txn, installment=row, component=c, amount=a) for row, c, a in posting.parts]
     )
     save_rows(posting.changed.values(), paid_on=posting.value_date, business_date=business_date)
-    settle_loan(loan, current_rows, advance_change=posting.advance_change, on=posting.value_date,
-                business_date=business_date)  # fmt: skip
+    save_loan(loan)
     return txn
 
 
@@ -145,6 +159,14 @@ def settle_loan(
     loan: Loan, rows: Sequence[Installment], *, advance_change: Decimal, on: dt.date, business_date: dt.date
 ) -> None:
     """Balances and status of ``loan`` from its current schedule ``rows``; saved."""
+    loan_after(loan, rows, advance_change=advance_change, on=on, business_date=business_date)
+    save_loan(loan)
+
+
+def loan_after(
+    loan: Loan, rows: Sequence[Installment], *, advance_change: Decimal, on: dt.date, business_date: dt.date
+) -> None:
+    """Set the loan's balances, status and maturity from its current schedule ``rows`` (in memory)."""
     loan.principal_outstanding = principal_outstanding(rows)
     loan.advance_balance += advance_change
     target = loan.status
@@ -160,7 +182,11 @@ def settle_loan(
         loan.paid_off_on = on if target == LoanStatus.PAID_OFF else None
     if rows:
         loan.maturity_date = max(row.due_date for row in rows)
-    loan.save(
-        update_fields=["principal_outstanding", "advance_balance", "status", "paid_off_on", "maturity_date",
-                       "schedule_version"]
-    )  # fmt: skip
+
+
+LOAN_BALANCE_FIELDS = ["principal_outstanding", "advance_balance", "status", "paid_off_on", "maturity_date",
+                       "schedule_version"]  # fmt: skip
+
+
+def save_loan(loan: Loan) -> None:
+    loan.save(update_fields=LOAN_BALANCE_FIELDS)

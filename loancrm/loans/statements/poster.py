@@ -1,0 +1,485 @@
+"""Posting one chunk of statement lines set-based, with exactly the effect of ``payment_post`` per line in file
+order (``source=bank_file``, the statement's channel, ``reference`` = the bank transaction id).
+
+How: classify the lines (unreadable, value date after the business date, duplicate, no loan, loan not open);
+resolve contract numbers (the contract column, else a memo token) in one query; lock the chunk's loans in one
+``SELECT … ORDER BY id FOR UPDATE`` and load their current schedules in one query; allocate in Python with the
+single path's own pieces (``allocation.allocate_payment`` with each loan's order, ``settlement.Posting`` for the
+parts and the ``accrued`` recognition, ``rows.status_after_change``, ``settlement.loan_after``), lines of the same
+loan one after another; then write with a handful of statements (``bulk_sql``).
+
+Journal: each payment gets the receivable, accrual and advance lines the single path writes for it (per loan);
+the clearing-account debit of all the chunk's payments with the same accounting date is one line, and those
+payments share one journal entry (kind repayment, no loan). So a bank-file transaction has no journal entry of its
+own (``LoanTransaction.journal_entry`` is empty); ``payment_reverse`` builds its mirror legs from the transaction
+(see ``reversal_legs``). The ledger balances per entry, and each loan's receivable / advance / income lines are
+those of the single path.
+
+Invariants: a line is posted only when its bank transaction id was never posted for the channel (an earlier
+matched statement line, an accepted channel notification, or an earlier line of this file); the caller holds the
+channel's row lock, so two files of one channel cannot race, and the partial unique index on matched lines is the
+last guard; everything runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from django.utils import timezone
+
+from loancrm.core.business_date import current_business_date
+from loancrm.core.money import ZERO
+from loancrm.ledger.choices import Acct, EntryKind, PeriodStatus
+from loancrm.ledger.errors import PeriodClosed
+from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
+from loancrm.ledger.posting import Leg, account_id, cr, dr, net_legs
+from loancrm.loans.allocation import Component, allocate_payment, parse_order
+from loancrm.loans.choices import (
+    OPEN_STATUSES,
+    InstallmentStatus,
+    MatchResult,
+    Source,
+    TxnKind,
+    TxnStatus,
+)
+from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, StatementLine, TransactionPart
+from loancrm.loans.rows import is_settled, open_dues, status_after_change
+from loancrm.loans.services.payments import clearing_account
+from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE, Posting, loan_after
+from loancrm.loans.statements import bulk_sql as sql
+from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
+
+COMPONENT_NAMES = tuple(c.value for c in Component)
+PAID = InstallmentStatus.PAID.value
+REPAYMENT, POSTED, BANK_FILE = TxnKind.REPAYMENT.value, TxnStatus.POSTED.value, Source.BANK_FILE.value
+MATCHED, UNMATCHED = MatchResult.MATCHED.value, MatchResult.UNMATCHED.value
+DUPLICATE, INVALID = MatchResult.DUPLICATE.value, MatchResult.INVALID.value
+
+
+class RowState:
+    """A current-schedule instalment as the poster changes it (the attributes ``rows`` and ``Posting`` use)."""
+
+    __slots__ = ("due_date", "fee_due", "fee_paid", "interest_accrued", "interest_due", "interest_paid", "paid_on",
+                 "penalty_due", "penalty_paid", "pk", "principal_due", "principal_paid", "status")  # fmt: skip
+
+    pk: int
+    due_date: dt.date
+    principal_due: Decimal
+    interest_due: Decimal
+    fee_due: Decimal
+    penalty_due: Decimal
+    interest_accrued: Decimal
+    principal_paid: Decimal
+    interest_paid: Decimal
+    fee_paid: Decimal
+    penalty_paid: Decimal
+    status: str
+    paid_on: dt.date | None
+
+    @classmethod
+    def read(cls, values: Sequence[Any], convert: bool) -> RowState:
+        """A row from ``_row_columns`` values; ``convert``: SQLite's text money and ISO dates (see ``bulk_sql``)."""
+        row = cls.__new__(cls)
+        (row.pk, _loan, row.due_date, row.principal_due, row.interest_due, row.fee_due, row.penalty_due,
+         row.interest_accrued, row.principal_paid, row.interest_paid, row.fee_paid, row.penalty_paid, row.status,
+         row.paid_on) = values  # fmt: skip
+        if convert:
+            money = sql.money
+            row.due_date, row.paid_on = cast(dt.date, sql.day(row.due_date)), sql.day(row.paid_on)
+            for name in MONEY_SLOTS:
+                setattr(row, name, money(getattr(row, name)))
+        return row
+
+
+MONEY_SLOTS = ("principal_due", "interest_due", "fee_due", "penalty_due", "interest_accrued", "principal_paid",
+               "interest_paid", "fee_paid", "penalty_paid")  # fmt: skip
+
+
+class LoanState:
+    """A locked loan as the poster changes it (what ``settle_loan`` reads and writes)."""
+
+    __slots__ = ("advance_balance", "contract_no", "in_order", "maturity_date", "order", "paid_off_on", "pk",
+                 "principal_outstanding", "rows", "rows_by_id", "status")  # fmt: skip
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        (self.pk, self.contract_no, self.status, _version, order, outstanding, advance, paid_off_on,
+         maturity_date) = values  # fmt: skip
+        self.order = _order(order)
+        self.principal_outstanding, self.advance_balance = sql.money(outstanding), sql.money(advance)
+        self.paid_off_on, self.maturity_date = sql.day(paid_off_on), sql.day(maturity_date)
+        self.rows: list[RowState] = []
+        self.rows_by_id: dict[int, RowState] = {}
+        self.in_order = True  # due dates never decrease with the period (see ``reachable_rows``)
+
+
+_ORDERS: dict[str, tuple[Component, ...]] = {}
+
+
+def _order(text: str) -> tuple[Component, ...]:
+    found = _ORDERS.get(text)
+    if found is None:
+        found = _ORDERS[text] = parse_order(text)
+    return found
+
+
+@dataclass
+class Outcome:
+    """What became of one line: its result, reason code, the loan it paid and the posting."""
+
+    line: ParsedLine
+    result: str
+    note: str = ""
+    contract_no: str = ""
+    loan: LoanState | None = None
+    posting: Posting | None = None
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    journal: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+    entry_date: dt.date | None = None
+    txn_id: int | None = None
+
+
+@dataclass
+class ChunkResult:
+    outcomes: list[Outcome]
+    counts: dict[str, int]
+    amounts: dict[str, Decimal]
+    entries: int = 0
+
+
+RECEIVABLE_BY_NAME = tuple((component.value, account) for component, account in RECEIVABLE.items())
+
+
+def journal_lines(totals: dict[str, Decimal], to_advance: Decimal) -> list[tuple[str, Decimal, Decimal]]:
+    """The lines ``settlement.write`` posts for a repayment, without the clearing debit, as (account, debit,
+    credit), in its order: the receivable credits, the accrual recognition, the advance. (A repayment uses no
+    advance, and no two of its legs share an account and side, so ``net_legs`` only drops the zero ones.)"""
+    lines = [(account, ZERO, totals[name]) for name, account in RECEIVABLE_BY_NAME if totals[name]]
+    accrued = totals[ACCRUED]
+    if accrued:
+        lines += [(Acct.INTEREST, accrued, ZERO), (Acct.INTEREST_INCOME, ZERO, accrued)]
+    if to_advance:
+        lines.append((Acct.ADVANCE, ZERO, to_advance))
+    return lines
+
+
+def reachable_rows(loan: LoanState, value_date: dt.date) -> list[RowState]:
+    """The rows ``allocate_payment`` can pay on ``value_date``: the unpaid ones due before it and those due on or
+    after it up to the first that still owes something (the current instalment; later ones are never reached).
+    Rows whose due dates are not in period order are all returned."""
+    if not loan.in_order:
+        return loan.rows
+    found = []
+    for row in loan.rows:
+        if row.status == PAID:
+            continue
+        found.append(row)
+        if row.due_date >= value_date and not is_settled(cast(Any, row)):
+            break
+    return found
+
+
+def reversal_legs(txn: LoanTransaction, accrued: Decimal) -> list[Leg]:
+    """The mirror of the legs a bank-file repayment posted (for a transaction without an entry of its own)."""
+    code = txn.channel.code if txn.channel_id and txn.channel else None
+    legs = [
+        cr(clearing_account(code), txn.amount, txn.loan_id),
+        dr(Acct.PRINCIPAL, txn.principal, txn.loan_id),
+        dr(Acct.INTEREST, txn.interest, txn.loan_id),
+        dr(Acct.PENALTY, txn.penalty, txn.loan_id),
+        dr(Acct.FEE, txn.fee, txn.loan_id),
+        cr(Acct.INTEREST, accrued, txn.loan_id),
+        dr(Acct.INTEREST_INCOME, accrued, txn.loan_id),
+        dr(Acct.ADVANCE, txn.advance, txn.loan_id),
+    ]
+    return net_legs(legs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reads
+
+
+def posted_before(channel_id: int, txn_ids: list[str]) -> dict[str, str]:
+    """{bank txn id: reason code} for ids already posted for the channel (statement lines or notifications)."""
+    if not txn_ids:
+        return {}
+    lines, notes = sql.table(StatementLine), sql.table(PaymentNotification)
+    rows = sql.select(
+        f"SELECT bank_txn_id, statement_id FROM {lines} WHERE bank_txn_id = ANY(%s) AND channel_id = %s "  # noqa: S608
+        f"AND result = 'matched' UNION ALL SELECT channel_txn_id, NULL FROM {notes} "
+        "WHERE channel_txn_id = ANY(%s) AND channel_id = %s AND result = 'accepted'",
+        f"SELECT bank_txn_id, statement_id FROM {lines} WHERE bank_txn_id IN (SELECT value FROM json_each(%s)) "  # noqa: S608
+        f"AND channel_id = %s AND result = 'matched' UNION ALL SELECT channel_txn_id, NULL FROM {notes} "
+        "WHERE channel_txn_id IN (SELECT value FROM json_each(%s)) AND channel_id = %s AND result = 'accepted'",
+        [txn_ids, channel_id, txn_ids, channel_id],
+    )
+    found: dict[str, str] = {}
+    for txn_id, statement_id in rows:
+        found.setdefault(txn_id, f"posted_before:{statement_id}" if statement_id else "posted_by_notification")
+    return found
+
+
+def loan_ids_by_contract(contracts: list[str]) -> dict[str, int]:
+    if not contracts:
+        return {}
+    loans = sql.table(Loan)
+    rows = sql.select(
+        f"SELECT contract_no, id FROM {loans} WHERE contract_no = ANY(%s)",  # noqa: S608
+        f"SELECT contract_no, id FROM {loans} WHERE contract_no IN (SELECT value FROM json_each(%s))",  # noqa: S608
+        [contracts],
+    )
+    return dict(rows)
+
+
+def _loan_columns() -> str:
+    money = sql.money_column
+    return (f"id, contract_no, status, schedule_version, allocation_order, {money('principal_outstanding')}, "
+            f"{money('advance_balance')}, paid_off_on, maturity_date")  # fmt: skip
+
+
+def _row_columns() -> str:
+    money = [sql.money_column(f"i.{name}") for name in ("principal_due", "interest_due", "fee_due", "penalty_due",
+             "interest_accrued", "principal_paid", "interest_paid", "fee_paid", "penalty_paid")]  # fmt: skip
+    return f"i.id, i.loan_id, i.due_date, {', '.join(money)}, i.status, i.paid_on"
+
+
+def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
+    """The loans, row-locked in id order (PostgreSQL; SQLite's transaction already holds the write lock), each
+    with its current schedule rows in period order."""
+    if not loan_ids:
+        return {}
+    ids = sorted(loan_ids)
+    loans_t, rows_t = sql.table(Loan), sql.table(Installment)
+    columns, row_columns = _loan_columns(), _row_columns()
+    loans = {
+        row[0]: LoanState(row)
+        for row in sql.select(
+            f"SELECT {columns} FROM {loans_t} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
+            f"SELECT {columns} FROM {loans_t} WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",  # noqa: S608
+            [ids],
+        )
+    }
+    open_ids = [pk for pk, loan in loans.items() if loan.status in OPEN_STATUSES]
+    schedule = sql.select(
+        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
+        "WHERE i.loan_id = ANY(%s) AND i.version = l.schedule_version ORDER BY i.loan_id, i.period",
+        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
+        "WHERE i.loan_id IN (SELECT value FROM json_each(%s)) AND i.version = l.schedule_version "
+        "ORDER BY i.loan_id, i.period",
+        [open_ids],
+    ) if open_ids else []  # fmt: skip
+    convert = not sql.is_postgres()
+    for values in schedule:
+        loan = loans[values[1]]
+        row = RowState.read(values, convert)
+        if loan.rows and row.due_date < loan.rows[-1].due_date:
+            loan.in_order = False
+        loan.rows.append(row)
+        loan.rows_by_id[row.pk] = row
+    return loans
+
+
+def closed_months(days: set[dt.date]) -> set[dt.date]:
+    starts = {day.replace(day=1) for day in days}
+    return set(
+        AccountingPeriod.objects.filter(start__in=starts, status=PeriodStatus.CLOSED).values_list("start", flat=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the chunk
+
+
+def _resolve(line: ParsedLine, by_contract: dict[str, int]) -> tuple[int | None, str]:
+    """(loan id, "") or (None, reason) for a line: the contract column, else exactly one loan named in the memo."""
+    if line.contract_no:
+        found = by_contract.get(line.contract_no) or by_contract.get(line.contract_no.upper())
+        if found:
+            return found, ""
+    named = {by_contract[token] for token in memo_candidates(line.memo) if token in by_contract}
+    if len(named) == 1:
+        return named.pop(), ""
+    if len(named) > 1:
+        return None, "ambiguous_memo"
+    if line.contract_no:
+        return None, f"unknown_contract:{line.contract_no}"
+    return None, "no_contract_in_memo" if line.memo else "no_contract"
+
+
+def post_chunk(
+    *,
+    lines: list[ParsedLine],
+    statement_id: int,
+    channel: Any,
+    seen: set[str],
+    actor: Any,
+    business_date: dt.date | None = None,
+    chunk_label: str = "",
+) -> ChunkResult:
+    """Classify, post and record ``lines`` (see the module docstring); ``seen`` holds the bank transaction ids of
+    this file's earlier readable lines and is extended with this chunk's."""
+    business_date = business_date or current_business_date()
+    outcomes: list[Outcome] = []
+    readable = [line for line in lines if not line.problem]
+    earlier = posted_before(channel.pk, sorted({line.txn_id for line in readable} - seen))
+    contracts: set[str] = set()
+    for line in readable:
+        if line.contract_no:
+            contracts.update((line.contract_no, line.contract_no.upper()))
+        contracts.update(memo_candidates(line.memo))
+    by_contract = loan_ids_by_contract(sorted(contracts))
+    targets: dict[int, int] = {}  # line number → loan id
+    for line in lines:
+        if line.problem:
+            outcomes.append(Outcome(line, INVALID, line.problem))
+            continue
+        if line.paid_on is not None and line.paid_on > business_date:
+            outcomes.append(Outcome(line, INVALID, "future_date"))
+            continue
+        if line.txn_id in seen:
+            outcomes.append(Outcome(line, DUPLICATE, "duplicate_in_file"))
+            continue
+        seen.add(line.txn_id)
+        if line.txn_id in earlier:
+            outcomes.append(Outcome(line, DUPLICATE, earlier[line.txn_id]))
+            continue
+        loan_id, reason = _resolve(line, by_contract)
+        if loan_id is None:
+            outcomes.append(Outcome(line, UNMATCHED, reason, contract_no=line.contract_no))
+            continue
+        targets[line.line_no] = loan_id
+        outcomes.append(Outcome(line, MATCHED))
+    loans = lock_loans(list(set(targets.values())))
+    clearing = clearing_account(channel.code)
+    for outcome in outcomes:
+        if outcome.result != MATCHED:
+            continue
+        line = outcome.line
+        loan = loans[targets[line.line_no]]
+        outcome.contract_no = loan.contract_no
+        if loan.status not in OPEN_STATUSES:
+            outcome.result, outcome.note = UNMATCHED, f"loan_not_open:{loan.status}"
+            continue
+        _post_line(outcome, loan, channel_id=channel.pk, clearing=clearing, business_date=business_date)
+    return _write(outcomes, loans, statement_id=statement_id, channel=channel, clearing=clearing, actor=actor,
+                  business_date=business_date, chunk_label=chunk_label)  # fmt: skip
+
+
+def _post_line(outcome: Outcome, loan: LoanState, *, channel_id: int, clearing: str, business_date: dt.date) -> None:
+    """``payments.post_locked`` + ``settlement.write`` up to the database writes, on the in-memory loan."""
+    line = outcome.line
+    amount, value_date = cast(Decimal, line.amount), cast(dt.date, line.paid_on)
+    dues = open_dues(cast(Any, reachable_rows(loan, value_date)))
+    allocation = allocate_payment(amount, dues, value_date=value_date, order=loan.order)
+    posting = Posting(
+        loan=cast(Any, loan),
+        kind=TxnKind.REPAYMENT,
+        amount=amount,
+        value_date=value_date,
+        source=Source.BANK_FILE,
+        funding=[dr(clearing, amount, loan.pk)],
+        to_advance=allocation.advance,
+        channel_id=channel_id,
+        reference=line.txn_id,
+    )
+    posting.apply(allocation, cast(Any, loan.rows_by_id))
+    for row in posting.changed.values():
+        status_after_change(row, paid_on=value_date, business_date=business_date)
+    loan_after(cast(Any, loan), cast(Any, loan.rows), advance_change=posting.advance_change, on=value_date,
+               business_date=business_date)  # fmt: skip
+    totals = dict.fromkeys(TOTAL_NAMES, ZERO)
+    for _row, component, part in posting.parts:
+        totals[component] += part
+    outcome.loan, outcome.posting, outcome.totals = loan, posting, totals
+    outcome.journal = journal_lines(totals, posting.to_advance)
+
+
+TOTAL_NAMES = (*COMPONENT_NAMES, ACCRUED)
+TXN_COLUMNS = ("id", "loan_id", "kind", "status", "source", "amount", "principal", "interest", "penalty", "fee",
+               "advance", "value_date", "channel_id", "reference", "reason", "journal_entry_id", "posted_at",
+               "posted_by_id")  # fmt: skip
+PART_COLUMNS = ("transaction_id", "installment_id", "component", "amount")
+ENTRY_COLUMNS = ("id", "entry_date", "kind", "memo", "loan_id", "posted_at", "posted_by_id")
+JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "loan_id", "debit", "credit")
+LINE_COLUMNS = ("statement_id", "channel_id", "line_no", "bank_txn_id", "contract_no", "memo", "amount", "paid_on",
+                "result", "note", "transaction_id")  # fmt: skip
+ROW_UPDATE = (("status", "varchar"), ("paid_on", "date"), ("principal_paid", "numeric"), ("interest_paid", "numeric"),
+              ("fee_paid", "numeric"), ("penalty_paid", "numeric"), ("interest_accrued", "numeric"))  # fmt: skip
+LOAN_UPDATE = (("principal_outstanding", "numeric"), ("advance_balance", "numeric"), ("status", "varchar"),
+               ("paid_off_on", "date"), ("maturity_date", "date"))  # fmt: skip
+
+
+def _entry_dates(posted: list[Outcome], business_date: dt.date) -> None:
+    """Each posting's accounting date: its value date, or the business date when that month is closed
+    (``journal_post(move_out_of_closed=True)``)."""
+    closed = closed_months({cast(dt.date, o.line.paid_on) for o in posted})
+    for outcome in posted:
+        day = cast(dt.date, outcome.line.paid_on)
+        outcome.entry_date = day if day.replace(day=1) not in closed else business_date
+    if closed and business_date.replace(day=1) in closed_months({business_date}):
+        raise PeriodClosed(fields={"entry_date": [business_date.isoformat()]})
+
+
+def _write(
+    outcomes: list[Outcome], loans: dict[int, LoanState], *, statement_id: int, channel: Any, clearing: str,
+    actor: Any, business_date: dt.date, chunk_label: str,
+) -> ChunkResult:  # fmt: skip
+    posted = [o for o in outcomes if o.posting is not None]
+    now = timezone.now()
+    user_id = actor.pk if getattr(actor, "pk", None) else None
+    _entry_dates(posted, business_date)
+    dates = sorted({cast(dt.date, o.entry_date) for o in posted})
+    entry_ids = dict(zip(dates, sql.reserve_ids(JournalEntry, len(dates)), strict=True))
+    txn_ids = sql.reserve_ids(LoanTransaction, len(posted))
+    clearing_id = account_id(clearing)
+    accounts: dict[str, int] = {}
+    journal_rows: list[tuple[Any, ...]] = []
+    clearing_total: dict[dt.date, Decimal] = dict.fromkeys(dates, ZERO)
+    transactions, parts = [], []
+    for outcome, txn_id in zip(posted, txn_ids, strict=True):
+        posting, loan, totals = cast(Posting, outcome.posting), cast(LoanState, outcome.loan), outcome.totals
+        outcome.txn_id = txn_id
+        entry_date = cast(dt.date, outcome.entry_date)
+        entry_id = entry_ids[entry_date]
+        clearing_total[entry_date] += posting.amount
+        for account, debit, credit in outcome.journal:
+            account_pk = accounts.get(account) or accounts.setdefault(account, account_id(account))
+            journal_rows.append((entry_id, account_pk, loan.pk, debit, credit))
+        for row, component, amount in posting.parts:
+            parts.append((txn_id, row.pk, component, amount))
+        transactions.append((
+            txn_id, loan.pk, REPAYMENT, POSTED, BANK_FILE, posting.amount, totals["principal"], totals["interest"],
+            totals["penalty"], totals["fee"], posting.advance_change, posting.value_date, posting.channel_id,
+            posting.reference[:80], "", None, now, user_id,
+        ))  # fmt: skip
+    label = f"bank statement #{statement_id} {chunk_label}".strip()
+    entries = [(entry_ids[day], day, EntryKind.REPAYMENT.value, label[:200], None, now, user_id) for day in dates]
+    journal_rows += [(entry_ids[day], clearing_id, None, clearing_total[day], ZERO) for day in dates]
+    sql.insert(JournalEntry, ENTRY_COLUMNS, entries)
+    sql.insert(JournalLine, JOURNAL_LINE_COLUMNS, journal_rows)
+    sql.insert(LoanTransaction, TXN_COLUMNS, transactions)
+    sql.insert(TransactionPart, PART_COLUMNS, parts)
+    sql.insert(StatementLine, LINE_COLUMNS, [
+        (statement_id, channel.pk, o.line.line_no, o.line.txn_id, (o.contract_no or o.line.contract_no)[:40],
+         o.line.memo, o.line.amount, o.line.paid_on, o.result, o.note[:200], o.txn_id)
+        for o in outcomes
+    ])  # fmt: skip
+    changed_rows = {row.pk: row for o in posted for row in cast(Posting, o.posting).changed.values()}
+    sql.update(Installment, ROW_UPDATE, [
+        (r.pk, r.status, r.paid_on, r.principal_paid, r.interest_paid, r.fee_paid, r.penalty_paid, r.interest_accrued)
+        for r in changed_rows.values()
+    ])  # fmt: skip
+    changed_loans = {cast(LoanState, o.loan).pk: cast(LoanState, o.loan) for o in posted}
+    sql.update(Loan, LOAN_UPDATE, [
+        (loan.pk, loan.principal_outstanding, loan.advance_balance, loan.status, loan.paid_off_on, loan.maturity_date)
+        for loan in changed_loans.values()
+    ])  # fmt: skip
+    counts = dict.fromkeys(MatchResult.values, 0)
+    amounts = dict.fromkeys(MatchResult.values, ZERO)
+    for outcome in outcomes:
+        counts[outcome.result] += 1
+        amounts[outcome.result] += outcome.line.amount or ZERO
+    return ChunkResult(outcomes, counts, amounts, entries=len(entries))

@@ -153,6 +153,11 @@ for _code in ("sales_lead", "administrator"):
 for _code in ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor", "credit_director", "loan_committee",
               "administrator"):  # fmt: skip
     ROLE_PERMISSIONS[_code].append("customers.view_credit_report")
+for _code in ("operations", "administrator", "compliance_officer"):
+    ROLE_PERMISSIONS[_code].append("ledger.view_journalentry")
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code].append("ledger.close_period")
+ROLE_PERMISSIONS["administrator"].append("ledger.reopen_period")
 
 LOAN_VIEWERS = ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor", "credit_director",
                 "loan_committee", "collector", "collection_manager", "compliance_officer", "operations",

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountKind(models.TextChoices):
@@ -59,5 +60,5 @@ class EntryKind(models.TextChoices):
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("period status", "Open")
+    CLOSED = "closed", pgettext_lazy("period status", "Closed")

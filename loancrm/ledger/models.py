@@ -1,16 +1,23 @@
 """The double-entry journal: accounts, accounting periods, entries and their lines.
 
 Invariants: entries and lines are append-only (a correction is a reversing entry; UPDATE and DELETE are refused by
-database triggers); every entry's debits equal its credits; a line is one-sided and positive; an entry dated in a
-closed period is refused by ``ledger.services.journal_post``.
+database triggers); every entry's debits equal its credits; a line is one-sided and positive; the books are closed
+through the latest closed period: ``ledger.posting.journal_post`` refuses an entry dated in it or before it; periods
+close and reopen in order (``ledger.services``), and a closed period keeps each account's balance through its end.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.ledger.choices import AccountKind, EntryKind, PeriodStatus
+
+
+def localised(name_zh: str, name_en: str) -> str:
+    """The Chinese name when the active language is Chinese, else the English one."""
+    return name_zh if (get_language() or "zh").startswith("zh") else name_en
 
 
 class LedgerAccount(models.Model):
@@ -28,6 +35,10 @@ class LedgerAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
 
+    @property
+    def name(self) -> str:
+        return localised(self.name_zh, self.name_en)
+
 
 class AccountingPeriod(models.Model):
     """A calendar month (``start`` is its first day); absent means open."""
@@ -43,9 +54,35 @@ class AccountingPeriod(models.Model):
         ordering = ["-start"]
         verbose_name = _("accounting period")
         verbose_name_plural = _("accounting periods")
+        permissions = [
+            ("close_period", _("Can close accounting periods")),
+            ("reopen_period", _("Can reopen closed accounting periods")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m} {self.status}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+
+class PeriodBalance(models.Model):
+    """An account's cumulative debits and credits through the last day of a closed period: written when the period
+    closes, removed when it reopens. Trial balances start from the latest one instead of the first line."""
+
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.CASCADE, related_name="balances")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
+    debits = models.DecimalField(_("debits"), max_digits=18, decimal_places=2)
+    credits = models.DecimalField(_("credits"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "account"], name="ledger_period_balance_once")]
+        verbose_name = _("period balance")
+        verbose_name_plural = _("period balances")
+
+    def __str__(self) -> str:
+        return f"{self.period_id}/{self.account_id} dr {self.debits} cr {self.credits}"
 
 
 class JournalEntry(models.Model):

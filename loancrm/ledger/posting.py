@@ -1,8 +1,9 @@
 """Posting balanced journal entries: the one way money reaches the ledger.
 
 Invariants: an entry has at least two lines, every line is one-sided and positive, debits equal credits to the fen;
-an entry dated in a closed period is refused; entries are never edited — ``journal_reverse`` posts the mirror image.
-Callers run inside the transaction of the money event, so the event and its entry commit or fail together.
+an entry dated in a closed period, or before one (the books are closed through the latest closed month), is
+refused; entries are never edited — ``journal_reverse`` posts the mirror image. Callers run inside the transaction of
+the money event, so the event and its entry commit or fail together.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from loancrm.core.business_date import current_business_date
 from loancrm.core.money import ZERO
+from loancrm.ledger import period_triggers
 from loancrm.ledger.choices import CHART, EntryKind, PeriodStatus
 from loancrm.ledger.errors import PeriodClosed, Unbalanced, UnknownAccount
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine, LedgerAccount
@@ -86,8 +89,19 @@ def period_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def next_period(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def period_end(start: dt.date) -> dt.date:
+    """The last day of ``start``'s month."""
+    return next_period(start) - dt.timedelta(days=1)
+
+
 def period_is_closed(day: dt.date) -> bool:
-    return AccountingPeriod.objects.filter(start=period_start(day), status=PeriodStatus.CLOSED).exists()
+    """True when the books are closed through ``day``'s month: it or a later month is closed."""
+    return AccountingPeriod.objects.filter(start__gte=period_start(day), status=PeriodStatus.CLOSED).exists()
 
 
 def journal_post(
@@ -105,6 +119,11 @@ def journal_post(
 
     ``move_out_of_closed`` dates an entry whose date falls in a closed period on the business date instead (a money
     event that happened then but reached us after the close: its value date stays on the business record).
+
+    A database trigger (``period_triggers``) refuses the entry row too: the backstop for a posting racing a close on
+    PostgreSQL (the insert waits for the close's lock, then sees it committed), reported as ``PeriodClosed``. A
+    refusal raises out of the (savepoint-less) atomic block, so nothing of the entry remains once the caller's
+    transaction ends.
     """
     lines = balanced_lines(legs)
     if period_is_closed(entry_date):
@@ -113,23 +132,30 @@ def journal_post(
         entry_date = current_business_date()
         if period_is_closed(entry_date):
             raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]})
-    entry = JournalEntry.objects.create(
-        entry_date=entry_date,
-        kind=kind,
-        memo=memo[:200],
-        loan_id=loan_id,
-        reverses=reverses,
-        posted_at=timezone.now(),
-        posted_by=actor if getattr(actor, "pk", None) else None,
-    )
-    JournalLine.objects.bulk_create(
-        [
-            JournalLine(
-                entry=entry, account_id=account_id(leg.account), loan_id=leg.loan_id, debit=leg.debit, credit=leg.credit
+    with transaction.atomic(savepoint=False):
+        try:
+            entry = JournalEntry.objects.create(
+                entry_date=entry_date,
+                kind=kind,
+                memo=memo[:200],
+                loan_id=loan_id,
+                reverses=reverses,
+                posted_at=timezone.now(),
+                posted_by=actor if getattr(actor, "pk", None) else None,
             )
-            for leg in lines
-        ]
-    )
+        except IntegrityError as exc:
+            if period_triggers.MARKER not in str(exc):
+                raise
+            raise PeriodClosed(fields={"entry_date": [entry_date.isoformat()]}) from exc
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(
+                    entry=entry, account_id=account_id(leg.account), loan_id=leg.loan_id, debit=leg.debit,
+                    credit=leg.credit,
+                )
+                for leg in lines
+            ]
+        )  # fmt: skip
     return entry
 
 

@@ -1,9 +1,8 @@
-"""The sidebar item of bank statements, to be merged into ``loancrm/loans/nav.py``'s NAV_ITEMS."""
+"""The sidebar item of bank statements (for those who post them; company-wide viewers open them from a loan or by
+URL), merged into ``loancrm/loans/nav.py``."""
 
 from django.utils.translation import gettext_lazy as _
 
-from loancrm.accounts.choices import DataScope
-from loancrm.accounts.scope import data_scope
 from loancrm.core.navigation import NavItem
 
 NAV_ITEMS = [
@@ -14,7 +13,6 @@ NAV_ITEMS = [
         "file-invoice",
         _("Loans"),
         order=330,
-        permissions=("loans.view_loan",),
-        visible=lambda user: user.has_perm("loans.post_payment") or data_scope(user) == DataScope.ALL,
+        permissions=("loans.post_payment",),
     ),
 ]

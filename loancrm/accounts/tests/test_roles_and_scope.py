@@ -80,6 +80,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
     assert not User.objects.filter(scope_q(AnonymousUser(), owner="pk")).exists()
 
 
+LEDGER_NAV = ("trial_balance", "journal", "periods")
 NAV_BY_ROLE = {
     "sales_agent": {
         "home",
@@ -121,6 +122,7 @@ NAV_BY_ROLE = {
         "loan_postings",
         "payment_channels",
         "portfolio_import",
+        *LEDGER_NAV,
     },
     "operations": {
         "home",
@@ -132,6 +134,7 @@ NAV_BY_ROLE = {
         "payment_channels",
         "portfolio_import",
         "loan_statements",
+        *LEDGER_NAV,
     },
     "compliance_officer": {
         "home",
@@ -145,7 +148,7 @@ NAV_BY_ROLE = {
         "customers",
         "loan_calculator",
         "loans",
-        "loan_statements",
+        *LEDGER_NAV,
     },
 }
 

@@ -108,6 +108,12 @@ PAGES = [
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
     ("audit/<int:seq>/", "get", "accounts.view_audit"),
+    ("ledger/", "get", "ledger.view_journalentry"),
+    ("ledger/journal/", "get", "ledger.view_journalentry"),
+    ("ledger/journal/<int:pk>/", "get", "ledger.view_journalentry"),
+    ("ledger/periods/", "get", "ledger.view_journalentry"),
+    ("ledger/periods/close/", "post", "ledger.close_period"),
+    ("ledger/periods/reopen/", "post", "ledger.reopen_period"),
     ("loans/calculator/", "get", "accounts.view_dashboard"),
     ("loans/channels/", "get", "loans.manage_payment_channels"),
     ("loans/channels/<int:pk>/", "get", "loans.manage_payment_channels"),
@@ -176,6 +182,45 @@ API = [
     ("/api/v1/loans/{loan_id}", "get", "loans.view_loan"),
     ("/api/v1/loans/{loan_id}/schedule", "get", "loans.view_loan"),
     ("/api/v1/loans/{loan_id}/transactions", "get", "loans.view_loan"),
+    ("/api/v1/ledger/trial-balance", "get", "ledger.view_journalentry"),
+    ("/api/v1/ledger/entries", "get", "ledger.view_journalentry"),
+    ("/api/v1/ledger/entries/{entry_id}", "get", "ledger.view_journalentry"),
+    ("/api/v1/ledger/periods", "get", "ledger.view_journalentry"),
+    ("/api/v1/ledger/periods/{month}/close", "post", "ledger.close_period"),
+    ("/api/v1/ledger/periods/{month}/reopen", "post", "ledger.reopen_period"),
+]
+# sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
+NAV = [
+    ("home", ANY),
+    ("leads", "leads.view_lead"),
+    ("tasks", "sales.view_followuptask"),
+    ("board", "leads.view_lead"),
+    ("funnel", "leads.view_lead"),
+    ("pool", "leads.intake_lead"),
+    ("customers", "customers.view_customer"),
+    ("imports", "imports.view_leadimport"),
+    ("scripts", "sales.view_script"),
+    ("assignment", "leads.change_assignmentrule"),
+    ("tags", "sales.change_tag"),
+    ("sales_settings", "sales.change_refusalreason"),
+    ("loans", "loans.view_loan"),
+    ("loan_calculator", "accounts.view_dashboard"),
+    ("loan_postings", ("loans.post_payment", "loans.reverse_payment", "loans.approve_posting")),
+    ("payment_channels", "loans.manage_payment_channels"),
+    ("loan_statements", "loans.post_payment"),
+    ("portfolio_import", "loans.book_loan"),
+    ("trial_balance", "ledger.view_journalentry"),
+    ("journal", "ledger.view_journalentry"),
+    ("periods", "ledger.view_journalentry"),
+    ("audit", "accounts.view_audit"),
+    ("consent_texts", "compliance.view_consenttext"),
+    ("consents", "compliance.view_consent"),
+    ("jobs", "jobs.view_jobrun"),
+    ("calendar", "core.view_calendarday"),
+    ("users", "accounts.view_user"),
+    ("roles", "accounts.manage_users"),
+    ("org", "accounts.manage_users"),
+    ("tokens", "accounts.manage_tokens"),
 ]
 
 
@@ -196,6 +241,26 @@ def test_every_endpoint_is_in_the_matrix():
     assert pages == {path for path, _m, _p in PAGES}
     operations = {(path, method) for path, ops in api.get_openapi_schema()["paths"].items() for method in ops}
     assert operations == {(path, method) for path, method, _p in API}
+
+
+def test_every_nav_item_is_in_the_matrix():
+    from loancrm.core.navigation import _collect
+
+    assert sorted(item.key for item in _collect("NAV_ITEMS")) == sorted(key for key, _p in NAV)
+
+
+@pytest.mark.django_db
+def test_each_role_sees_exactly_the_nav_items_it_may_open(org):
+    from loancrm.core.navigation import nav_for
+
+    users = users_by_role(org.bj_team1)
+    for role in ROLES:
+        shown = {item["key"] for section in nav_for(users[role.code]) for item in section["items"]}
+        granted = set(ROLE_PERMISSIONS[role.code])
+        expected = {
+            key for key, perm in NAV if perm is ANY or granted & set(perm if isinstance(perm, tuple) else [perm])
+        }
+        assert shown == expected, role.code
 
 
 def _url(template: str, pk: int) -> str:

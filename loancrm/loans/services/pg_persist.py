@@ -23,7 +23,7 @@ from loancrm.loans.rows import MONEY_FIELDS
 _ENTRY = """
 e AS (
   INSERT INTO ledger_journalentry (entry_date, kind, memo, loan_id, posted_at, posted_by_id)
-  SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_accountingperiod WHERE start = %s AND status = %s)
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_accountingperiod WHERE start >= %s AND status = %s)
               THEN %s::date ELSE %s::date END, %s, %s, %s, %s, %s
   RETURNING id
 )"""

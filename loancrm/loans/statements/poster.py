@@ -283,10 +283,12 @@ def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
 
 
 def closed_months(days: set[dt.date]) -> set[dt.date]:
-    starts = {day.replace(day=1) for day in days}
-    return set(
-        AccountingPeriod.objects.filter(start__in=starts, status=PeriodStatus.CLOSED).values_list("start", flat=True)
-    )
+    """The months among ``days``' whose books are closed: the month or a later one is closed (as
+    ``ledger.posting.period_is_closed``)."""
+    latest = (
+        AccountingPeriod.objects.filter(status=PeriodStatus.CLOSED).order_by("-start").values_list("start", flat=True)
+    ).first()
+    return {day.replace(day=1) for day in days if latest is not None and day.replace(day=1) <= latest}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.db.models import (
 from loancrm.core.models import AuditEvent
 from loancrm.core.money import ZERO, quantize_money
 from loancrm.ledger.models import JournalEntry, JournalLine
+from loancrm.ledger.selectors import entries_for_loan
 from loancrm.loans.choices import OPEN_STATUSES, LoanStatus, TxnKind
 from loancrm.loans.models import Installment, Loan, LoanTransaction
 from loancrm.loans.rows import is_settled
@@ -230,17 +231,10 @@ def schedule_chart(rows: list[Installment], labels: dict[str, str]) -> dict[str,
 
 
 def loan_journal(loan: Loan) -> QuerySet[JournalEntry]:
-    """The loan's journal entries with their lines and accounts, newest first.
-
-    Stand-in until ``loancrm.ledger.selectors.entries_for_loan`` lands; swap the body for that call then.
-    """
-    lines = JournalLine.objects.select_related("account").order_by("id")
-    return (
-        JournalEntry.objects.filter(loan_id=loan.pk)
-        .select_related("posted_by")
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .order_by("-entry_date", "-id")
-    )
+    """The loan's journal entries (also the bank-file chunk entries its lines are in) with the loan's own lines and
+    their accounts, newest first."""
+    lines = JournalLine.objects.filter(loan_id=loan.pk).select_related("account").order_by("id")
+    return entries_for_loan(loan.pk).prefetch_related(Prefetch("lines", queryset=lines))
 
 
 def loan_audit(loan: Loan, limit: int = 200) -> list[AuditEvent]:

@@ -321,3 +321,15 @@ def test_a_chunk_takes_the_same_number_of_statements_whatever_its_size(operator,
         counts.append(len(queries))
     assert counts[1] == counts[2]
     assert poster.lock_loans([]) == {}
+
+
+def test_the_loan_page_journal_shows_the_loan_lines_of_a_bank_file_entry(operator, channel, loans):
+    from loancrm.loans.loan_selectors import loan_journal
+
+    post_file(operator, channel, [["T9", loans[0].contract_no, "8606.64", "2026-02-15", ""],
+                                  ["T10", loans[1].contract_no, "100.00", "2026-02-15", ""]])  # fmt: skip
+
+    entries = list(loan_journal(loans[0]))
+    chunk = [entry for entry in entries if entry.loan_id is None]
+    assert len(chunk) == 1
+    assert {line.loan_id for line in chunk[0].lines.all()} == {loans[0].pk}

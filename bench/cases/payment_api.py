@@ -1,7 +1,8 @@
 """Online repayment posting through the signed channel notification API as deployed: gunicorn with 2 × cores + 1
 sync workers, 8 clients each notifying payments on its own loans (HMAC-SHA256 signature, idempotency row, waterfall,
 journal, audit) after a warm-up; baseline: the same number of raw 5-statement transactions from 8 clients (lock the
-loan, insert a transaction row and three journal lines, update an instalment row and the loan).
+loan, insert a transaction row and three journal lines, update an instalment row and the loan). Also printed: the
+web tier's ceiling on this machine, the same clients calling ``GET /healthz`` on the same server.
 
 PostgreSQL only (BENCH_DATABASE_URL).
 """
@@ -71,6 +72,28 @@ def _clients(
     return time.perf_counter() - started, sorted(latencies), statuses
 
 
+def _ceiling(port: int, per_client: int) -> float:
+    """Requests per second of ``GET /healthz`` (the whole middleware stack and one ``SELECT 1``) from the same
+    clients: what this machine's web tier does with no work at all — the roof over any endpoint's figure."""
+    barrier = threading.Barrier(CLIENTS)
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        barrier.wait()
+        for _ in range(per_client):
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return CLIENTS * per_client / (time.perf_counter() - started)
+
+
 def run(*, best_of: Any, report: Any) -> None:
     from django.db import connection
 
@@ -91,6 +114,7 @@ def run(*, best_of: Any, report: Any) -> None:
     try:
         _clients(contracts, PORT, per_client=10, tag=f"{tag}-warm")
         elapsed, latencies, statuses = _clients(contracts, PORT, per_client=PER_CLIENT, tag=tag)
+        ceiling = _ceiling(PORT, PER_CLIENT)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -101,4 +125,5 @@ def run(*, best_of: Any, report: Any) -> None:
           f"statuses {statuses}")  # fmt: skip
     raw_elapsed, raw_p99 = raw_posting_baseline(loan_ids, PER_CLIENT)
     print(f"  raw 5-statement transactions: {total / raw_elapsed:,.0f}/s, p99 {raw_p99:.1f} ms")
+    print(f"  web-tier ceiling, GET /healthz on the same server and clients: {ceiling:,.0f}/s")
     report(f"loans: payment API x{total}, {CLIENTS} clients", "wall time", elapsed, raw_elapsed)

@@ -7,5 +7,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("export/", views.event_export, name="export"),
-    path("<int:seq>/", views.event_detail, name="detail"),
+    path("<int:pk>/", views.event_detail, name="detail"),
 ]

@@ -64,7 +64,7 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent
 def event_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filters(request)
     listing = paginate(
-        request, qs.select_related("actor"), sorts={"seq": "seq", "time": "created_at", "action": "action"},
+        request, qs.select_related("actor"), sorts={"seq": "id", "time": "created_at", "action": "action"},
         default_sort="-seq",
     )  # fmt: skip
     actions = sorted(ACTION_LABELS.items(), key=lambda item: item[0])
@@ -77,8 +77,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @perm_required("accounts.view_audit")
 @require_GET
-def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    event = get_object_or_404(AuditEvent.objects.select_related("actor"), seq=seq)
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(AuditEvent.objects.select_related("actor"), pk=pk)
     data = dict(event.data or {})
     before, after = data.pop("before", None), data.pop("after", None)
     changes = []
@@ -95,7 +95,7 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
 
 
 COLUMNS = [
-    Column(_("Sequence"), lambda e: e.seq),
+    Column(_("Sequence"), lambda e: e.pk),
     Column(_("Time"), lambda e: e.created_at),
     Column(_("Actor"), lambda e: e.actor_repr),
     Column(_("Action"), lambda e: action_label(e.action)),
@@ -116,7 +116,7 @@ def event_export(request: HttpRequest) -> HttpResponseBase:
             actor=request.user,
             name="audit-log",
             columns=COLUMNS,
-            rows=qs.order_by("seq").iterator(chunk_size=2000),
+            rows=qs.order_by("id").iterator(chunk_size=2000),
             row_count=qs.count(),
             fmt=request.GET.get("format", "csv"),
             request=request,

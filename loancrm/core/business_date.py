@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 
 from loancrm.core.calendar import WorkingCalendar
 
 
 def current_business_date() -> dt.date:
-    """The system business date; today's local date if none was ever set."""
-    from loancrm.core.models import BusinessDate
-
-    row = BusinessDate.objects.filter(singleton=1).only("current").first()
-    return row.current if row else timezone.localdate()
+    """The system business date; today's local date if none was ever set. A plain statement (read on every
+    posting: building the ORM query cost more than running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current FROM core_businessdate WHERE singleton = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return timezone.localdate()
+    value = row[0]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def working_calendar(year_range: tuple[int, int] | None = None) -> WorkingCalendar:

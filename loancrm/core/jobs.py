@@ -19,9 +19,10 @@ from loancrm.jobs.schedule import every
 )
 def sign_checkpoint(ctx: JobRunContext) -> None:
     ctx.set_total(1)
-    checkpoint = audit_checkpoint()
+    checkpoints = audit_checkpoint()
     ctx.advance(processed=1)
-    ctx.log(f"checkpoint at #{checkpoint.seq}" if checkpoint else "no new audit events")
+    signed = ", ".join(f"chain {c.chain} at #{c.seq}" for c in checkpoints)
+    ctx.log(f"checkpoint: {signed}" if checkpoints else "no new audit events")
 
 
 @batch_job(

@@ -13,11 +13,14 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One append-only audit row, linked into the hash chain (see ``loancrm.core.audit_chain``).
 
-    Database triggers refuse UPDATE and DELETE; ``seq`` has no gaps; ``row_hash`` covers the content and the
-    previous row's hash; ``mac`` is an HMAC of ``row_hash`` under the audit key, which the database never holds.
+    Database triggers refuse UPDATE and DELETE; the rows are striped over a few independent chains so that
+    concurrent writers do not queue on one head; within a ``chain`` ``seq`` has no gaps; ``row_hash`` covers the
+    content and the previous row's hash; ``mac`` is an HMAC of ``row_hash`` under the audit key, which the database
+    never holds. ``id`` orders the events across chains.
     """
 
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
+    seq = models.PositiveBigIntegerField(_("sequence"))
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
@@ -37,12 +40,13 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["-seq"]
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="core_audit_chain_seq")]
         indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["actor", "created_at"])]
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action}"
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -54,9 +58,9 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The newest link of the chain (one row, locked by every writer so the chain stays linear)."""
+    """The newest link of one chain (a writer locks the head it links to, so each chain stays linear)."""
 
-    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    chain = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     seq = models.PositiveBigIntegerField(default=0)
     row_hash = models.CharField(max_length=64)
     mac = models.CharField(max_length=64)
@@ -65,12 +69,14 @@ class AuditChainHead(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"head #{self.seq}"
+        return f"head {self.chain}#{self.seq}"
 
 
 class AuditCheckpoint(models.Model):
-    """A signed snapshot of the chain head; a later verify proves no row up to ``seq`` was lost or changed."""
+    """A signed snapshot of a chain head; a later verify proves no row of the chain up to ``seq`` was lost or
+    changed."""
 
+    chain = models.PositiveSmallIntegerField(default=1)
     seq = models.PositiveBigIntegerField()
     row_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
@@ -78,10 +84,10 @@ class AuditCheckpoint(models.Model):
 
     class Meta:
         default_permissions = ()
-        ordering = ["-seq"]
+        ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"checkpoint #{self.seq}"
+        return f"checkpoint {self.chain}#{self.seq}"
 
 
 class BusinessDate(models.Model):

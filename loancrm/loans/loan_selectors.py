@@ -240,7 +240,7 @@ def loan_journal(loan: Loan) -> QuerySet[JournalEntry]:
 def loan_audit(loan: Loan, limit: int = 200) -> list[AuditEvent]:
     """Audit events whose target is the loan, newest first."""
     events = AuditEvent.objects.filter(target_type=Loan._meta.label_lower, target_id=str(loan.pk))
-    return list(events.select_related("actor").order_by("-seq")[:limit])
+    return list(events.select_related("actor").order_by("-id")[:limit])
 
 
 def customer_loans(viewer: Any, customer_id: int, business_date: dt.date) -> list[tuple[Loan, int]]:

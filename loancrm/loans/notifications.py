@@ -25,6 +25,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -180,7 +181,7 @@ def notification_receive(
     if not _fresh(timestamp, time.time() if now is None else now):
         return refusal("invalid_timestamp")
     assert timestamp is not None
-    channel = PaymentChannel.objects.filter(code=channel_code, is_active=True).first()
+    channel = active_channel(channel_code)
     if not _verified(channel, timestamp, raw_body, signature):
         logger.warning("payment notification with a bad signature for channel %r", channel_code[:30])
         return refusal("invalid_signature")
@@ -204,6 +205,27 @@ def notification_receive(
             note.save(update_fields=["result", "refusal_code"])
             _refused(channel, parsed, code, actor, request, note=note)
         return answer_of(note)
+
+
+_CHANNEL = "SELECT id, code, name, secret FROM loans_paymentchannel WHERE code = %s AND is_active"
+
+
+def active_channel(code: str) -> PaymentChannel | None:
+    """The active channel ``code`` (read fresh on every call, so deactivating or re-keying one applies to the next
+    notification; only the decryption of an unchanged ciphertext is remembered)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANNEL, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, code, name, ciphertext = row
+    return PaymentChannel(id=pk, code=code, name=name, secret=_secret(ciphertext), is_active=True)
+
+
+@lru_cache(maxsize=128)
+def _secret(ciphertext: str) -> str:
+    field = PaymentChannel._meta.get_field("secret")
+    return str(field.from_db_value(ciphertext, None, connection))
 
 
 _CLAIM = (
@@ -264,10 +286,10 @@ def _post(
         source=Source.CHANNEL,
         channel=channel,
         reference=parsed.channel_txn_id,
+        notification_id=note.pk,
         request=request,
     )
     note.transaction = txn
-    note.save(update_fields=["transaction"])
     return ""
 
 

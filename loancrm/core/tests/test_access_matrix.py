@@ -107,7 +107,7 @@ PAGES = [
     ("loans/portfolio/<int:pk>/errors.xlsx", "get", "loans.book_loan"),
     ("audit/", "get", "accounts.view_audit"),
     ("audit/export/", "get", "accounts.view_audit"),
-    ("audit/<int:seq>/", "get", "accounts.view_audit"),
+    ("audit/<int:pk>/", "get", "accounts.view_audit"),
     ("ledger/", "get", "ledger.view_journalentry"),
     ("ledger/journal/", "get", "ledger.view_journalentry"),
     ("ledger/journal/<int:pk>/", "get", "ledger.view_journalentry"),

@@ -92,8 +92,9 @@ def test_verify_names_the_first_broken_row(events, attack, broken_seq, reason):
 def test_an_inserted_forged_row_is_caught(events):
     last = events.last()
     tamper(
-        "INSERT INTO core_auditevent (seq, created_at, actor_repr, action, target_type, target_id, target_repr, data,"
-        " user_agent, prev_hash, row_hash, mac) VALUES (11, %s, 'mallory', 'forged', '', '', '', '{}', '', %s, %s, %s)",
+        "INSERT INTO core_auditevent (chain, seq, created_at, actor_repr, action, target_type, target_id, target_repr,"
+        " data, user_agent, prev_hash, row_hash, mac)"
+        " VALUES (1, 11, %s, 'mallory', 'forged', '', '', '', '{}', '', %s, %s, %s)",
         [last.created_at, last.row_hash, "f" * 64, "0" * 64],
     )
     report = verify_audit_trail()
@@ -129,10 +130,10 @@ def test_truncation_with_a_rewound_head_is_caught_by_a_checkpoint(events):
 
 
 def test_checkpoints_are_written_only_when_the_chain_moved(events):
-    assert audit_checkpoint() is not None
-    assert audit_checkpoint() is None
+    assert len(audit_checkpoint()) == 1
+    assert audit_checkpoint() == []
     audit_event(None, "more")
-    assert audit_checkpoint().seq == 11
+    assert [(c.chain, c.seq) for c in audit_checkpoint()] == [(1, 11)]
     assert verify_audit_trail().checkpoints == 2
 
 
@@ -203,10 +204,7 @@ def test_verify_chain_on_plain_rows():
     assert verify_chain(rows, b"other").breaks[0].seq == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel transactions are a PostgreSQL test")
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_one_valid_chain():
-    writers, per_writer = 8, 25
+def _write_in_parallel(writers: int, per_writer: int) -> None:
     barrier = threading.Barrier(writers)
 
     def write(n: int) -> None:
@@ -223,6 +221,34 @@ def test_concurrent_writers_keep_one_valid_chain():
         thread.start()
     for thread in threads:
         thread.join()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel transactions are a PostgreSQL test")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_spread_over_valid_chains(settings):
+    """Given 8 writers at once, when each links 25 events, then every chain is gap-free and verifies, the events
+    sit in more than one chain (writers did not queue on one head) and no more than AUDIT_CHAINS of them."""
+    settings.AUDIT_CHAINS = 4
+    writers, per_writer = 8, 25
+    _write_in_parallel(writers, per_writer)
     report = verify_audit_trail()
     assert report.ok and report.rows == writers * per_writer
-    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, writers * per_writer + 1))
+    by_chain: dict[int, list[int]] = {}
+    for chain, seq in AuditEvent.objects.values_list("chain", "seq"):
+        by_chain.setdefault(chain, []).append(seq)
+    assert 1 < len(by_chain) <= 4 and report.chains == len(by_chain)
+    assert all(sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in by_chain.values())
+    assert AuditChainHead.objects.count() == len(by_chain)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel transactions are a PostgreSQL test")
+@pytest.mark.django_db(transaction=True)
+def test_tampering_in_a_second_chain_is_caught():
+    _write_in_parallel(8, 10)
+    chain = AuditEvent.objects.exclude(chain=1).values_list("chain", flat=True).first()
+    assert chain is not None
+    audit_checkpoint()
+    assert verify_audit_trail().ok
+    tamper("DELETE FROM core_auditevent WHERE chain = %s AND seq = 2", [chain])
+    report = verify_audit_trail()
+    assert not report.ok and f"chain {chain}" in report.problems[0].reason and report.problems[0].seq == 3

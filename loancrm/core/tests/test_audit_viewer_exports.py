@@ -41,7 +41,7 @@ def test_detail_shows_before_and_after(org, compliance, admin_user):
     event = audit_event(
         admin_user, "user.updated", org.bj, {"before": {"name": "旧", "x": 1}, "after": {"name": "新", "x": 1}}
     )
-    html = compliance.get(f"/audit/{event.seq}/").content.decode()
+    html = compliance.get(f"/audit/{event.pk}/").content.decode()
     assert "旧" in html and "新" in html and 'class="table-warning"' in html
 
 

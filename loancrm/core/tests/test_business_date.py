@@ -55,7 +55,7 @@ def ops():
 
 
 def audit_rows(prefix: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action__startswith=prefix).order_by("seq"))
+    return list(AuditEvent.objects.filter(action__startswith=prefix).order_by("id"))
 
 
 # Reading

@@ -197,7 +197,7 @@ def test_adding_and_removing_an_entry(ops):
     assert not CalendarDay.objects.exists()
     missing = ops.delete(f"/days/{day.pk}")
     assert (missing.status_code, missing.json()) == (404, {"code": "not_found", "message": "Not found.", "fields": {}})
-    assert [e.action for e in AuditEvent.objects.filter(action__startswith="calendar.").order_by("seq")] == [
+    assert [e.action for e in AuditEvent.objects.filter(action__startswith="calendar.").order_by("id")] == [
         "calendar.day_added",
         "calendar.day_removed",
     ]

@@ -95,5 +95,5 @@ def test_permission_denials_are_audited_on_pages_and_api(org):
     client.force_login(agent)
     assert client.get("/accounts/users/").status_code == 403
     assert client.get("/api/v1/jobs/runs").status_code == 403
-    denials = AuditEvent.objects.filter(action="auth.permission_denied", actor=agent).order_by("seq")
+    denials = AuditEvent.objects.filter(action="auth.permission_denied", actor=agent).order_by("id")
     assert [e.data["path"] for e in denials] == ["/accounts/users/", "/api/v1/jobs/runs"]

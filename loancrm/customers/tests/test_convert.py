@@ -38,7 +38,7 @@ def test_converting_creates_the_customer_from_the_lead(agent):
     assert [(m.mobile, m.is_primary) for m in customer.mobiles.all()] == [("13812345678", True)]
     link = CustomerLead.objects.get()
     assert (link.lead, link.customer, link.created_customer, link.linked_by) == (lead, customer, True, agent)
-    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
         "customer.created",
         "lead.converted",
     ]

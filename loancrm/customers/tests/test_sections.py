@@ -29,7 +29,7 @@ def customer(agent):
 
 
 def last_update():
-    return AuditEvent.objects.filter(action="customer.updated").order_by("-seq").first()
+    return AuditEvent.objects.filter(action="customer.updated").order_by("-id").first()
 
 
 def test_identity_derives_birth_date_gender_and_audits_the_masked_id(agent, customer):

@@ -46,7 +46,7 @@ def changes(customer: Customer) -> list[tuple[str, str, str]]:
 
 
 def status_events() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action="customer.status_changed").order_by("seq"))
+    return list(AuditEvent.objects.filter(action="customer.status_changed").order_by("id"))
 
 
 def client_for(user: Any, **headers: str) -> Client:

@@ -62,7 +62,7 @@ def actions(lead_import: LeadImport | None = None) -> list[str]:
     qs = AuditEvent.objects.filter(action__startswith="lead_import.")
     if lead_import is not None:
         qs = qs.filter(target_id=str(lead_import.pk))
-    return list(qs.order_by("seq").values_list("action", flat=True))
+    return list(qs.order_by("id").values_list("action", flat=True))
 
 
 def test_the_field_names_of_the_schema_are_the_mapping_fields():
@@ -261,7 +261,7 @@ def test_a_failed_import_is_resumed_from_its_cursor(team, django_capture_on_comm
     assert response.status_code == 202 and response.json()["error"] == ""
     body = client.get(f"/api/v1/imports/{lead_import.pk}").json()
     assert (body["status"], body["created_count"], body["invalid_count"]) == ("done", 2, 1)
-    started = AuditEvent.objects.filter(action="lead_import.started").order_by("seq")
+    started = AuditEvent.objects.filter(action="lead_import.started").order_by("id")
     assert [event.data["resumed"] for event in started] == [False, True]
 
 

@@ -82,7 +82,7 @@ def test_configuration_is_validated_scoped_and_audited(setup, org):
     rule = assignment_rule_save(actor=admin, channel_code="web", campaign="", strategy="weighted", weights={"amy": "2"})
     again = assignment_rule_save(actor=admin, channel_code="web", campaign="", strategy="round_robin")
     assert again.pk == rule.pk and AssignmentRule.objects.count() == 1
-    event = AuditEvent.objects.filter(action="lead.assignment_rule_saved").order_by("seq").last()
+    event = AuditEvent.objects.filter(action="lead.assignment_rule_saved").order_by("id").last()
     assert event.data["before"]["weights"] == {"amy": 2} and event.data["after"]["strategy"] == "round_robin"
     sh_lead = make_user("shl", role="sales_lead", unit=org.sh_team1)
     with pytest.raises(NotFound):

@@ -65,7 +65,7 @@ def test_each_item_gets_the_answer_a_single_intake_would_give(setup):
     first.refresh_from_db()
     assert (earlier.hit_count, earlier.owner, first.hit_count) == (1, owner, 1) and LeadHit.objects.count() == 2
     assert first.owner in agents and FollowUpTask.objects.filter(lead=first, assignee=first.owner).count() == 1
-    events = AuditEvent.objects.filter(action="lead.bulk_intake").order_by("seq")
+    events = AuditEvent.objects.filter(action="lead.bulk_intake").order_by("id")
     assert [(e.data["channel"], e.data["created"]) for e in events] == [("baidu", 1), ("web", 1)]
 
 

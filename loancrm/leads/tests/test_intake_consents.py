@@ -53,7 +53,7 @@ def test_consents_are_recorded_with_the_new_lead_and_audited(partner):
     assert set(consents) == {"contact", "marketing"} and consents["contact"].text.version == 2
     assert {c.subject_id for c in consents.values()} == {created.pk}
     assert {c.given_channel for c in consents.values()} == {"partner"}
-    given = AuditEvent.objects.filter(action="consent.given").order_by("seq")
+    given = AuditEvent.objects.filter(action="consent.given").order_by("id")
     assert [(e.data["purpose"], e.data["version"], e.target_id) for e in given] == [
         ("contact", 2, str(created.pk)), ("marketing", 1, str(created.pk))
     ]  # fmt: skip

@@ -28,7 +28,7 @@ def test_agents_move_their_leads_along_the_table(owned):
     for stage in (Stage.CONTACTED, Stage.INTERESTED, Stage.PREPARING):
         lead = lead_stage_change(actor=agent, lead_id=lead.pk, stage=stage)
     assert lead.stage == Stage.PREPARING
-    events = AuditEvent.objects.filter(action="lead.stage_changed").order_by("seq")
+    events = AuditEvent.objects.filter(action="lead.stage_changed").order_by("id")
     assert [e.data["after"]["stage"] for e in events] == ["contacted", "interested", "preparing"]
 
 

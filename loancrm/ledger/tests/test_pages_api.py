@@ -128,7 +128,7 @@ def test_closing_and_reopening_from_the_page(people, book):
     admin = in_english(client_for(people.admin))
     reopened = admin.post("/ledger/periods/reopen/", {"month": "2026-10", "reason": "补记"}, follow=True)
     assert "2026-10 is open again." in reopened.content.decode()
-    actions = AuditEvent.objects.filter(action__startswith="ledger.").order_by("seq").values_list("action", flat=True)
+    actions = AuditEvent.objects.filter(action__startswith="ledger.").order_by("id").values_list("action", flat=True)
     assert list(actions) == ["ledger.period_closed", "ledger.period_reopened"]
 
 

@@ -72,10 +72,12 @@ def payment_post_locked(
     source: Source = Source.MANUAL,
     channel: Any = None,
     reference: str = "",
+    notification_id: int | None = None,
     request: HttpRequest | None = None,
 ) -> LoanTransaction:
     """``payment_post`` for a caller already inside a transaction holding the loan's lock (``lock_with_rows``)
-    that has checked the amount, the value date and that the loan is open: writes without a savepoint."""
+    that has checked the amount, the value date and that the loan is open: writes without a savepoint.
+    ``notification_id``: the channel notification answered by this payment (linked to its transaction)."""
     txn = post_locked(
         loan,
         rows=rows,
@@ -85,6 +87,7 @@ def payment_post_locked(
         clearing=clearing_account(channel.code if channel else None),
         channel_id=channel.pk if channel else None,
         reference=reference,
+        notification_id=notification_id,
         actor=actor,
         business_date=business_date,
     )
@@ -104,6 +107,7 @@ def post_locked(
     income_account: str = Acct.INTEREST_INCOME,
     channel_id: int | None = None,
     reference: str = "",
+    notification_id: int | None = None,
     rows: list[Installment] | None = None,
 ) -> LoanTransaction:
     """The posting itself, for a loan the caller has locked (no audit event: the caller writes it); ``rows`` is its
@@ -123,6 +127,7 @@ def post_locked(
         income_account=income_account,
         channel_id=channel_id,
         reference=reference,
+        notification_id=notification_id,
     )
     posting.apply(allocation, {row.pk: row for row in rows})
     return write(posting, current_rows=rows, business_date=business_date, actor=actor)

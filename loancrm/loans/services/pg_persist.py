@@ -30,7 +30,7 @@ e AS (
 _LINES = """
 jl AS (
   INSERT INTO ledger_journalline (entry_id, account_id, loan_id, debit, credit)
-  SELECT e.id, v.a, v.l, v.d, v.c FROM e, (VALUES {values}) AS v(a, l, d, c)
+  SELECT e.id, v.a, v.l, v.d, v.c FROM e, unnest(%s::int[], %s::bigint[], %s::numeric[], %s::numeric[]) AS v(a, l, d, c)
 )"""
 _TXN = """
 t AS (
@@ -43,13 +43,15 @@ t AS (
 _PARTS = """
 tp AS (
   INSERT INTO loans_transactionpart (transaction_id, installment_id, component, amount)
-  SELECT t.id, v.i, v.c, v.a FROM t, (VALUES {values}) AS v(i, c, a)
+  SELECT t.id, v.i, v.c, v.a FROM t, unnest(%s::bigint[], %s::varchar[], %s::numeric[]) AS v(i, c, a)
 )"""
 _ROWS = """
 ir AS (
   UPDATE loans_installment r SET status = v.s, paid_on = v.po, principal_paid = v.pp, interest_paid = v.ip,
       fee_paid = v.fp, penalty_paid = v.np, interest_accrued = v.ia
-  FROM (VALUES {values}) AS v(id, s, po, pp, ip, fp, np, ia) WHERE r.id = v.id
+  FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[],
+      %s::numeric[]) AS v(id, s, po, pp, ip, fp, np, ia)
+  WHERE r.id = v.id
 )"""
 _LOAN = """
 lu AS (
@@ -57,6 +59,12 @@ lu AS (
       maturity_date = %s, schedule_version = %s
   WHERE id = %s
 )"""
+_NOTIFICATION = """
+nl AS (
+  UPDATE loans_paymentnotification SET transaction_id = t.id FROM t WHERE loans_paymentnotification.id = %s
+)"""
+# One text for every posting (the rows travel as arrays), so the server prepares and plans it once per connection.
+_SQL = "WITH " + ",".join([_ENTRY, _LINES, _TXN, _PARTS, _ROWS, _LOAN, _NOTIFICATION]) + "\nSELECT t.id, e.id FROM t, e"
 assert tuple(MONEY_FIELDS) == ("principal_paid", "interest_paid", "fee_paid", "penalty_paid", "interest_accrued")
 
 
@@ -69,35 +77,25 @@ def persist_in_one_statement(
     entry_kind: str,
     memo: str,
     business_date: dt.date,
+    notification_id: int | None = None,
 ) -> None:
+    """``notification_id``: the channel notification this posting answers, linked to the transaction."""
     loan = txn.loan
     value_date: dt.date = txn.value_date
     params: list[Any] = [period_start(value_date), PeriodStatus.CLOSED, business_date, value_date, entry_kind,
                          memo[:200], loan.pk, txn.posted_at, txn.posted_by_id]  # fmt: skip
-    ctes = [_ENTRY]
-    ctes.append(_LINES.format(values=", ".join(["(%s::int, %s::bigint, %s::numeric, %s::numeric)"] * len(lines))))
-    for leg in lines:
-        params += [account_id(leg.account), leg.loan_id, leg.debit, leg.credit]
-    ctes.append(_TXN)
+    params += [[account_id(leg.account) for leg in lines], [leg.loan_id for leg in lines],
+               [leg.debit for leg in lines], [leg.credit for leg in lines]]  # fmt: skip
     params += [loan.pk, txn.kind, txn.status, txn.source, txn.amount, txn.principal, txn.interest, txn.penalty,
                txn.fee, txn.advance, value_date, txn.channel_id, txn.reference, txn.reason, txn.from_version,
                txn.to_version, txn.posted_at, txn.posted_by_id]  # fmt: skip
-    if parts:
-        ctes.append(_PARTS.format(values=", ".join(["(%s::bigint, %s::varchar, %s::numeric)"] * len(parts))))
-        for row, component, amount in parts:
-            params += [row.pk, component, amount]
-    if rows:
-        template = (
-            "(%s::bigint, %s::varchar, %s::date, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric)"
-        )
-        ctes.append(_ROWS.format(values=", ".join([template] * len(rows))))
-        for row in rows:
-            params += [row.pk, row.status, row.paid_on, *(getattr(row, name) for name in MONEY_FIELDS)]
-    ctes.append(_LOAN)
+    params += [[row.pk for row, _c, _a in parts], [c for _r, c, _a in parts], [a for _r, _c, a in parts]]
+    params += [[row.pk for row in rows], [row.status for row in rows], [row.paid_on for row in rows]]
+    params += [[getattr(row, name) for row in rows] for name in MONEY_FIELDS]
     params += [loan.principal_outstanding, loan.advance_balance, loan.status, loan.paid_off_on, loan.maturity_date,
                loan.schedule_version, loan.pk]  # fmt: skip
-    sql = "WITH " + ",".join(ctes) + "\nSELECT t.id, e.id FROM t, e"
+    params.append(notification_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_SQL, params)
         txn.pk, txn.journal_entry_id = cursor.fetchone()
     txn._state.adding = False

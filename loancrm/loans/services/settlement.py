@@ -25,7 +25,7 @@ from loancrm.ledger.choices import Acct, EntryKind
 from loancrm.ledger.posting import Leg, balanced_lines, cr, dr, journal_post
 from loancrm.loans.allocation import Allocation, Component
 from loancrm.loans.choices import LoanStatus, Source, TxnKind, ensure_transition
-from loancrm.loans.models import Installment, Loan, LoanTransaction, TransactionPart
+from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, TransactionPart
 from loancrm.loans.rows import MONEY_FIELDS, PAID_FIELD, has_overdue, is_settled, principal_outstanding
 from loancrm.loans.rows import status_after_change as row_status
 from loancrm.loans.services.pg_persist import persist_in_one_statement
@@ -61,6 +61,7 @@ class Posting:
     reason: str = ""
     from_version: int | None = None
     to_version: int | None = None
+    notification_id: int | None = None  # the channel notification this posting answers (linked to the transaction)
     parts: list[tuple[Installment, str, Decimal]] = field(default_factory=list)
     changed: dict[int, Installment] = field(default_factory=dict)
 
@@ -126,7 +127,7 @@ def write(
     if connection.vendor == "postgresql":
         persist_in_one_statement(
             txn, lines, posting.parts, list(posting.changed.values()), entry_kind=entry_kind, memo=memo,
-            business_date=business_date,
+            business_date=business_date, notification_id=posting.notification_id,
         )  # fmt: skip
         return txn
     txn.journal_entry = journal_post(
@@ -144,6 +145,8 @@ def write(
     )
     save_rows(posting.changed.values(), paid_on=posting.value_date, business_date=business_date)
     save_loan(loan)
+    if posting.notification_id is not None:
+        PaymentNotification.objects.filter(pk=posting.notification_id).update(transaction=txn)
     return txn
 
 

@@ -199,7 +199,7 @@ def test_chunk_boundaries_keep_file_order_and_find_duplicates_across_chunks(oper
     amounts = LoanTransaction.objects.filter(loan=loans[0], kind=TxnKind.REPAYMENT).order_by("pk")
     assert [t.amount for t in amounts] == [Decimal("100.00"), Decimal("200.00"), Decimal("300.00"), Decimal("500.00")]
     chunks = AuditEvent.objects.filter(action="statement.chunk_posted")
-    assert [e.data["lines"] for e in chunks.order_by("seq")] == ["lines 2-3", "lines 4-5", "lines 6-6"]
+    assert [e.data["lines"] for e in chunks.order_by("id")] == ["lines 2-3", "lines 4-5", "lines 6-6"]
     # one journal entry per chunk and accounting date, balanced
     assert JournalEntry.objects.filter(memo__startswith=f"bank statement #{statement.pk} ").count() == 4
     assert entries_balanced()
@@ -287,7 +287,7 @@ def test_a_posted_statement_cannot_be_started_again(operator, channel, loans):
 def test_the_uploaders_audit_trail_has_one_event_per_chunk_not_per_line(operator, channel, loans):
     rows = [[f"T{i}", loans[i % 3].contract_no, "10.00", "2026-03-01", ""] for i in range(7)]
     statement = post_file(operator, channel, rows, chunk_size=3)
-    events = AuditEvent.objects.filter(action__startswith="statement.", target_id=str(statement.pk)).order_by("seq")
+    events = AuditEvent.objects.filter(action__startswith="statement.", target_id=str(statement.pk)).order_by("id")
     actions = list(events.values_list("action", flat=True))
     assert actions == ["statement.uploaded", "statement.started"] + ["statement.chunk_posted"] * 3 + [
         "statement.finished"]  # fmt: skip

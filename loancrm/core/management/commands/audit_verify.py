@@ -19,7 +19,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         if report.ok:
             self.stdout.write(
-                f"audit trail OK: {report.rows} events (#1–#{report.last_seq}), "
+                f"audit trail OK: {report.rows} events in {report.chains} chain(s), "
                 f"{report.checkpoints} checkpoints, {elapsed:.1f}s"
             )
             return

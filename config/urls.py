@@ -11,6 +11,7 @@ handler404 = "loancrm.core.views.page_not_found"
 handler500 = "loancrm.core.views.server_error"
 
 urlpatterns = [
+    path("api/v1/", api.urls),  # first: machine clients (payment channels, partners) are the hot path
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("loancrm.core.urls")),
     path("accounts/", include("loancrm.accounts.urls")),
@@ -26,5 +27,4 @@ urlpatterns = [
     path("loans/", include("loancrm.loans.urls")),
     path("ledger/", include("loancrm.ledger.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/v1/", api.urls),
 ]

@@ -30,8 +30,17 @@ def state() -> dict[str, Any]:
     )
     rows = list(
         Installment.objects.order_by("loan_id", "version", "period").values_list(
-            "loan__contract_no", "version", "period", "status", "interest_accrued", "penalty_due", "penalty_paid",
-            "principal_paid", "interest_paid", "paid_on", "penalty_rate",
+            "loan__contract_no",
+            "version",
+            "period",
+            "status",
+            "interest_accrued",
+            "penalty_due",
+            "penalty_paid",
+            "principal_paid",
+            "interest_paid",
+            "paid_on",
+            "penalty_rate",
         )
     )
     changes = list(

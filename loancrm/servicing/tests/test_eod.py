@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from loancrm.core.business_date import current_business_date
+from loancrm.core.money import quantize_money
 from loancrm.ledger.choices import Acct, EntryKind
 from loancrm.ledger.models import JournalEntry, JournalLine
 from loancrm.ledger.posting import clear_account_cache
@@ -196,3 +197,44 @@ def test_journal_entries_are_one_per_partition_and_balanced(settings):
         assert sum((line.debit for line in lines), D("0")) == sum((line.credit for line in lines), D("0"))
     assert trial_balance() == 0
     assert EodPartition.objects.filter(business_date=START, status="done").count() == 3
+
+
+def test_a_back_dated_payment_stops_the_penalty_on_its_value_date():
+    # given the reference loan, its first instalment unpaid, the end of day run through 27 Feb (13 days late)
+    loan = make_loan()
+    run_until(dt.date(2026, 2, 27))
+    assert first_row(loan).penalty_due == D("27.98")  # 8,606.64 × 13 × 0.09 / 360 in two parts
+    # when on 28 Feb a payment valued 25 Feb brings what was owed that day
+    txn = payment_post(loan_id=loan.pk, amount=D("8628.16"), value_date=dt.date(2026, 2, 25), actor=None)
+    # then it paid 10 days of penalty, not 13, and the whole instalment
+    assert (txn.penalty, txn.interest, txn.principal, txn.advance) == (D("21.52"), D("500.00"), D("8106.64"), 0)
+    assert_books_consistent(loan)
+    # and the next end of day takes the later days back and recomputes DPD
+    run_until(dt.date(2026, 2, 28))
+    loan.refresh_from_db()
+    row = first_row(loan)
+    assert (row.status, row.paid_on, row.penalty_due, row.penalty_paid) == (
+        InstallmentStatus.PAID, dt.date(2026, 2, 25), D("21.52"), D("21.52"))  # fmt: skip
+    assert (loan.dpd, loan.bucket, loan.status) == (0, "M0", LoanStatus.ACTIVE)
+    assert BucketChange.objects.filter(loan=loan).values_list("business_date", "to_bucket").last() == (
+        dt.date(2026, 2, 28), "M0")  # fmt: skip
+    penalty = JournalLine.objects.filter(account__code=Acct.PENALTY_INCOME).values_list("debit", "credit")
+    assert sum((c - d for d, c in penalty), D("0")) == D("21.52")
+    assert_books_consistent(loan)
+    assert_ledger_clean()
+
+
+def test_a_back_dated_partial_payment_lowers_the_base_from_its_value_date():
+    loan = make_loan()
+    run_until(dt.date(2026, 2, 27))
+    payment_post(loan_id=loan.pk, amount=D("4000.00"), value_date=dt.date(2026, 2, 20), actor=None)
+    run_until(dt.date(2026, 3, 4))
+    row = first_row(loan)
+    # paid on 20 Feb: 5 days of penalty (10.13 + 0.63), the interest, principal 3,489.24; on 5 Mar (18 days late)
+    # the paid principal and interest count 5 days, the principal still owed all 18
+    assert (row.penalty_paid, row.principal_paid) == (D("10.76"), D("3489.24"))
+    expected_principal = (D("4617.40") * 18 + D("3489.24") * 5) * D("0.09") / 360
+    expected_compound = D("500.00") * 5 * D("0.09") / 360
+    assert row.penalty_due == quantize_money(expected_principal) + quantize_money(expected_compound) == D("25.77")
+    assert_books_consistent(loan)
+    assert_ledger_clean()

@@ -55,7 +55,7 @@ def penalty_on_value_date(loan: Loan, rows: Sequence[Installment], dues: list[Du
             owed = penalty_to_date(
                 due_date=row.due_date, as_of=value_date,
                 principal_outstanding=row.principal_due - row.principal_paid,
-                interest_outstanding=row.interest_due - row.interest_paid, rate=row.penalty_rate,
+                interest_outstanding=row.interest_due - row.interest_paid, rate=row.penalty_rate or ZERO,
                 compound_rate=row.compound_rate or ZERO, payments=history.get(row.pk, []),
                 day_count=terms.day_count, grace_days=terms.grace_days,
             )  # fmt: skip

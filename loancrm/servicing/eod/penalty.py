@@ -22,7 +22,7 @@ from loancrm.core.money import ZERO
 from loancrm.loans.choices import InstallmentStatus
 from loancrm.servicing.eod import sql
 from loancrm.servicing.overdue import LatePayment, penalty_rate, penalty_to_date
-from loancrm.servicing.rules import Rules
+from loancrm.servicing.rules import Rules, Terms
 
 _ROWS = """
 SELECT i.id, i.loan_id, i.due_date, {pd} - {pp}, {idue} - {ip}, {fd} - {fp}, {npd}, {npp},
@@ -67,6 +67,14 @@ def _overdue_rows(lo: int, hi: int, as_of: dt.date) -> list[tuple[Any, ...]]:
     return sql.rows(query, [lo, hi, sql.day(as_of)])
 
 
+def _rates(prate: Any, crate: Any, annual: Any, terms: Terms) -> tuple[Decimal, Decimal]:
+    """The instalment's fixed (penalty, compound) rates, or the rule's for a first overdue run."""
+    if prate is not None:
+        return Decimal(int(prate)).scaleb(-8), Decimal(int(crate or 0)).scaleb(-8)
+    rate = penalty_rate(Decimal(int(annual)).scaleb(-6), terms.penalty_multiplier)
+    return rate, rate if terms.compound else ZERO
+
+
 def accrue_penalty(lo: int, hi: int, as_of: dt.date, rules: Rules, delta_table: str) -> int:
     """Bring the penalty of every overdue instalment of loans ``lo <= id < hi`` to ``as_of``; the changes go to
     ``delta_table`` (installment_id, loan_id, interest_fen, penalty_fen) for the journal. Returns the rows changed."""
@@ -81,10 +89,7 @@ def accrue_penalty(lo: int, hi: int, as_of: dt.date, rules: Rules, delta_table: 
         due_date = sql.read_date(due_date)
         terms = rules.terms(product)
         frozen = prate is not None
-        rate = sql.to_decimal(prate, 8) if frozen else penalty_rate(Decimal(int(annual)).scaleb(-6),
-                                                                     terms.penalty_multiplier)  # fmt: skip
-        compound = sql.to_decimal(crate, 8) or ZERO if frozen else rate if terms.compound else ZERO
-        assert rate is not None
+        rate, compound = _rates(prate, crate, annual, terms)
         mine = payments.get(pk, [])
         owed = penalty_to_date(
             due_date=due_date, as_of=as_of, principal_outstanding=Decimal(principal).scaleb(-2),

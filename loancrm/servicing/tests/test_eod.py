@@ -14,7 +14,7 @@ from loancrm.ledger.choices import Acct, EntryKind
 from loancrm.ledger.models import JournalEntry, JournalLine
 from loancrm.ledger.posting import clear_account_cache
 from loancrm.loans.choices import InstallmentStatus, LoanStatus
-from loancrm.loans.models import Installment, Loan
+from loancrm.loans.models import Installment
 from loancrm.loans.services import payment_post
 from loancrm.loans.tests.factories import make_loan, set_business_date
 from loancrm.loans.tests.invariants import assert_books_consistent, trial_balance

@@ -119,3 +119,59 @@ class EodPartition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_date} [{self.lo}, {self.hi}) {self.status}"
+
+
+class EventKind(models.TextChoices):
+    DUE_TOMORROW = "due_tomorrow", _("Instalment due tomorrow")
+    BECAME_OVERDUE = "became_overdue", _("Became overdue")
+
+
+class LoanEvent(models.Model):
+    """An outbox row the end-of-day run writes for later consumers (notifications, collections): written in the
+    partition's transaction, so each (date, kind, loan) is there exactly once, whatever crashed and reran.
+
+    ``due_tomorrow``: an unpaid instalment falls due on the day after the new business date (remind during it);
+    ``became_overdue``: the loan moved from active to overdue in this run.
+    """
+
+    business_date = models.DateField(_("business date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        ordering = ["business_date", "kind", "loan"]
+        constraints = [
+            models.UniqueConstraint(fields=["business_date", "kind", "loan"], name="servicing_loan_event_once")
+        ]
+        verbose_name = _("loan event")
+        verbose_name_plural = _("loan events")
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.kind} {self.loan_id}"
+
+
+class LoanSnapshot(models.Model):
+    """A loan at the end of a month (``month`` is its first day): balances by component, DPD, bucket, class — the
+    input of vintage and roll-rate analysis. Written by the end-of-day run of the month's last day."""
+
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="+", db_index=False)
+    month = models.DateField(_("month"))
+    status = models.CharField(_("status"), max_length=12)
+    principal = models.DecimalField(_("principal"), max_digits=18, decimal_places=2)
+    interest = models.DecimalField(_("interest receivable"), max_digits=18, decimal_places=2)
+    penalty = models.DecimalField(_("penalty receivable"), max_digits=18, decimal_places=2)
+    fee = models.DecimalField(_("fee receivable"), max_digits=18, decimal_places=2)
+    advance = models.DecimalField(_("advance held"), max_digits=18, decimal_places=2)
+    dpd = models.PositiveIntegerField(_("DPD"))
+    bucket = models.CharField(_("bucket"), max_length=8)
+    risk_class = models.CharField(_("classification"), max_length=16)
+
+    class Meta:
+        ordering = ["month", "loan"]
+        constraints = [models.UniqueConstraint(fields=["loan", "month"], name="servicing_snapshot_once")]
+        indexes = [models.Index(fields=["month", "bucket"])]
+        verbose_name = _("month-end snapshot")
+        verbose_name_plural = _("month-end snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.month:%Y-%m}"

@@ -11,7 +11,9 @@ Steps, each one statement (or two) over the whole range:
 5. the accrued interest written from the work table; instalment statuses (pending / due / overdue) as of the next
    day;
 6. per loan: DPD, bucket and classification (looked up in their tables), status active ↔ overdue; every bucket
-   change appended to ``BucketChange``.
+   change appended to ``BucketChange``;
+7. events for later consumers (``LoanEvent``: due tomorrow, became overdue) and, on a month's last day, the
+   month-end snapshot of every loan of the range (``LoanSnapshot``).
 
 Everything is computed "as of" the day after the business date — the state the next business date opens with: a
 payment on day P sees P − due days of penalty and P − start days of interest.
@@ -38,8 +40,8 @@ DELTA = "eod_delta"
 DELTA_COLUMNS = "installment_id bigint, loan_id bigint, interest_fen bigint, penalty_fen bigint"
 STANDING = "eod_standing"
 STANDING_COLUMNS = (
-    "loan_id bigint, old_bucket varchar(8), dpd integer, unpaid integer, bucket varchar(8), risk_class varchar(16), "
-    "status varchar(12)"
+    "loan_id bigint, old_bucket varchar(8), old_status varchar(12), dpd integer, unpaid integer, bucket varchar(8), "
+    "risk_class varchar(16), status varchar(12)"
 )
 
 
@@ -65,6 +67,9 @@ def process(day: dt.date, lo: int, hi: int) -> PartitionResult:
     write_interest()
     set_instalment_statuses(lo, hi, as_of)
     result.loans, result.bucket_changes = recompute_loans(day, lo, hi, as_of)
+    write_events(day, lo, hi, as_of)
+    if as_of.day == 1:
+        write_snapshots(day.replace(day=1))
     return result
 
 
@@ -183,15 +188,16 @@ def set_instalment_statuses(lo: int, hi: int, as_of: dt.date) -> int:
 
 
 _STANDING = """
-INSERT INTO {standing} (loan_id, old_bucket, dpd, unpaid, bucket, risk_class, status)
-SELECT loan_id, old_bucket, dpd, unpaid,
+INSERT INTO {standing} (loan_id, old_bucket, old_status, dpd, unpaid, bucket, risk_class, status)
+SELECT loan_id, old_bucket, old_status, dpd, unpaid,
        (SELECT b.code FROM servicing_dpdbucket b WHERE b.min_dpd <= s.dpd AND (b.max_dpd IS NULL OR s.dpd <= b.max_dpd)
         ORDER BY b.min_dpd LIMIT 1),
        (SELECT c.risk_class FROM servicing_riskclassband c WHERE c.min_dpd <= s.dpd
         AND (c.max_dpd IS NULL OR s.dpd <= c.max_dpd) ORDER BY c.min_dpd LIMIT 1),
        CASE WHEN unpaid = 0 AND outstanding = 0 THEN 'paid_off' WHEN dpd > 0 THEN 'overdue' ELSE 'active' END
 FROM (
-  SELECT l.id AS loan_id, l.bucket AS old_bucket, COALESCE(o.unpaid, 0) AS unpaid, {outstanding} AS outstanding,
+  SELECT l.id AS loan_id, l.bucket AS old_bucket, l.status AS old_status, COALESCE(o.unpaid, 0) AS unpaid,
+         {outstanding} AS outstanding,
          CASE WHEN o.oldest IS NULL THEN 0
               WHEN {late} > COALESCE(r.grace_days, g.grace_days, 0) THEN {late} ELSE 0 END AS dpd
   FROM loans_loan l
@@ -231,3 +237,42 @@ def recompute_loans(day: dt.date, lo: int, hi: int, as_of: dt.date) -> tuple[int
         [sql.day(day)],
     )
     return loans, changes
+
+
+def write_events(day: dt.date, lo: int, hi: int, as_of: dt.date) -> None:
+    mark = sql.date_param()
+    sql.execute(
+        f"INSERT INTO servicing_loanevent (business_date, kind, loan_id) SELECT {mark}, 'became_overdue', loan_id "  # noqa: S608
+        f"FROM {STANDING} WHERE old_status = 'active' AND status = 'overdue'",
+        [sql.day(day)],
+    )
+    sql.execute(
+        f"INSERT INTO servicing_loanevent (business_date, kind, loan_id) SELECT DISTINCT {mark}, 'due_tomorrow', "  # noqa: S608
+        "i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND i.version = l.schedule_version "
+        f"WHERE l.id >= %s AND l.id < %s AND l.status IN {sql.OPEN} AND i.status <> 'paid' AND i.due_date = {mark}",
+        [sql.day(day), lo, hi, sql.day(as_of + dt.timedelta(days=1))],
+    )
+
+
+_SNAPSHOT = """
+INSERT INTO servicing_loansnapshot (loan_id, month, status, principal, interest, penalty, fee, advance, dpd, bucket,
+    risk_class)
+SELECT l.id, {month}, l.status, l.principal_outstanding, {interest}, {penalty}, {fee}, l.advance_balance, l.dpd,
+       l.bucket, l.risk_class
+FROM loans_loan l JOIN loans_installment i ON i.loan_id = l.id AND i.version = l.schedule_version
+WHERE l.id IN (SELECT loan_id FROM {standing})
+GROUP BY l.id, l.status, l.principal_outstanding, l.advance_balance, l.dpd, l.bucket, l.risk_class
+"""
+
+
+def write_snapshots(month: dt.date) -> int:
+    """The month-end row of every loan the partition processed (open when it started)."""
+
+    def owed(due: str, paid: str) -> str:
+        return sql.from_fen(f"SUM({sql.fen('i.' + due)} - {sql.fen('i.' + paid)})")
+
+    query = _SNAPSHOT.format(
+        month=sql.date_param(), interest=owed("interest_accrued", "interest_paid"),
+        penalty=owed("penalty_due", "penalty_paid"), fee=owed("fee_due", "fee_paid"), standing=STANDING,
+    )  # fmt: skip
+    return sql.execute(query, [sql.day(month)])

@@ -19,7 +19,7 @@ from loancrm.loans.services import payment_post
 from loancrm.loans.tests.factories import make_loan, set_business_date
 from loancrm.loans.tests.invariants import assert_books_consistent, trial_balance
 from loancrm.servicing.errors import EodDateRefused
-from loancrm.servicing.models import BucketChange, EodDay, EodPartition, OverdueRule
+from loancrm.servicing.models import BucketChange, EodDay, EodPartition, LoanEvent, LoanSnapshot, OverdueRule
 from loancrm.servicing.services import eod_run
 from loancrm.servicing.tests.support import assert_ledger_clean, run_until, state
 
@@ -238,3 +238,20 @@ def test_a_back_dated_partial_payment_lowers_the_base_from_its_value_date():
     assert row.penalty_due == quantize_money(expected_principal) + quantize_money(expected_compound) == D("25.77")
     assert_books_consistent(loan)
     assert_ledger_clean()
+
+
+def test_events_and_the_month_end_snapshot():
+    loan = make_loan()
+    run_until(dt.date(2026, 2, 28))
+    events = list(LoanEvent.objects.filter(loan=loan).values_list("business_date", "kind"))
+    # reminded during 14 Feb (written by the end of 13 Feb), overdue from the end of 15 Feb
+    assert events == [(dt.date(2026, 2, 13), "due_tomorrow"), (dt.date(2026, 2, 15), "became_overdue")]
+    # the snapshot holds the loan as the end of the month's last day leaves it (1 Feb: 17 days of interest)
+    snapshots = list(LoanSnapshot.objects.filter(loan=loan).order_by("month"))
+    assert [s.month for s in snapshots] == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    january, february = snapshots
+    assert (january.principal, january.interest, january.dpd, january.bucket) == (D("100000.00"), D("274.19"), 0, "M0")
+    row = first_row(loan)
+    assert (february.interest, february.penalty, february.dpd, february.bucket, february.status) == (
+        D("500.00") + Installment.objects.get(loan=loan, period=2).interest_accrued, row.penalty_due, 14, "M1",
+        "overdue")  # fmt: skip

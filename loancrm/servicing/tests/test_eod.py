@@ -5,11 +5,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from loancrm.core.business_date import current_business_date
 from loancrm.core.money import quantize_money
+from loancrm.jobs.models import JobRun
 from loancrm.ledger.choices import Acct, EntryKind
 from loancrm.ledger.models import JournalEntry, JournalLine
 from loancrm.ledger.posting import clear_account_cache
@@ -255,3 +256,42 @@ def test_events_and_the_month_end_snapshot():
     assert (february.interest, february.penalty, february.dpd, february.bucket, february.status) == (
         D("500.00") + Installment.objects.get(loan=loan, period=2).interest_accrued, row.penalty_due, 14, "M1",
         "overdue")  # fmt: skip
+
+
+def test_the_command_runs_through_the_job_and_shows_progress(settings, capsys):
+    settings.EOD_PARTITION_LOANS = 2
+    _book(3)
+    call_command("eod_run")
+    run = JobRun.objects.get(name="eod.run", business_date=START)
+    assert (run.status, run.total, run.processed) == ("succeeded", 3, 3)
+    assert current_business_date() == START + dt.timedelta(days=1)
+    capsys.readouterr()
+    call_command("eod_run", "--date", START.isoformat())
+    assert "already done" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("eod_run", "--date", "2026-02-01")
+
+
+def test_a_failed_job_run_resumes_from_its_finished_partitions(settings, monkeypatch):
+    settings.EOD_PARTITION_LOANS = 2
+    loans = _book(3)
+    from loancrm.servicing.eod import partition
+
+    original = partition.recompute_loans
+
+    def fails_for_the_last_loans(day, lo, hi, as_of):
+        if lo > loans[1].pk:
+            raise RuntimeError("disk full")
+        return original(day, lo, hi, as_of)
+
+    monkeypatch.setattr(partition, "recompute_loans", fails_for_the_last_loans)
+    with pytest.raises(CommandError):
+        call_command("eod_run")
+    run = JobRun.objects.get(name="eod.run", business_date=START)
+    assert (run.status, run.processed) == ("failed", 2)
+    monkeypatch.setattr(partition, "recompute_loans", original)
+    call_command("eod_run")
+    run.refresh_from_db()
+    assert (run.status, run.processed, run.attempt) == ("succeeded", 3, 2)
+    assert current_business_date() == START + dt.timedelta(days=1)
+    assert_ledger_clean()

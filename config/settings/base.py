@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "loancrm.imports",
     "loancrm.ledger",
     "loancrm.loans",
+    "loancrm.servicing",
 ]
 
 MIDDLEWARE = [

@@ -67,6 +67,10 @@ class Loan(models.Model):
     schedule_version = models.PositiveSmallIntegerField(_("schedule version"), default=1)
     principal_outstanding = money(_("principal outstanding"))
     advance_balance = money(_("advance held"), default=0)
+    # Rewritten by the end-of-day batch (loancrm.servicing): not indexed, so PostgreSQL can update in place (HOT).
+    dpd = models.PositiveIntegerField(_("days past due"), default=0)
+    bucket = models.CharField(_("bucket"), max_length=8, default="M0")
+    risk_class = models.CharField(_("classification"), max_length=16, default="normal")
     paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
@@ -105,6 +109,9 @@ class Installment(models.Model):
     fee_due = money(_("fee due"), default=0)
     penalty_due = money(_("penalty due"), default=0)
     interest_accrued = money(_("interest accrued"), default=0)
+    # Annual penalty and compound rates, fixed by the end-of-day batch on the instalment's first overdue day.
+    penalty_rate = models.DecimalField(_("penalty rate"), max_digits=12, decimal_places=8, null=True, blank=True)
+    compound_rate = models.DecimalField(_("compound rate"), max_digits=12, decimal_places=8, null=True, blank=True)
     principal_paid = money(_("principal paid"), default=0)
     interest_paid = money(_("interest paid"), default=0)
     fee_paid = money(_("fee paid"), default=0)

@@ -31,6 +31,7 @@ from loancrm.loans.services.common import (
     lock_with_rows,
 )
 from loancrm.loans.services.settlement import Posting, write
+from loancrm.servicing.backdating import penalty_on_value_date
 
 
 def clearing_account(channel_code: str | None) -> str:
@@ -113,9 +114,10 @@ def post_locked(
     """The posting itself, for a loan the caller has locked (no audit event: the caller writes it); ``rows`` is its
     current schedule when the caller has it already."""
     rows = current_rows(loan) if rows is None else rows
-    allocation = allocate_payment(
-        amount, open_dues(rows), value_date=value_date, order=parse_order(loan.allocation_order)
-    )
+    dues = open_dues(rows)
+    if value_date < business_date:  # back-dated: no penalty for the days after the value date
+        dues = penalty_on_value_date(loan, rows, dues, value_date)
+    allocation = allocate_payment(amount, dues, value_date=value_date, order=parse_order(loan.allocation_order))
     posting = Posting(
         loan=loan,
         kind=TxnKind.REPAYMENT,

@@ -21,6 +21,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from loancrm.core.money import fen
+
 FEN = Decimal("0.01")
 
 
@@ -136,6 +138,17 @@ def select(sql_pg: str, sql_sqlite: str, params: Sequence[Any]) -> list[tuple[An
 def money_column(expression: str) -> str:
     """A money column in a SELECT: as stored on PostgreSQL (read as Decimal), as text on SQLite (see ``money``)."""
     return expression if is_postgres() else f"CAST({expression} AS TEXT)"
+
+
+def fen_column(expression: str) -> str:
+    """A money column in a SELECT as whole fen: an integer on PostgreSQL (exact: the column has two places), the
+    stored text on SQLite (see ``to_fen``)."""
+    return f"CAST({expression} * 100 AS bigint)" if is_postgres() else f"CAST({expression} AS TEXT)"
+
+
+def to_fen(value: Any) -> int:
+    """A value read through ``fen_column`` as whole fen."""
+    return value if type(value) is int else fen(money(value))
 
 
 _MONEY_TEXT: dict[Any, Decimal] = {}

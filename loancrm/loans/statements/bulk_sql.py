@@ -93,9 +93,12 @@ def _element(value: Any) -> str:
     return str(value)
 
 
-def array_literal(values: Iterable[Any]) -> str:
+def array_literal(values: Iterable[Any], kind: str = "") -> str:
     """A PostgreSQL array literal of ``values`` (ints, Decimals, dates, strings, None): one text parameter is much
-    cheaper to send than a list adapted element by element."""
+    cheaper to send than a list adapted element by element. A ``numeric`` or ``bigint`` array's values are numbers or
+    their text (``fen_str``), written as they are."""
+    if kind in ("numeric", "bigint"):
+        return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
     return "{" + ",".join(_element(value) for value in values) + "}"
 
 
@@ -104,14 +107,15 @@ def update(model: type[Model], columns: Sequence[tuple[str, str]], rows: Sequenc
     if not rows:
         return
     names = [name for name, _type in columns]
+    kinds = ["bigint", *(kind for _name, kind in columns)]
     with connection.cursor() as cursor:
         if is_postgres():
-            arrays = ", ".join(f"%s::{kind}[]" for _name, kind in [("id", "bigint"), *columns])
+            arrays = ", ".join(f"%s::{kind}[]" for kind in kinds)
             sets = ", ".join(f"{connection.ops.quote_name(name)} = v.{name}" for name in names)
             cursor.execute(
                 f"UPDATE {table(model)} AS t SET {sets} FROM unnest({arrays}) AS v(id, {', '.join(names)}) "  # noqa: S608
                 "WHERE t.id = v.id",
-                [array_literal(values) for values in zip(*rows, strict=True)],
+                [array_literal(values, kind) for values, kind in zip(zip(*rows, strict=True), kinds, strict=True)],
             )
             return
         sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in names)

@@ -343,6 +343,19 @@ def _entry_dates(posted: list[Outcome], business_date: dt.date) -> None:
         raise PeriodClosed(fields={"entry_date": [business_date.isoformat()]})
 
 
+_FEN_TEXT: dict[int, str] = {}
+
+
+def _fen_text(count: int) -> str:
+    """``fen_str``, remembered (a file's amounts repeat: instalments, zero sides)."""
+    found = _FEN_TEXT.get(count)
+    if found is None:
+        if len(_FEN_TEXT) > 100_000:
+            _FEN_TEXT.clear()
+        found = _FEN_TEXT[count] = fen_str(count)
+    return found
+
+
 def _write(
     outcomes: list[Outcome], loans: dict[int, LoanState], *, statement_id: int, channel: Any, clearing: str,
     actor: Any, business_date: dt.date, chunk_label: str,
@@ -359,7 +372,7 @@ def _write(
     journal_rows: list[tuple[Any, ...]] = []
     clearing_total = dict.fromkeys(dates, 0)
     transactions, parts = [], []
-    text = fen_str
+    text = _fen_text
     for outcome, txn_id in zip(posted, txn_ids, strict=True):
         payment, loan, line = cast(fen.Payment, outcome.payment), cast(LoanState, outcome.loan), outcome.line
         totals = payment.totals

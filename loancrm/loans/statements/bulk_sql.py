@@ -21,8 +21,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-from loancrm.core.money import fen
-
 FEN = Decimal("0.01")
 
 
@@ -139,39 +137,10 @@ def select(sql_pg: str, sql_sqlite: str, params: Sequence[Any]) -> list[tuple[An
         return list(cursor.fetchall())
 
 
-def money_column(expression: str) -> str:
-    """A money column in a SELECT: as stored on PostgreSQL (read as Decimal), as text on SQLite (see ``money``)."""
-    return expression if is_postgres() else f"CAST({expression} AS TEXT)"
-
-
 def fen_column(expression: str) -> str:
-    """A money column in a SELECT as whole fen: an integer on PostgreSQL (exact: the column has two places), the
-    stored text on SQLite (see ``to_fen``)."""
-    return f"CAST({expression} * 100 AS bigint)" if is_postgres() else f"CAST({expression} AS TEXT)"
-
-
-def to_fen(value: Any) -> int:
-    """A value read through ``fen_column`` as whole fen."""
-    return value if type(value) is int else fen(money(value))
-
-
-_MONEY_TEXT: dict[Any, Decimal] = {}
-
-
-def money(value: Any) -> Decimal:
-    """A money value as read through ``money_column``: Decimal on PostgreSQL; on SQLite the text of the stored
-    number (SQLite keeps decimals as REAL, or INTEGER when whole, and prints them with 15 significant digits, as
-    Django's converter reads them), quantized to the fen when it has no decimal point."""
-    if type(value) is Decimal:
-        return value
-    found = _MONEY_TEXT.get(value)
-    if found is None:
-        text = str(value)
-        found = Decimal(text) if "." in text else Decimal(text).quantize(FEN)
-        if len(_MONEY_TEXT) > 100_000:
-            _MONEY_TEXT.clear()
-        _MONEY_TEXT[value] = found
-    return found
+    """A money column as whole fen (an integer): exact on PostgreSQL (the column has two places); on SQLite, which
+    keeps decimals as binary floating point, rounded to the nearest fen (as ``ledger.sums``)."""
+    return f"CAST({expression} * 100 AS bigint)" if is_postgres() else f"CAST(ROUND({expression} * 100) AS BIGINT)"
 
 
 def day(value: Any) -> dt.date | None:

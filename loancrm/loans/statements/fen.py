@@ -40,10 +40,12 @@ class Row:
 
 
 class Loan:
-    """A locked loan: balances in fen, status, and its current schedule in period order."""
+    """A locked loan: balances in fen, status, and its current schedule in period order — every row, or the rows
+    payments can reach and ``tail``: (principal outstanding, rows not settled, of those due before the business
+    date, latest due date) of the rows after them, which payments never reach (see ``statements.loading``)."""
 
     __slots__ = ("advance", "in_order", "maturity_date", "order", "outstanding", "paid_off_on", "pk", "rows",
-                 "status")  # fmt: skip
+                 "status", "tail")  # fmt: skip
 
     def __init__(self, pk: int, status: str, order: Sequence[int], outstanding: int, advance: int,
                  paid_off_on: dt.date | None, maturity_date: dt.date | None) -> None:  # fmt: skip
@@ -51,6 +53,7 @@ class Loan:
         self.outstanding, self.advance = outstanding, advance
         self.paid_off_on, self.maturity_date = paid_off_on, maturity_date
         self.rows: list[Row] = []
+        self.tail: tuple[int, int, int, dt.date | None] = (0, 0, 0, None)
         self.in_order = True  # due dates never decrease with the period
 
     def add(self, row: Row) -> None:
@@ -150,20 +153,23 @@ def _row_status(row: Row, paid_on: dt.date, business_date: dt.date) -> None:
 
 def _loan_after(loan: Loan, advance_change: int, on: dt.date, business_date: dt.date) -> None:
     rows = loan.rows
-    loan.outstanding = sum(row.due[PRINCIPAL] - row.paid[PRINCIPAL] for row in rows)
+    tail_outstanding, tail_unsettled, tail_overdue, tail_latest = loan.tail
+    loan.outstanding = tail_outstanding + sum(row.due[PRINCIPAL] - row.paid[PRINCIPAL] for row in rows)
     loan.advance += advance_change
+    overdue = tail_overdue > 0 or _has_overdue(rows, business_date)
     target = loan.status
-    if loan.outstanding == 0 and all(row.settled() for row in rows):
+    if loan.outstanding == 0 and tail_unsettled == 0 and all(row.settled() for row in rows):
         target = PAID_OFF
     elif loan.status == PAID_OFF:
-        target = OVERDUE if _has_overdue(rows, business_date) else ACTIVE
-    elif loan.status == OVERDUE and not _has_overdue(rows, business_date):
+        target = OVERDUE if overdue else ACTIVE
+    elif loan.status == OVERDUE and not overdue:
         target = ACTIVE
     if target != loan.status:
         loan.status = target
         loan.paid_off_on = on if target == PAID_OFF else None
-    if rows:
-        loan.maturity_date = max(row.due_date for row in rows)
+    latest = [row.due_date for row in rows] + ([tail_latest] if tail_latest else [])
+    if latest:
+        loan.maturity_date = max(latest)
 
 
 def _has_overdue(rows: Sequence[Row], business_date: dt.date) -> bool:

@@ -23,7 +23,6 @@ last guard; everything runs in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -37,53 +36,18 @@ from loancrm.ledger.choices import Acct, EntryKind, PeriodStatus
 from loancrm.ledger.errors import PeriodClosed
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
 from loancrm.ledger.posting import Leg, account_id, cr, dr, net_legs
-from loancrm.loans.allocation import parse_order
 from loancrm.loans.choices import OPEN_STATUSES, MatchResult, Source, TxnKind, TxnStatus, ensure_transition
 from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, StatementLine, TransactionPart
 from loancrm.loans.services.payments import clearing_account
 from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE
 from loancrm.loans.statements import bulk_sql as sql
 from loancrm.loans.statements import fen
+from loancrm.loans.statements.loading import LoanState, lock_loans
 from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
 
 REPAYMENT, POSTED, BANK_FILE = TxnKind.REPAYMENT.value, TxnStatus.POSTED.value, Source.BANK_FILE.value
 MATCHED, UNMATCHED = MatchResult.MATCHED.value, MatchResult.UNMATCHED.value
 DUPLICATE, INVALID = MatchResult.DUPLICATE.value, MatchResult.INVALID.value
-
-
-_ORDERS: dict[str, tuple[int, ...]] = {}
-
-
-def _order(text: str) -> tuple[int, ...]:
-    """The loan's allocation order as ``fen`` component indexes."""
-    found = _ORDERS.get(text)
-    if found is None:
-        found = _ORDERS[text] = tuple(fen.NAMES.index(component.value) for component in parse_order(text))
-    return found
-
-
-class LoanState(fen.Loan):
-    """A locked loan as the poster changes it: ``fen.Loan`` and its contract number."""
-
-    __slots__ = ("contract_no",)
-
-    def __init__(self, values: Sequence[Any]) -> None:
-        pk, contract_no, status, _version, order, outstanding, advance, paid_off_on, maturity_date = values
-        to_fen = sql.to_fen
-        super().__init__(pk, status, _order(order), to_fen(outstanding), to_fen(advance), sql.day(paid_off_on),
-                         sql.day(maturity_date))  # fmt: skip
-        self.contract_no = contract_no
-
-
-def _row(values: Sequence[Any]) -> fen.Row:
-    """A row from ``_row_columns`` values (amounts read as whole fen, see ``bulk_sql.fen_column``)."""
-    pk, _loan, due_date, *money, status, paid_on = values
-    if type(money[0]) is not int:
-        money = [sql.to_fen(value) for value in money]
-        due_date, paid_on = sql.day(due_date), sql.day(paid_on)
-    p_due, i_due, f_due, n_due, accrued, p_paid, i_paid, f_paid, n_paid = money
-    return fen.Row(pk, due_date, [f_due, n_due, i_due, p_due], [f_paid, n_paid, i_paid, p_paid], accrued, status,
-                   paid_on)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -177,48 +141,6 @@ def loan_ids_by_contract(contracts: list[str]) -> dict[str, int]:
     return dict(rows)
 
 
-def _loan_columns() -> str:
-    money = sql.fen_column
-    return (f"id, contract_no, status, schedule_version, allocation_order, {money('principal_outstanding')}, "
-            f"{money('advance_balance')}, paid_off_on, maturity_date")  # fmt: skip
-
-
-def _row_columns() -> str:
-    money = [sql.fen_column(f"i.{name}") for name in ("principal_due", "interest_due", "fee_due", "penalty_due",
-             "interest_accrued", "principal_paid", "interest_paid", "fee_paid", "penalty_paid")]  # fmt: skip
-    return f"i.id, i.loan_id, i.due_date, {', '.join(money)}, i.status, i.paid_on"
-
-
-def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
-    """The loans, row-locked in id order (PostgreSQL; SQLite's transaction already holds the write lock), each
-    with its current schedule rows in period order, amounts in fen."""
-    if not loan_ids:
-        return {}
-    ids = sorted(loan_ids)
-    loans_t, rows_t = sql.table(Loan), sql.table(Installment)
-    columns, row_columns = _loan_columns(), _row_columns()
-    loans = {
-        row[0]: LoanState(row)
-        for row in sql.select(
-            f"SELECT {columns} FROM {loans_t} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
-            f"SELECT {columns} FROM {loans_t} WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",  # noqa: S608
-            [ids],
-        )
-    }
-    open_ids = [pk for pk, loan in loans.items() if loan.status in OPEN_STATUSES]
-    schedule = sql.select(
-        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
-        "WHERE i.loan_id = ANY(%s) AND i.version = l.schedule_version ORDER BY i.loan_id, i.period",
-        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
-        "WHERE i.loan_id IN (SELECT value FROM json_each(%s)) AND i.version = l.schedule_version "
-        "ORDER BY i.loan_id, i.period",
-        [open_ids],
-    ) if open_ids else []  # fmt: skip
-    for values in schedule:
-        loans[values[1]].add(_row(values))
-    return loans
-
-
 def closed_months(days: set[dt.date]) -> set[dt.date]:
     """The months among ``days``' whose books are closed: the month or a later one is closed (as
     ``ledger.posting.period_is_closed``)."""
@@ -291,7 +213,13 @@ def post_chunk(
             continue
         targets[line.line_no] = loan_id
         outcomes.append(Outcome(line, MATCHED))
-    loans = lock_loans(list(set(targets.values())))
+    reach: dict[int, tuple[dt.date, int]] = {}
+    for outcome in outcomes:
+        if outcome.result == MATCHED:
+            loan_id, paid_on = targets[outcome.line.line_no], cast(dt.date, outcome.line.paid_on)
+            latest, count = reach.get(loan_id, (paid_on, 0))
+            reach[loan_id] = (max(latest, paid_on), count + 1)
+    loans = lock_loans(reach, business_date)
     clearing = clearing_account(channel.code)
     for outcome in outcomes:
         if outcome.result != MATCHED:

@@ -143,7 +143,7 @@ def lock_loans(reach: dict[int, tuple[dt.date, int]], business_date: dt.date) ->
     if not wanted:
         return loans
     if sql.is_postgres():
-        params: list[Any] = [[w[n] for w in wanted] for n in range(4)] + [business_date]
+        params: list[Any] = [sql.array_literal(w[n] for w in wanted) for n in range(4)] + [business_date]
     else:
         params = [json.dumps([[pk, v, day.isoformat(), k] for pk, v, day, k in wanted]), business_date.isoformat()]
     disordered: dict[int, LoanState] = {}

@@ -64,16 +64,15 @@ class Loan:
 
 class Payment:
     """What one repayment did: parts (row, component name, fen) in the single path's order, totals per component
-    name and ``accrued``, the advance kept, the rows it changed and the loan's status before it."""
+    name and ``accrued``, the advance kept and the rows it changed."""
 
-    __slots__ = ("advance", "changed", "parts", "status_before", "totals")
+    __slots__ = ("advance", "changed", "parts", "totals")
 
-    def __init__(self, status_before: str) -> None:
+    def __init__(self) -> None:
         self.parts: list[tuple[Row, str, int]] = []
         self.totals = dict.fromkeys((*NAMES, ACCRUED), 0)
         self.changed: dict[int, Row] = {}
         self.advance = 0
-        self.status_before = status_before
 
 
 def reachable(loan: Loan, value_date: dt.date) -> list[Row]:
@@ -108,7 +107,7 @@ def _owed(row: Row) -> int:
 def repay(loan: Loan, amount: int, value_date: dt.date, business_date: dt.date) -> Payment:
     """Apply a repayment of ``amount`` fen (> 0) to ``loan`` in place; the loan's new status is ``loan.status``
     (the caller checks the move with ``ensure_transition``)."""
-    payment = Payment(loan.status)
+    payment = Payment()
     parts, totals, changed = payment.parts, payment.totals, payment.changed
     left = amount
     for row in _steps(loan, value_date):

@@ -3,7 +3,8 @@ order (``source=bank_file``, the statement's channel, ``reference`` = the bank t
 
 How: classify the lines (unreadable, value date after the business date, duplicate, no loan, loan not open);
 resolve contract numbers (the contract column, else a memo token) in one query; lock the chunk's loans in one
-``SELECT … ORDER BY id FOR UPDATE`` and load their current schedules in one query, amounts as whole fen; apply each
+``SELECT … ORDER BY id FOR UPDATE`` and load the schedule rows their payments can reach in one query, amounts as
+whole fen (``loading``); apply each
 payment with ``fen.repay`` (the single path's waterfall, accrual recognition, row statuses and loan balances on
 integers), lines of the same loan one after another; then write with a handful of statements (``bulk_sql``).
 

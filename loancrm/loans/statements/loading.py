@@ -80,8 +80,8 @@ def _schedule_sql() -> str:
     each = (f"SELECT i.id, i.loan_id, i.period, i.due_date, i.status, i.paid_on, w.k, {columns}, "
             f"CASE WHEN {settled} THEN 1 ELSE 0 END AS settled, "
             "CASE WHEN i.due_date < LAG(i.due_date) OVER win THEN 1 ELSE 0 END AS back, "
-            f"COALESCE(SUM(CASE WHEN i.status <> 'paid' AND i.due_date >= w.upto AND NOT ({settled}) THEN 1 ELSE 0 "
-            "END) OVER (win ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ahead ")  # fmt: skip
+            f"COALESCE(SUM(CASE WHEN i.status <> '{fen.PAID}' AND i.due_date >= w.upto AND NOT ({settled}) "
+            "THEN 1 ELSE 0 END) OVER (win ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ahead ")  # fmt: skip
     rows = sql.table(Installment)
     if sql.is_postgres():  # one small index scan in period order per loan: no sort of the whole chunk
         wanted = "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::date[], %s::int[]) AS w(loan_id, version, upto, k)"

@@ -21,6 +21,8 @@ __all__ = [
     "ZERO",
     "MoneyInput",
     "allocate",
+    "fen",
+    "fen_str",
     "format_money",
     "money_str",
     "money_sum",
@@ -112,6 +114,20 @@ def money_sum(values: Iterable[MoneyInput]) -> Decimal:
 def money_str(value: Decimal) -> str:
     """API form: exactly two decimals, no separators, no symbol ("8606.64", "-0.50")."""
     return f"{quantize_money(value):.2f}"
+
+
+def fen(value: Decimal) -> int:
+    """An amount on the fen as a whole number of fen (8606.64 → 860664); ValueError when it is not on the fen."""
+    number = value.scaleb(2, _CONTEXT)
+    if number != number.to_integral_value():
+        raise ValueError(f"{value} is not on the fen")
+    return int(number)
+
+
+def fen_str(count: int) -> str:
+    """A whole number of fen in the API form of ``money_str`` (860664 → "8606.64", -50 → "-0.50")."""
+    sign, count = ("-", -count) if count < 0 else ("", count)
+    return f"{sign}{count // 100}.{count % 100:02d}"
 
 
 def format_money(value: Decimal, *, symbol: bool = False) -> str:

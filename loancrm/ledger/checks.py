@@ -10,11 +10,13 @@ see ``sums``):
     Σ(penalty_due − penalty_paid); fee receivable = Σ(fee_due − fee_paid); customer advance (credit − debit) =
     ``advance_balance``;
 (d) nothing negative: no instalment amount below zero or paid above its due (interest also above its accrual), no
-    negative outstanding, advance or receivable balance on a loan.
-Sound books cost three passes: the lines grouped by entry (counts and totals of (a) and (b)), the lines through the
+    negative outstanding, advance or receivable balance on a loan;
+(e) every reference of the tables without database foreign keys resolves: a journal line's entry, account and loan,
+    a transaction part's transaction and instalment (docs/loans.md, "Constraints on the high-volume tables").
+Sound books cost four passes: the lines grouped by entry (counts and totals of (a) and (b)), the lines through the
 latest closed period grouped by account, and one statement joining the lines and the instalments grouped by loan to
-the loans ((c) and (d)); the offending rows are read only when a count is not zero. At most ``SAMPLE`` problems of
-each kind are kept; ``counts`` holds how many there are in all.
+the loans ((c) and (d)), and one anti-join per table for (e); the offending rows are read only when a count is not
+zero. At most ``SAMPLE`` problems of each kind are kept; ``counts`` holds how many there are in all.
 """
 
 from __future__ import annotations
@@ -50,7 +52,14 @@ LABELS: dict[str, Any] = {
     "advance": _("customer advance ≠ advance held"),
     "negative_loan": _("negative loan balance"),
     "negative_installment": _("instalment amount negative or paid above due"),
+    "dangling_reference": _("reference to a missing row"),
 }
+REFERENCES = {
+    "ledger_journalline": (
+        ("entry_id", "ledger_journalentry"), ("account_id", "ledger_ledgeraccount"), ("loan_id", "loans_loan"),
+    ),
+    "loans_transactionpart": (("transaction_id", "loans_loantransaction"), ("installment_id", "loans_installment")),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -333,10 +342,37 @@ def _instalment_problems() -> list[Problem]:
     return problems
 
 
+def _dangling(table: str, references: tuple[tuple[str, str], ...]) -> str:
+    """``FROM … WHERE`` of ``table``'s rows with a reference (not NULL) to no row, one LEFT JOIN per reference."""
+    joins = " ".join(
+        f"LEFT JOIN {target} t{n} ON t{n}.id = r.{column}" for n, (column, target) in enumerate(references)
+    )
+    missing = " OR ".join(f"(r.{column} IS NOT NULL AND t{n}.id IS NULL)" for n, (column, _t) in enumerate(references))
+    return f"FROM {table} r {joins} WHERE {missing}"
+
+
+def _check_references(report: LedgerReport) -> None:
+    """(e): one pass per table; the offending rows are read only when there are some."""
+    for table, references in REFERENCES.items():
+        where = _dangling(table, references)
+        [(count,)] = _rows(f"SELECT COUNT(*) {where}")
+        if not count:
+            continue
+        columns = ", ".join(f"r.{column}, t{n}.id" for n, (column, _t) in enumerate(references))
+        problems = []
+        for pk, *pairs in _rows(f"SELECT r.id, {columns} {where} ORDER BY r.id LIMIT {SAMPLE}"):
+            for (column, target), value, found in zip(references, pairs[::2], pairs[1::2], strict=True):
+                if value is not None and found is None:
+                    subject = f"{table} #{pk} {column} → {target} #{value}"
+                    problems.append(Problem("dangling_reference", subject, "rows", ZERO, "expected", Decimal(1)))
+        report.add("dangling_reference", int(count), problems)
+
+
 def _run(report: LedgerReport) -> None:
     _check_journal(report)
     _check_period_balances(report)
     _check_loans(report)
+    _check_references(report)
 
 
 def run_checks() -> LedgerReport:

@@ -109,11 +109,18 @@ class JournalEntry(models.Model):
 
 
 class JournalLine(models.Model):
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="lines", db_index=False)
-    loan = models.ForeignKey(
-        "loans.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    """One side of an entry. Its references carry no database constraint (``db_constraint=False``): lines are
+    append-only and written by the posting services only, which reference rows they hold; ``ledger_check`` verifies
+    that every reference resolves (see docs/loans.md, "Constraints on the high-volume tables")."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
     )
+    loan = models.ForeignKey(
+        "loans.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     debit = models.DecimalField(_("debit"), max_digits=18, decimal_places=2, default=0)
     credit = models.DecimalField(_("credit"), max_digits=18, decimal_places=2, default=0)
 

@@ -183,11 +183,16 @@ class TransactionPart(models.Model):
     """One component of one instalment paid (positive) or reopened (negative, by a reversal).
 
     ``component`` is fee / penalty / interest / principal, or ``accrued`` for interest recognised when it was paid
-    before the end-of-day accrual reached it (a reversal takes that recognition back too).
+    before the end-of-day accrual reached it (a reversal takes that recognition back too). The two references carry
+    no database constraint (append-only rows written by the posting services; ``ledger_check`` verifies them).
     """
 
-    transaction = models.ForeignKey(LoanTransaction, on_delete=models.PROTECT, related_name="parts")
-    installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="+", db_index=False)
+    transaction = models.ForeignKey(
+        LoanTransaction, on_delete=models.PROTECT, related_name="parts", db_constraint=False
+    )
+    installment = models.ForeignKey(
+        Installment, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     component = models.CharField(_("component"), max_length=10)
     amount = money(_("amount"))
 

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from loancrm.core.money import (
     CENT,
     allocate,
+    fen,
+    fen_str,
     format_money,
     money_str,
     money_sum,
@@ -281,3 +283,15 @@ def test_allocated_parts_always_sum_exactly_to_the_total(total, weights):
         for part, weight in zip(parts[:-1], weights[:-1], strict=True):
             assert part.as_tuple().exponent == -2
             assert abs(part - total * D(weight) / weight_sum) <= D("0.005")
+
+
+@given(st.decimals(min_value=Decimal("-1E16"), max_value=Decimal("1E16"), places=2))
+def test_fen_round_trips_every_fen_amount(value):
+    assert fen_str(fen(value)) == money_str(value)
+    assert Decimal(fen_str(fen(value))) == value
+
+
+@pytest.mark.parametrize("value", [Decimal("0.001"), Decimal("12.345")])
+def test_fen_refuses_amounts_off_the_fen(value):
+    with pytest.raises(ValueError):
+        fen(value)

@@ -231,3 +231,25 @@ def test_stored_period_balances_that_disagree_with_the_journal_are_named(books, 
         ("period_balance", f"period 2026-09 {Acct.PRINCIPAL}", M("17000.00"), M("17000.01")),
         ("period_balance", f"period 2026-09 {Acct.INTEREST}", M("60.00"), M("0.00")),
     ]
+
+
+def test_references_to_missing_rows_are_named(books):
+    from loancrm.loans.models import LoanTransaction, TransactionPart
+
+    # given lines and parts written behind the services' back, naming rows that do not exist (no database FK)
+    missing = 10**9
+    entry = add_lines(
+        D(2026, 10, 6),
+        (Acct.SUSPENSE, {"debit": M("1.00"), "loan_id": missing}),
+        (Acct.FEE_INCOME, {"credit": M("1.00")}),
+    )
+    txn = LoanTransaction.objects.create(loan=books[0], kind="repayment", amount=M("1.00"), value_date=D(2026, 10, 6))
+    part = TransactionPart.objects.create(transaction=txn, installment_id=missing, component="fee", amount=M("1.00"))
+    # when the books are checked, then each dangling reference is named with the row it misses
+    report = run_checks()
+    assert report.counts == {"dangling_reference": 2}
+    line = JournalLine.objects.get(entry=entry, loan_id=missing)
+    assert [p.subject for p in report.problems] == [
+        f"ledger_journalline #{line.pk} loan_id → loans_loan #{missing}",
+        f"loans_transactionpart #{part.pk} installment_id → loans_installment #{missing}",
+    ]

@@ -2,7 +2,8 @@
 ones set-based (``poster``) and keep a reconciliation report per file.
 
 Modules: ``columns`` and ``parsing`` (pure: header detection, cell parsing), ``reader`` (file → parsed lines),
-``poster`` (one chunk, set-based, equal to ``payment_post`` per line), ``bulk_sql`` (the PostgreSQL / SQLite
-statements it uses), ``services`` (upload, start, the background run), ``jobs``, ``selectors``, ``reasons``,
+``poster`` (one chunk, set-based, equal to ``payment_post`` per line), ``loading`` (its locked read of the loans and
+the schedule rows the chunk can reach), ``fen`` (pure: one repayment in whole fen), ``bulk_sql`` (the PostgreSQL /
+SQLite statements it uses), ``services`` (upload, start, the background run), ``jobs``, ``selectors``, ``reasons``,
 ``exports``.
 """

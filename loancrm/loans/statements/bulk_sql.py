@@ -91,9 +91,12 @@ def _element(value: Any) -> str:
     return str(value)
 
 
-def array_literal(values: Iterable[Any]) -> str:
+def array_literal(values: Iterable[Any], kind: str = "") -> str:
     """A PostgreSQL array literal of ``values`` (ints, Decimals, dates, strings, None): one text parameter is much
-    cheaper to send than a list adapted element by element."""
+    cheaper to send than a list adapted element by element. A ``numeric`` or ``bigint`` array's values are numbers or
+    their text (``fen_str``), written as they are."""
+    if kind in ("numeric", "bigint"):
+        return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
     return "{" + ",".join(_element(value) for value in values) + "}"
 
 
@@ -102,14 +105,15 @@ def update(model: type[Model], columns: Sequence[tuple[str, str]], rows: Sequenc
     if not rows:
         return
     names = [name for name, _type in columns]
+    kinds = ["bigint", *(kind for _name, kind in columns)]
     with connection.cursor() as cursor:
         if is_postgres():
-            arrays = ", ".join(f"%s::{kind}[]" for _name, kind in [("id", "bigint"), *columns])
+            arrays = ", ".join(f"%s::{kind}[]" for kind in kinds)
             sets = ", ".join(f"{connection.ops.quote_name(name)} = v.{name}" for name in names)
             cursor.execute(
                 f"UPDATE {table(model)} AS t SET {sets} FROM unnest({arrays}) AS v(id, {', '.join(names)}) "  # noqa: S608
                 "WHERE t.id = v.id",
-                [array_literal(values) for values in zip(*rows, strict=True)],
+                [array_literal(values, kind) for values, kind in zip(zip(*rows, strict=True), kinds, strict=True)],
             )
             return
         sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in names)
@@ -133,28 +137,10 @@ def select(sql_pg: str, sql_sqlite: str, params: Sequence[Any]) -> list[tuple[An
         return list(cursor.fetchall())
 
 
-def money_column(expression: str) -> str:
-    """A money column in a SELECT: as stored on PostgreSQL (read as Decimal), as text on SQLite (see ``money``)."""
-    return expression if is_postgres() else f"CAST({expression} AS TEXT)"
-
-
-_MONEY_TEXT: dict[Any, Decimal] = {}
-
-
-def money(value: Any) -> Decimal:
-    """A money value as read through ``money_column``: Decimal on PostgreSQL; on SQLite the text of the stored
-    number (SQLite keeps decimals as REAL, or INTEGER when whole, and prints them with 15 significant digits, as
-    Django's converter reads them), quantized to the fen when it has no decimal point."""
-    if type(value) is Decimal:
-        return value
-    found = _MONEY_TEXT.get(value)
-    if found is None:
-        text = str(value)
-        found = Decimal(text) if "." in text else Decimal(text).quantize(FEN)
-        if len(_MONEY_TEXT) > 100_000:
-            _MONEY_TEXT.clear()
-        _MONEY_TEXT[value] = found
-    return found
+def fen_column(expression: str) -> str:
+    """A money column as whole fen (an integer): exact on PostgreSQL (the column has two places); on SQLite, which
+    keeps decimals as binary floating point, rounded to the nearest fen (as ``ledger.sums``)."""
+    return f"CAST({expression} * 100 AS bigint)" if is_postgres() else f"CAST(ROUND({expression} * 100) AS BIGINT)"
 
 
 def day(value: Any) -> dt.date | None:

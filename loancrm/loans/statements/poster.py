@@ -3,10 +3,10 @@ order (``source=bank_file``, the statement's channel, ``reference`` = the bank t
 
 How: classify the lines (unreadable, value date after the business date, duplicate, no loan, loan not open);
 resolve contract numbers (the contract column, else a memo token) in one query; lock the chunk's loans in one
-``SELECT … ORDER BY id FOR UPDATE`` and load their current schedules in one query; allocate in Python with the
-single path's own pieces (``allocation.allocate_payment`` with each loan's order, ``settlement.Posting`` for the
-parts and the ``accrued`` recognition, ``rows.status_after_change``, ``settlement.loan_after``), lines of the same
-loan one after another; then write with a handful of statements (``bulk_sql``).
+``SELECT … ORDER BY id FOR UPDATE`` and load the schedule rows their payments can reach in one query, amounts as
+whole fen (``loading``); apply each
+payment with ``fen.repay`` (the single path's waterfall, accrual recognition, row statuses and loan balances on
+integers), lines of the same loan one after another; then write with a handful of statements (``bulk_sql``).
 
 Journal: each payment gets the receivable, accrual and advance lines the single path writes for it (per loan);
 the clearing-account debit of all the chunk's payments with the same accounting date is one line, and those
@@ -24,7 +24,6 @@ last guard; everything runs in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -32,112 +31,37 @@ from typing import Any, cast
 from django.utils import timezone
 
 from loancrm.core.business_date import current_business_date
-from loancrm.core.money import ZERO
+from loancrm.core.money import ZERO, fen_str
+from loancrm.core.money import fen as money_fen
 from loancrm.ledger.choices import Acct, EntryKind, PeriodStatus
 from loancrm.ledger.errors import PeriodClosed
 from loancrm.ledger.models import AccountingPeriod, JournalEntry, JournalLine
 from loancrm.ledger.posting import Leg, account_id, cr, dr, net_legs
-from loancrm.loans.allocation import Component, allocate_payment, parse_order
-from loancrm.loans.choices import (
-    OPEN_STATUSES,
-    InstallmentStatus,
-    MatchResult,
-    Source,
-    TxnKind,
-    TxnStatus,
-)
+from loancrm.loans.choices import OPEN_STATUSES, MatchResult, Source, TxnKind, TxnStatus, ensure_transition
 from loancrm.loans.models import Installment, Loan, LoanTransaction, PaymentNotification, StatementLine, TransactionPart
-from loancrm.loans.rows import is_settled, open_dues, status_after_change
 from loancrm.loans.services.payments import clearing_account
-from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE, Posting, loan_after
+from loancrm.loans.services.settlement import ACCRUED, RECEIVABLE
 from loancrm.loans.statements import bulk_sql as sql
+from loancrm.loans.statements import fen
+from loancrm.loans.statements.loading import LoanState, lock_loans
 from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
 
-COMPONENT_NAMES = tuple(c.value for c in Component)
-PAID = InstallmentStatus.PAID.value
 REPAYMENT, POSTED, BANK_FILE = TxnKind.REPAYMENT.value, TxnStatus.POSTED.value, Source.BANK_FILE.value
 MATCHED, UNMATCHED = MatchResult.MATCHED.value, MatchResult.UNMATCHED.value
 DUPLICATE, INVALID = MatchResult.DUPLICATE.value, MatchResult.INVALID.value
 
 
-class RowState:
-    """A current-schedule instalment as the poster changes it (the attributes ``rows`` and ``Posting`` use)."""
-
-    __slots__ = ("due_date", "fee_due", "fee_paid", "interest_accrued", "interest_due", "interest_paid", "paid_on",
-                 "penalty_due", "penalty_paid", "pk", "principal_due", "principal_paid", "status")  # fmt: skip
-
-    pk: int
-    due_date: dt.date
-    principal_due: Decimal
-    interest_due: Decimal
-    fee_due: Decimal
-    penalty_due: Decimal
-    interest_accrued: Decimal
-    principal_paid: Decimal
-    interest_paid: Decimal
-    fee_paid: Decimal
-    penalty_paid: Decimal
-    status: str
-    paid_on: dt.date | None
-
-    @classmethod
-    def read(cls, values: Sequence[Any], convert: bool) -> RowState:
-        """A row from ``_row_columns`` values; ``convert``: SQLite's text money and ISO dates (see ``bulk_sql``)."""
-        row = cls.__new__(cls)
-        (row.pk, _loan, row.due_date, row.principal_due, row.interest_due, row.fee_due, row.penalty_due,
-         row.interest_accrued, row.principal_paid, row.interest_paid, row.fee_paid, row.penalty_paid, row.status,
-         row.paid_on) = values  # fmt: skip
-        if convert:
-            money = sql.money
-            row.due_date, row.paid_on = cast(dt.date, sql.day(row.due_date)), sql.day(row.paid_on)
-            for name in MONEY_SLOTS:
-                setattr(row, name, money(getattr(row, name)))
-        return row
-
-
-MONEY_SLOTS = ("principal_due", "interest_due", "fee_due", "penalty_due", "interest_accrued", "principal_paid",
-               "interest_paid", "fee_paid", "penalty_paid")  # fmt: skip
-
-
-class LoanState:
-    """A locked loan as the poster changes it (what ``settle_loan`` reads and writes)."""
-
-    __slots__ = ("advance_balance", "contract_no", "in_order", "maturity_date", "order", "paid_off_on", "pk",
-                 "principal_outstanding", "rows", "rows_by_id", "status")  # fmt: skip
-
-    def __init__(self, values: Sequence[Any]) -> None:
-        (self.pk, self.contract_no, self.status, _version, order, outstanding, advance, paid_off_on,
-         maturity_date) = values  # fmt: skip
-        self.order = _order(order)
-        self.principal_outstanding, self.advance_balance = sql.money(outstanding), sql.money(advance)
-        self.paid_off_on, self.maturity_date = sql.day(paid_off_on), sql.day(maturity_date)
-        self.rows: list[RowState] = []
-        self.rows_by_id: dict[int, RowState] = {}
-        self.in_order = True  # due dates never decrease with the period (see ``reachable_rows``)
-
-
-_ORDERS: dict[str, tuple[Component, ...]] = {}
-
-
-def _order(text: str) -> tuple[Component, ...]:
-    found = _ORDERS.get(text)
-    if found is None:
-        found = _ORDERS[text] = parse_order(text)
-    return found
-
-
-@dataclass
+@dataclass(slots=True)
 class Outcome:
-    """What became of one line: its result, reason code, the loan it paid and the posting."""
+    """What became of one line: its result, reason code, the loan it paid and the payment (amounts in fen)."""
 
     line: ParsedLine
     result: str
     note: str = ""
     contract_no: str = ""
     loan: LoanState | None = None
-    posting: Posting | None = None
-    totals: dict[str, Decimal] = field(default_factory=dict)
-    journal: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+    payment: fen.Payment | None = None
+    journal: list[tuple[str, int, int]] = field(default_factory=list)
     entry_date: dt.date | None = None
     txn_id: int | None = None
 
@@ -153,33 +77,17 @@ class ChunkResult:
 RECEIVABLE_BY_NAME = tuple((component.value, account) for component, account in RECEIVABLE.items())
 
 
-def journal_lines(totals: dict[str, Decimal], to_advance: Decimal) -> list[tuple[str, Decimal, Decimal]]:
-    """The lines ``settlement.write`` posts for a repayment, without the clearing debit, as (account, debit,
-    credit), in its order: the receivable credits, the accrual recognition, the advance. (A repayment uses no
+def journal_lines(totals: dict[str, int], to_advance: int) -> list[tuple[str, int, int]]:
+    """The lines ``settlement.write`` posts for a repayment, without the clearing debit, as (account, debit fen,
+    credit fen), in its order: the receivable credits, the accrual recognition, the advance. (A repayment uses no
     advance, and no two of its legs share an account and side, so ``net_legs`` only drops the zero ones.)"""
-    lines = [(account, ZERO, totals[name]) for name, account in RECEIVABLE_BY_NAME if totals[name]]
+    lines = [(account, 0, totals[name]) for name, account in RECEIVABLE_BY_NAME if totals[name]]
     accrued = totals[ACCRUED]
     if accrued:
-        lines += [(Acct.INTEREST, accrued, ZERO), (Acct.INTEREST_INCOME, ZERO, accrued)]
+        lines += [(Acct.INTEREST, accrued, 0), (Acct.INTEREST_INCOME, 0, accrued)]
     if to_advance:
-        lines.append((Acct.ADVANCE, ZERO, to_advance))
+        lines.append((Acct.ADVANCE, 0, to_advance))
     return lines
-
-
-def reachable_rows(loan: LoanState, value_date: dt.date) -> list[RowState]:
-    """The rows ``allocate_payment`` can pay on ``value_date``: the unpaid ones due before it and those due on or
-    after it up to the first that still owes something (the current instalment; later ones are never reached).
-    Rows whose due dates are not in period order are all returned."""
-    if not loan.in_order:
-        return loan.rows
-    found = []
-    for row in loan.rows:
-        if row.status == PAID:
-            continue
-        found.append(row)
-        if row.due_date >= value_date and not is_settled(cast(Any, row)):
-            break
-    return found
 
 
 def reversal_legs(txn: LoanTransaction, accrued: Decimal) -> list[Leg]:
@@ -232,54 +140,6 @@ def loan_ids_by_contract(contracts: list[str]) -> dict[str, int]:
         [contracts],
     )
     return dict(rows)
-
-
-def _loan_columns() -> str:
-    money = sql.money_column
-    return (f"id, contract_no, status, schedule_version, allocation_order, {money('principal_outstanding')}, "
-            f"{money('advance_balance')}, paid_off_on, maturity_date")  # fmt: skip
-
-
-def _row_columns() -> str:
-    money = [sql.money_column(f"i.{name}") for name in ("principal_due", "interest_due", "fee_due", "penalty_due",
-             "interest_accrued", "principal_paid", "interest_paid", "fee_paid", "penalty_paid")]  # fmt: skip
-    return f"i.id, i.loan_id, i.due_date, {', '.join(money)}, i.status, i.paid_on"
-
-
-def lock_loans(loan_ids: list[int]) -> dict[int, LoanState]:
-    """The loans, row-locked in id order (PostgreSQL; SQLite's transaction already holds the write lock), each
-    with its current schedule rows in period order."""
-    if not loan_ids:
-        return {}
-    ids = sorted(loan_ids)
-    loans_t, rows_t = sql.table(Loan), sql.table(Installment)
-    columns, row_columns = _loan_columns(), _row_columns()
-    loans = {
-        row[0]: LoanState(row)
-        for row in sql.select(
-            f"SELECT {columns} FROM {loans_t} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
-            f"SELECT {columns} FROM {loans_t} WHERE id IN (SELECT value FROM json_each(%s)) ORDER BY id",  # noqa: S608
-            [ids],
-        )
-    }
-    open_ids = [pk for pk, loan in loans.items() if loan.status in OPEN_STATUSES]
-    schedule = sql.select(
-        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
-        "WHERE i.loan_id = ANY(%s) AND i.version = l.schedule_version ORDER BY i.loan_id, i.period",
-        f"SELECT {row_columns} FROM {rows_t} i JOIN {loans_t} l ON l.id = i.loan_id "  # noqa: S608
-        "WHERE i.loan_id IN (SELECT value FROM json_each(%s)) AND i.version = l.schedule_version "
-        "ORDER BY i.loan_id, i.period",
-        [open_ids],
-    ) if open_ids else []  # fmt: skip
-    convert = not sql.is_postgres()
-    for values in schedule:
-        loan = loans[values[1]]
-        row = RowState.read(values, convert)
-        if loan.rows and row.due_date < loan.rows[-1].due_date:
-            loan.in_order = False
-        loan.rows.append(row)
-        loan.rows_by_id[row.pk] = row
-    return loans
 
 
 def closed_months(days: set[dt.date]) -> set[dt.date]:
@@ -354,7 +214,13 @@ def post_chunk(
             continue
         targets[line.line_no] = loan_id
         outcomes.append(Outcome(line, MATCHED))
-    loans = lock_loans(list(set(targets.values())))
+    reach: dict[int, tuple[dt.date, int]] = {}
+    for outcome in outcomes:
+        if outcome.result == MATCHED:
+            loan_id, paid_on = targets[outcome.line.line_no], cast(dt.date, outcome.line.paid_on)
+            latest, count = reach.get(loan_id, (paid_on, 0))
+            reach[loan_id] = (max(latest, paid_on), count + 1)
+    loans = lock_loans(reach, business_date)
     clearing = clearing_account(channel.code)
     for outcome in outcomes:
         if outcome.result != MATCHED:
@@ -365,41 +231,22 @@ def post_chunk(
         if loan.status not in OPEN_STATUSES:
             outcome.result, outcome.note = UNMATCHED, f"loan_not_open:{loan.status}"
             continue
-        _post_line(outcome, loan, channel_id=channel.pk, clearing=clearing, business_date=business_date)
+        _post_line(outcome, loan, business_date)
     return _write(outcomes, loans, statement_id=statement_id, channel=channel, clearing=clearing, actor=actor,
                   business_date=business_date, chunk_label=chunk_label)  # fmt: skip
 
 
-def _post_line(outcome: Outcome, loan: LoanState, *, channel_id: int, clearing: str, business_date: dt.date) -> None:
+def _post_line(outcome: Outcome, loan: LoanState, business_date: dt.date) -> None:
     """``payments.post_locked`` + ``settlement.write`` up to the database writes, on the in-memory loan."""
     line = outcome.line
-    amount, value_date = cast(Decimal, line.amount), cast(dt.date, line.paid_on)
-    dues = open_dues(cast(Any, reachable_rows(loan, value_date)))
-    allocation = allocate_payment(amount, dues, value_date=value_date, order=loan.order)
-    posting = Posting(
-        loan=cast(Any, loan),
-        kind=TxnKind.REPAYMENT,
-        amount=amount,
-        value_date=value_date,
-        source=Source.BANK_FILE,
-        funding=[dr(clearing, amount, loan.pk)],
-        to_advance=allocation.advance,
-        channel_id=channel_id,
-        reference=line.txn_id,
-    )
-    posting.apply(allocation, cast(Any, loan.rows_by_id))
-    for row in posting.changed.values():
-        status_after_change(row, paid_on=value_date, business_date=business_date)
-    loan_after(cast(Any, loan), cast(Any, loan.rows), advance_change=posting.advance_change, on=value_date,
-               business_date=business_date)  # fmt: skip
-    totals = dict.fromkeys(TOTAL_NAMES, ZERO)
-    for _row, component, part in posting.parts:
-        totals[component] += part
-    outcome.loan, outcome.posting, outcome.totals = loan, posting, totals
-    outcome.journal = journal_lines(totals, posting.to_advance)
+    before = loan.status
+    payment = fen.repay(loan, money_fen(cast(Decimal, line.amount)), cast(dt.date, line.paid_on), business_date)
+    if loan.status != before:
+        ensure_transition(before, loan.status)
+    outcome.loan, outcome.payment = loan, payment
+    outcome.journal = journal_lines(payment.totals, payment.advance)
 
 
-TOTAL_NAMES = (*COMPONENT_NAMES, ACCRUED)
 TXN_COLUMNS = ("id", "loan_id", "kind", "status", "source", "amount", "principal", "interest", "penalty", "fee",
                "advance", "value_date", "channel_id", "reference", "reason", "journal_entry_id", "posted_at",
                "posted_by_id")  # fmt: skip
@@ -425,11 +272,24 @@ def _entry_dates(posted: list[Outcome], business_date: dt.date) -> None:
         raise PeriodClosed(fields={"entry_date": [business_date.isoformat()]})
 
 
+_FEN_TEXT: dict[int, str] = {}
+
+
+def _fen_text(count: int) -> str:
+    """``fen_str``, remembered (a file's amounts repeat: instalments, zero sides)."""
+    found = _FEN_TEXT.get(count)
+    if found is None:
+        if len(_FEN_TEXT) > 100_000:
+            _FEN_TEXT.clear()
+        found = _FEN_TEXT[count] = fen_str(count)
+    return found
+
+
 def _write(
     outcomes: list[Outcome], loans: dict[int, LoanState], *, statement_id: int, channel: Any, clearing: str,
     actor: Any, business_date: dt.date, chunk_label: str,
 ) -> ChunkResult:  # fmt: skip
-    posted = [o for o in outcomes if o.posting is not None]
+    posted = [o for o in outcomes if o.payment is not None]
     now = timezone.now()
     user_id = actor.pk if getattr(actor, "pk", None) else None
     _entry_dates(posted, business_date)
@@ -439,27 +299,29 @@ def _write(
     clearing_id = account_id(clearing)
     accounts: dict[str, int] = {}
     journal_rows: list[tuple[Any, ...]] = []
-    clearing_total: dict[dt.date, Decimal] = dict.fromkeys(dates, ZERO)
+    clearing_total = dict.fromkeys(dates, 0)
     transactions, parts = [], []
+    text = _fen_text
     for outcome, txn_id in zip(posted, txn_ids, strict=True):
-        posting, loan, totals = cast(Posting, outcome.posting), cast(LoanState, outcome.loan), outcome.totals
+        payment, loan, line = cast(fen.Payment, outcome.payment), cast(LoanState, outcome.loan), outcome.line
+        totals = payment.totals
         outcome.txn_id = txn_id
         entry_date = cast(dt.date, outcome.entry_date)
         entry_id = entry_ids[entry_date]
-        clearing_total[entry_date] += posting.amount
+        clearing_total[entry_date] += money_fen(cast(Decimal, line.amount))
         for account, debit, credit in outcome.journal:
             account_pk = accounts.get(account) or accounts.setdefault(account, account_id(account))
-            journal_rows.append((entry_id, account_pk, loan.pk, debit, credit))
-        for row, component, amount in posting.parts:
-            parts.append((txn_id, row.pk, component, amount))
+            journal_rows.append((entry_id, account_pk, loan.pk, text(debit), text(credit)))
+        for row, component, amount in payment.parts:
+            parts.append((txn_id, row.pk, component, text(amount)))
         transactions.append((
-            txn_id, loan.pk, REPAYMENT, POSTED, BANK_FILE, posting.amount, totals["principal"], totals["interest"],
-            totals["penalty"], totals["fee"], posting.advance_change, posting.value_date, posting.channel_id,
-            posting.reference[:80], "", None, now, user_id,
+            txn_id, loan.pk, REPAYMENT, POSTED, BANK_FILE, line.amount, text(totals["principal"]),
+            text(totals["interest"]), text(totals["penalty"]), text(totals["fee"]), text(payment.advance),
+            line.paid_on, channel.pk, line.txn_id[:80], "", None, now, user_id,
         ))  # fmt: skip
     label = f"bank statement #{statement_id} {chunk_label}".strip()
     entries = [(entry_ids[day], day, EntryKind.REPAYMENT.value, label[:200], None, now, user_id) for day in dates]
-    journal_rows += [(entry_ids[day], clearing_id, None, clearing_total[day], ZERO) for day in dates]
+    journal_rows += [(entry_ids[day], clearing_id, None, text(clearing_total[day]), "0.00") for day in dates]
     sql.insert(JournalEntry, ENTRY_COLUMNS, entries)
     sql.insert(JournalLine, JOURNAL_LINE_COLUMNS, journal_rows)
     sql.insert(LoanTransaction, TXN_COLUMNS, transactions)
@@ -469,14 +331,15 @@ def _write(
          o.line.memo, o.line.amount, o.line.paid_on, o.result, o.note[:200], o.txn_id)
         for o in outcomes
     ])  # fmt: skip
-    changed_rows = {row.pk: row for o in posted for row in cast(Posting, o.posting).changed.values()}
+    changed_rows = {pk: row for o in posted for pk, row in cast(fen.Payment, o.payment).changed.items()}
     sql.update(Installment, ROW_UPDATE, [
-        (r.pk, r.status, r.paid_on, r.principal_paid, r.interest_paid, r.fee_paid, r.penalty_paid, r.interest_accrued)
+        (r.pk, r.status, r.paid_on, text(r.paid[fen.PRINCIPAL]), text(r.paid[fen.INTEREST]), text(r.paid[fen.FEE]),
+         text(r.paid[fen.PENALTY]), text(r.accrued))
         for r in changed_rows.values()
     ])  # fmt: skip
     changed_loans = {cast(LoanState, o.loan).pk: cast(LoanState, o.loan) for o in posted}
     sql.update(Loan, LOAN_UPDATE, [
-        (loan.pk, loan.principal_outstanding, loan.advance_balance, loan.status, loan.paid_off_on, loan.maturity_date)
+        (loan.pk, text(loan.outstanding), text(loan.advance), loan.status, loan.paid_off_on, loan.maturity_date)
         for loan in changed_loans.values()
     ])  # fmt: skip
     counts = dict.fromkeys(MatchResult.values, 0)

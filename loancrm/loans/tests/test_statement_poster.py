@@ -35,6 +35,7 @@ LOANS = [
     {"principal": Decimal("50000.00"), "term_months": 24},
     {"principal": Decimal("3000.00"), "term_months": 3},
     {"principal": Decimal("8000.00")},
+    {"principal": Decimal("6000.00")},
 ]
 # (loan index, amount, value date) in file order
 PAYMENTS = [
@@ -50,6 +51,8 @@ PAYMENTS = [
     (6, "100.00", "2026-06-20"),
     (0, "0.01", "2026-06-20"),
     (1, "3000.00", "2026-06-20"),
+    (7, "1500.00", "2026-06-20"),
+    (7, "800.00", "2026-04-01"),
 ]
 
 
@@ -62,6 +65,7 @@ def _book_set(operator):
     Loan.objects.filter(pk=loans[4].pk).update(status=LoanStatus.OVERDUE)
     Installment.objects.filter(loan=loans[1], period=1).update(fee_due=Decimal("30.00"))
     Loan.objects.filter(pk=loans[6].pk).update(status=LoanStatus.WRITTEN_OFF)
+    Installment.objects.filter(loan=loans[7], period=10).update(due_date=day("2026-03-01"))  # out of period order
     return loans
 
 
@@ -107,7 +111,7 @@ def test_bulk_posting_equals_payment_post_line_by_line(operator, channel, chunk_
     for one, other in zip(single, bulk, strict=True):
         assert loan_picture(other.pk, reference_map=references) == loan_picture(one.pk)
     assert statement.status == "done"
-    assert (statement.matched, statement.unmatched, statement.duplicates, statement.invalid) == (10, 2, 0, 0)
+    assert (statement.matched, statement.unmatched, statement.duplicates, statement.invalid) == (12, 2, 0, 0)
     assert statement.amount_posted == sum(Decimal(a) for i, a, _d in PAYMENTS if i != 6) - Decimal("100.00")
     debit, credit = ledger_balanced()
     assert debit == credit

@@ -320,7 +320,7 @@ def test_a_chunk_takes_the_same_number_of_statements_whatever_its_size(operator,
         assert StatementImport.objects.get(pk=statement.pk).matched == size
         counts.append(len(queries))
     assert counts[1] == counts[2]
-    assert poster.lock_loans([]) == {}
+    assert poster.lock_loans({}, day("2026-03-01")) == {}
 
 
 def test_the_loan_page_journal_shows_the_loan_lines_of_a_bank_file_entry(operator, channel, loans):

@@ -15,7 +15,7 @@ def install_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0004_period_close"), ("loans", "0004_unconstrained_lines")]
+    dependencies = [("ledger", "0004_period_close"), ("loans", "0005_unconstrained_lines")]
 
     operations = [
         migrations.AlterField(

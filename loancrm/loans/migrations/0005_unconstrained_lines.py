@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("loans", "0003_statements"),
+        ("loans", "0004_overdue_columns"),
     ]
 
     operations = [

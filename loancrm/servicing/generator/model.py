@@ -37,16 +37,16 @@ class Product:
     weight: int
     methods: tuple[str, ...]
     terms: tuple[int, ...]
-    principal_k: tuple[int, int]  # thousands of yuan
+    principal_k: tuple[int, int, int]  # from, to, step: thousands of yuan (a few values: schedules are cached)
     rates: tuple[str, ...]
 
 
 PRODUCTS: tuple[Product, ...] = (
-    Product("CONSUMER", 60, (Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL), (6, 12, 24, 36), (5, 200),
+    Product("CONSUMER", 60, (Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL), (6, 12, 24, 36), (5, 200, 5),
             ("0.0720", "0.0960", "0.1200", "0.1500", "0.1800")),
-    Product("CAR", 20, (Method.EQUAL_INSTALLMENT,), (24, 36), (60, 300), ("0.0650", "0.0780", "0.0880")),
-    Product("BRIDGE", 5, (Method.BULLET, Method.INTEREST_ONLY), (3, 6, 12), (50, 300), ("0.0900", "0.1080")),
-    Product("SME", 15, (Method.INTEREST_ONLY, Method.EQUAL_PRINCIPAL), (12, 24), (300, 2000),
+    Product("CAR", 20, (Method.EQUAL_INSTALLMENT,), (24, 36), (60, 300, 10), ("0.0650", "0.0780", "0.0880")),
+    Product("BRIDGE", 5, (Method.BULLET, Method.INTEREST_ONLY), (3, 6, 12), (50, 300, 10), ("0.0900", "0.1080")),
+    Product("SME", 15, (Method.INTEREST_ONLY, Method.EQUAL_PRINCIPAL), (12, 24), (300, 2000, 50),
             ("0.0600", "0.0720", "0.0850")),
 )  # fmt: skip
 
@@ -269,8 +269,8 @@ def simulate(
     product = _pick_product(rng)
     method = rng.choice(product.methods)
     term = rng.choice(product.terms)
-    low, high = product.principal_k
-    principal = Decimal(rng.randint(low, high) * 1000).quantize(Decimal("0.01"))
+    low, high, step = product.principal_k
+    principal = Decimal(rng.randrange(low, high + 1, step) * 1000).quantize(Decimal("0.01"))
     rate = Decimal(rng.choice(product.rates)).quantize(Decimal("0.000001"))
     start = business_date - dt.timedelta(days=rng.randint(1, max(1, months * 365 // 12)))
     rows = schedule_rows(principal, rate, term, method, start)
@@ -279,7 +279,7 @@ def simulate(
     arrears: list[int] = []
     for k, row in enumerate(rows):
         on = row.due_date
-        if on >= business_date:
+        if on > business_date:  # the business date's own payments are in (its end of day has not run)
             break
         draw = rng.random()
         if not arrears:
@@ -287,7 +287,7 @@ def simulate(
                 next_due = rows[k + 1].due_date
                 sim.pay_rows([k], on)
                 day = on + dt.timedelta(days=rng.randint(1, max(1, (next_due - on).days - 1)))
-                if day < business_date:
+                if day <= business_date:
                     sim.payoff(k + 1, day, on)
                     _count(transitions, 0, "payoff")
                     return loan

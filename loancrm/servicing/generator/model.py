@@ -204,7 +204,11 @@ class _Sim:
                 if amount > 0:
                     txn.parts.append((index, component, amount))
                     txn.amount += amount
-            row.penalty_paid, row.interest_paid, row.principal_paid = row.penalty_due, row.interest_due, row.principal_due
+            row.penalty_paid, row.interest_paid, row.principal_paid = (
+                row.penalty_due,
+                row.interest_due,
+                row.principal_due,
+            )
             row.status, row.paid_on = "paid", on
         if txn.amount > 0:
             self.loan.txns.append(txn)
@@ -260,11 +264,18 @@ class _Sim:
 
 
 def simulate(
-    seed: int, index: int, *, business_date: dt.date, months: int, rules: dict[str, Rules], matrix: RollMatrix,
+    seed: int,
+    index: int,
+    *,
+    business_date: dt.date,
+    months: int,
+    rules: dict[str, Rules],
+    matrix: RollMatrix,
     transitions: Counter[tuple[int, str]] | None = None,
 ) -> SimLoan:
     """Loan number ``index`` of the portfolio ``seed``: terms, schedule and history to ``business_date``.
-    ``rules`` by product code ("" for every other product); ``transitions`` (optional) counts (arrears before, outcome) at every due date, for calibration."""
+    ``rules`` by product code ("" for every other product); ``transitions`` (optional) counts (arrears before,
+    outcome) at every due date, for calibration."""
     rng = random.Random(seed * 10_000_019 + index)  # noqa: S311 (synthetic data, reproducible)
     product = _pick_product(rng)
     method = rng.choice(product.methods)

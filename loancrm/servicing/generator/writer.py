@@ -21,7 +21,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -68,6 +67,9 @@ TABLES = {
 }  # fmt: skip
 
 
+_Tuple = tuple[Any, ...]
+
+
 @dataclass
 class Report:
     loans: int = 0
@@ -99,8 +101,14 @@ def end_of_day_rules() -> dict[str, Rules]:
     return rules
 
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉浩宇轩然欣怡子涵梓萱一诺雨泽博文思远嘉怡佳琪"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉浩宇轩然欣怡子涵梓萱一诺雨"
+    "泽博文思远嘉怡佳琪"
+)
 
 
 def _synthetic_person(rng: random.Random, n: int) -> tuple[str, str]:
@@ -114,13 +122,14 @@ def _synthetic_person(rng: random.Random, n: int) -> tuple[str, str]:
 def customer_pool(seed: int, size: int) -> tuple[list[int], int]:
     """Ids of ``size`` synthetic borrowers (those of an earlier run with the same seed reused); (ids, created)."""
     rng = random.Random(seed)  # noqa: S311 (synthetic data)
-    people, seen = [], set()
+    people: list[tuple[str, str]] = []
+    seen: set[str] = set()
     while len(people) < size:
         name, number = _synthetic_person(rng, len(people))
         if number not in seen:
             seen.add(number)
             people.append((name, number))
-    digest = Customer._meta.get_field("id_number_bidx").digest  # type: ignore[attr-defined]
+    digest = Customer._meta.get_field("id_number_bidx").digest
     by_index = {digest(number): i for i, (_name, number) in enumerate(people)}
     ids: dict[int, int] = {}
     keys = list(by_index)
@@ -177,9 +186,10 @@ def _write(table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     columns = TABLES[table]
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        with connection.connection.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
@@ -220,11 +230,16 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
     base = {table: _reserve(table, count) for table, count in counts.items()}
     acct = ctx.accounts
     clearing = acct["clearing"]
-    loans, rows, txns, parts, entries, lines = [], [], [], [], [], []
+    loans: list[_Tuple] = []
+    rows: list[_Tuple] = []
+    txns: list[_Tuple] = []
+    parts: list[_Tuple] = []
+    entries: list[_Tuple] = []
+    lines: list[_Tuple] = []
     ids = dict(base)
     accrual_entry = ids["ledger_journalentry"]
     ids["ledger_journalentry"] += 1
-    accrual_lines: list[tuple[int, int, Decimal, Decimal]] = []
+    accrual_lines: list[_Tuple] = []
     interest_total = penalty_total = ZERO
     for sim in sims:
         loan_id = ids["loans_loan"]
@@ -270,9 +285,9 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
             ids["loans_loantransaction"] += 1
         interest, penalty = sim.interest_accrued, sim.penalty_charged
         if interest:
-            accrual_lines.append((accrual_entry, acct[Acct.INTEREST], loan_id, interest, ZERO))  # type: ignore[arg-type]
+            accrual_lines.append((accrual_entry, acct[Acct.INTEREST], loan_id, interest, ZERO))
         if penalty:
-            accrual_lines.append((accrual_entry, acct[Acct.PENALTY], loan_id, penalty, ZERO))  # type: ignore[arg-type]
+            accrual_lines.append((accrual_entry, acct[Acct.PENALTY], loan_id, penalty, ZERO))
         interest_total += interest
         penalty_total += penalty
         report.by_bucket[sim.bucket if sim.status != "paid_off" else "paid_off"] += 1
@@ -322,7 +337,7 @@ def generate(
     accounts = {code: account_id(code) for code in (Acct.PRINCIPAL, Acct.INTEREST, Acct.PENALTY, Acct.DISBURSEMENT,
                                                    Acct.INTEREST_INCOME, Acct.PENALTY_INCOME)}  # fmt: skip
     accounts["clearing"] = account_id(f"{Acct.CLEARING_PREFIX}{CHANNEL_CODE}")
-    stamp = timezone.now()
+    stamp: Any = timezone.now()
     if connection.vendor != "postgresql":
         stamp = connection.ops.adapt_datetimefield_value(stamp)
     ctx = _Context(seed, business_date, customers, channel.pk, stamp, accounts)
@@ -346,4 +361,3 @@ def _exists(contract: str) -> bool:
     from loancrm.loans.models import Loan
 
     return Loan.objects.filter(contract_no=contract).exists()
-

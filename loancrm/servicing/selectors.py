@@ -43,7 +43,7 @@ OVERDUE_SORTS = {
     "contract": "contract_no",
 }
 DEFAULT_OVERDUE_SORT = "-dpd"
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField[Any, Any] = DecimalField(max_digits=18, decimal_places=2)
 TREND_MONTHS = 12
 
 
@@ -110,9 +110,9 @@ def overdue_loans(
         qs = qs.filter(dpd__lte=dpd_max)
     qs = with_overdue_columns(qs.select_related("customer", "officer", "org_unit"), business_date)
     if amount_min is not None:
-        qs = qs.filter(overdue_amount__gte=amount_min)
+        qs = qs.filter(Q(overdue_amount__gte=amount_min))
     if amount_max is not None:
-        qs = qs.filter(overdue_amount__lte=amount_max)
+        qs = qs.filter(Q(overdue_amount__lte=amount_max))
     return qs
 
 

@@ -17,6 +17,7 @@ from loancrm.core.business_date import current_business_date
 from loancrm.core.errors import DomainError
 from loancrm.core.exports import EXPORT_PERMISSION, Column, export_response
 from loancrm.core.listing import paginate
+from loancrm.core.money import quantize_money
 from loancrm.core.permissions import perm_required
 from loancrm.loans import loan_selectors, selectors
 from loancrm.servicing import selectors as reads
@@ -65,11 +66,11 @@ def export_columns() -> list[Column]:
         Column(_("DPD"), lambda loan: loan.dpd),
         Column(_("Bucket"), lambda loan: loan.bucket),
         Column(_("Classification"), lambda loan: reads.risk_class_label(loan.risk_class)),
-        Column(_("Overdue principal"), lambda loan: loan.overdue_principal),
-        Column(_("Overdue interest"), lambda loan: loan.overdue_interest),
-        Column(_("Overdue penalty"), lambda loan: loan.overdue_penalty),
-        Column(_("Overdue amount"), lambda loan: loan.overdue_amount),
-        Column(_("Outstanding principal"), lambda loan: loan.principal_outstanding),
+        Column(_("Overdue principal"), lambda loan: quantize_money(loan.overdue_principal)),
+        Column(_("Overdue interest"), lambda loan: quantize_money(loan.overdue_interest)),
+        Column(_("Overdue penalty"), lambda loan: quantize_money(loan.overdue_penalty)),
+        Column(_("Overdue amount"), lambda loan: quantize_money(loan.overdue_amount)),
+        Column(_("Outstanding principal"), lambda loan: quantize_money(loan.principal_outstanding)),
         Column(_("Oldest due date"), lambda loan: loan.oldest_due_date),
     ]
 

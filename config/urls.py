@@ -25,6 +25,7 @@ urlpatterns = [
     path("customers/", include("loancrm.customers.urls")),
     path("imports/", include("loancrm.imports.urls")),
     path("loans/", include("loancrm.loans.urls")),
+    path("servicing/", include("loancrm.servicing.urls")),
     path("ledger/", include("loancrm.ledger.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -81,6 +81,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 
 LEDGER_NAV = ("trial_balance", "journal", "periods")
+OVERDUE_NAV = ("overdue_loans", "bucket_summary")
 NAV_BY_ROLE = {
     "sales_agent": {
         "home",
@@ -92,6 +93,7 @@ NAV_BY_ROLE = {
         "scripts",
         "customers",
         "loans",
+        *OVERDUE_NAV,
         "loan_calculator",
     },
     "administrator": {
@@ -118,6 +120,7 @@ NAV_BY_ROLE = {
         "imports",
         "loan_calculator",
         "loans",
+        *OVERDUE_NAV,
         "loan_statements",
         "loan_postings",
         "payment_channels",
@@ -130,6 +133,7 @@ NAV_BY_ROLE = {
         "calendar",
         "loan_calculator",
         "loans",
+        *OVERDUE_NAV,
         "loan_postings",
         "payment_channels",
         "portfolio_import",
@@ -148,6 +152,7 @@ NAV_BY_ROLE = {
         "customers",
         "loan_calculator",
         "loans",
+        *OVERDUE_NAV,
         *LEDGER_NAV,
     },
 }

@@ -128,6 +128,9 @@ PAGES = [
     ("loans/<int:pk>/postings/new/reversal/", "get", "loans.reverse_payment"),
     ("loans/", "get", "loans.view_loan"),
     ("loans/<int:pk>/", "get", "loans.view_loan"),
+    ("servicing/overdue/", "get", "loans.view_loan"),
+    ("servicing/overdue/export/", "get", "accounts.export_data"),
+    ("servicing/buckets/", "get", "loans.view_loan"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -182,6 +185,8 @@ API = [
     ("/api/v1/loans/{loan_id}", "get", "loans.view_loan"),
     ("/api/v1/loans/{loan_id}/schedule", "get", "loans.view_loan"),
     ("/api/v1/loans/{loan_id}/transactions", "get", "loans.view_loan"),
+    ("/api/v1/servicing/overdue", "get", "loans.view_loan"),
+    ("/api/v1/servicing/buckets", "get", "loans.view_loan"),
     ("/api/v1/ledger/trial-balance", "get", "ledger.view_journalentry"),
     ("/api/v1/ledger/entries", "get", "ledger.view_journalentry"),
     ("/api/v1/ledger/entries/{entry_id}", "get", "ledger.view_journalentry"),
@@ -204,6 +209,8 @@ NAV = [
     ("tags", "sales.change_tag"),
     ("sales_settings", "sales.change_refusalreason"),
     ("loans", "loans.view_loan"),
+    ("overdue_loans", "loans.view_loan"),
+    ("bucket_summary", "loans.view_loan"),
     ("loan_calculator", "accounts.view_dashboard"),
     ("loan_postings", ("loans.post_payment", "loans.reverse_payment", "loans.approve_posting")),
     ("payment_channels", "loans.manage_payment_channels"),

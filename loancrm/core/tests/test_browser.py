@@ -118,6 +118,8 @@ def test_admin_and_agent_see_their_own_navigation_and_languages(site, browser):
         "客户",
         "话术库",
         "贷款台账",
+        "逾期贷款",
+        "逾期分档汇总",
         "贷款计算器",
     ]
     assert "销售专员" in agent.locator("[data-testid=user-roles]").inner_text()

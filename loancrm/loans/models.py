@@ -68,9 +68,9 @@ class Loan(models.Model):
     principal_outstanding = money(_("principal outstanding"))
     advance_balance = money(_("advance held"), default=0)
     # Rewritten by the end-of-day batch (loancrm.servicing): not indexed, so PostgreSQL can update in place (HOT).
-    dpd = models.PositiveIntegerField(_("days past due"), default=0)
-    bucket = models.CharField(_("bucket"), max_length=8, default="M0")
-    risk_class = models.CharField(_("classification"), max_length=16, default="normal")
+    dpd = models.PositiveIntegerField(_("days past due"), default=0, db_default=0)
+    bucket = models.CharField(_("bucket"), max_length=8, default="M0", db_default="M0")
+    risk_class = models.CharField(_("classification"), max_length=16, default="normal", db_default="normal")
     paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)

@@ -353,8 +353,20 @@ def generate(
             progress(report, loans)
     audit_event(None, "portfolio.generated", None, {"loans": loans, "months": months, "seed": seed,
                                                     "business_date": business_date.isoformat()})  # fmt: skip
+    _refresh_statistics()
     report.seconds = time.perf_counter() - started
     return report
+
+
+ANALYZED = ("customers_customer", "loans_loan", "loans_installment", "loans_loantransaction", "loans_transactionpart",
+            "ledger_journalentry", "ledger_journalline")  # fmt: skip
+
+
+def _refresh_statistics() -> None:
+    """Planner statistics for the tables just filled: without them the end of day's per-partition statements are
+    planned for near-empty tables (nested loops over aggregates; 7,072 loans took 64 s instead of 3.8 s)."""
+    with connection.cursor() as cursor:
+        cursor.execute(("ANALYZE " + ", ".join(ANALYZED)) if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _exists(contract: str) -> bool:

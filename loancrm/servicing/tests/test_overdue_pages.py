@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -199,6 +200,9 @@ def test_bucket_summary_page_and_api(book):
     assert chart["series"][1]["yAxisIndex"] == 1
     html = response.content.decode()
     assert 'data-testid="bucket-chart"' in html and "逾期分档汇总" in html and 'data-testid="trend-empty"' in html
+    ranges = re.findall(r'<td class="text-secondary text-nowrap">([^<]+)</td>', html)
+    assert ranges == ["0", "1–30", "31–60", "61–90", "91–120", "121–150", "151–180", "≥ 181",
+                      "0", "1–90", "91–270", "271–360", "≥ 361"]  # fmt: skip
     en = english(people["ops"]).get("/servicing/buckets/").content.decode()
     assert "Bucket summary" in en and "Special mention" in en
     body = client_for(people["agent"]).get("/api/v1/servicing/buckets").json()

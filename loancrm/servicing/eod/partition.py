@@ -3,26 +3,32 @@
 Steps, each one statement (or two) over the whole range:
 1. advances held are applied to what fell due on the business date (``advance_apply``, only for the few loans
    holding an advance with something due);
-2. interest accrual: every current instalment's ``interest_accrued`` brought to its interest to date
+2. the range's instalments are read once, in index order, into the work table ``eod_rows``: only the current-schedule
+   rows the day can change (the period accruing interest, anything unpaid falling due by tomorrow or not
+   ``pending``); every later step reads this small table instead of the schedule;
+3. interest accrual: every accruing instalment's ``interest_accrued`` brought to its interest to date
    (``overdue.interest_to_date``, computed in integer fen in SQL) — the difference goes to a work table;
-3. penalty and compound interest on overdue instalments (``penalty``), differences to the same work table;
-4. the partition's journal entry from the work table: per loan Dr interest receivable / Dr (or Cr) penalty
+4. penalty and compound interest on overdue instalments (``penalty``), differences to the same work table;
+5. the partition's journal entry from the work table: per loan Dr interest receivable / Dr (or Cr) penalty
    receivable, against one Cr interest income and one penalty income line (lines carry the loan, the entry not);
-5. the accrued interest written from the work table; instalment statuses (pending / due / overdue) as of the next
+6. the accrued interest written from the work table; instalment statuses (pending / due / overdue) as of the next
    day;
-6. per loan: DPD, bucket and classification (looked up in their tables), status active ↔ overdue; every bucket
-   change appended to ``BucketChange``;
-7. events for later consumers (``LoanEvent``: due tomorrow, became overdue) and, on a month's last day, the
+7. per loan: DPD, bucket and classification (CASE expressions built from their tables), status active ↔ overdue;
+   every bucket change appended to ``BucketChange``;
+8. events for later consumers (``LoanEvent``: due tomorrow, became overdue) and, on a month's last day, the
    month-end snapshot of every loan of the range (``LoanSnapshot``).
 
 Everything is computed "as of" the day after the business date — the state the next business date opens with: a
-payment on day P sees P − due days of penalty and P − start days of interest.
+payment on day P sees P − due days of penalty and P − start days of interest. On PostgreSQL the partition's
+transaction runs without JIT compilation or parallel plans (both cost more than they save at this size) and with
+enough memory for its sorts and hashes (``sql.tune_batch_transaction``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -34,13 +40,20 @@ from loancrm.ledger.posting import account_id, period_is_closed
 from loancrm.loans.services import advance_apply
 from loancrm.servicing.eod import sql
 from loancrm.servicing.eod.penalty import accrue_penalty
-from loancrm.servicing.rules import Rules
+from loancrm.servicing.overdue import Band
+from loancrm.servicing.rules import Rules, bucket_bands, class_bands
 
+ROWS = "eod_rows"
+ROWS_COLUMNS = (
+    "id bigint, loan_id bigint, due_date date, start_date date, status varchar(12), due_fen bigint, accrued_fen bigint"
+)
+MOVES = "eod_moves"
+MOVES_COLUMNS = "id bigint, status varchar(12)"
 DELTA = "eod_delta"
 DELTA_COLUMNS = "installment_id bigint, loan_id bigint, interest_fen bigint, penalty_fen bigint"
 STANDING = "eod_standing"
 STANDING_COLUMNS = (
-    "loan_id bigint, old_bucket varchar(8), old_status varchar(12), dpd integer, unpaid integer, bucket varchar(8), "
+    "loan_id bigint, old_bucket varchar(8), old_status varchar(12), dpd integer, bucket varchar(8), "
     "risk_class varchar(16), status varchar(12)"
 )
 
@@ -58,18 +71,20 @@ def process(day: dt.date, lo: int, hi: int) -> PartitionResult:
     """Run every step for loans ``lo <= id < hi`` on business date ``day`` (inside the caller's transaction)."""
     as_of = day + dt.timedelta(days=1)
     result = PartitionResult()
+    sql.tune_batch_transaction()
     lock_loans(lo, hi)
     result.advances = apply_advances(day, lo, hi)
+    collect_rows(lo, hi, as_of)
     sql.scratch_table(DELTA, DELTA_COLUMNS)
-    result.interest_rows = accrue_interest(lo, hi, as_of)
-    result.penalty_rows = accrue_penalty(lo, hi, as_of, Rules(), DELTA)
+    result.interest_rows = accrue_interest(as_of)
+    result.penalty_rows = accrue_penalty(as_of, lo, hi, Rules(), ROWS, DELTA)
     post_journal(day, lo, hi)
     write_interest()
-    set_instalment_statuses(lo, hi, as_of)
+    set_instalment_statuses(as_of)
     result.loans, result.bucket_changes = recompute_loans(day, lo, hi, as_of)
-    write_events(day, lo, hi, as_of)
+    write_events(day)
     if as_of.day == 1:
-        write_snapshots(day.replace(day=1))
+        write_snapshots(day.replace(day=1), lo, hi)
     return result
 
 
@@ -98,32 +113,54 @@ def apply_advances(day: dt.date, lo: int, hi: int) -> int:
     return used
 
 
-_ACCRUE = """
-INSERT INTO {delta} (installment_id, loan_id, interest_fen, penalty_fen)
-SELECT id, loan_id, target - accrued, 0 FROM (
-  SELECT id, loan_id, accrued,
-         CASE WHEN period_days <= 0 OR elapsed >= period_days THEN due
-              ELSE (2 * due * elapsed + period_days) / (2 * period_days) END AS target
-  FROM (
-    SELECT id, loan_id, {due} AS due, {accrued} AS accrued, {period_days} AS period_days, {elapsed} AS elapsed
-    FROM (
-      SELECT i.id, i.loan_id, i.interest_due, i.interest_accrued, i.due_date,
-             COALESCE(LAG(i.due_date) OVER (PARTITION BY i.loan_id ORDER BY i.period), l.start_date) AS start
-      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND i.version = l.schedule_version
-      WHERE l.id >= %s AND l.id < %s AND l.status IN {open}
-    ) r WHERE r.interest_accrued < r.interest_due AND r.start < {as_of}
-  ) c WHERE elapsed > 0
-) x WHERE target > accrued
+_COLLECT = """
+INSERT INTO {rows} (id, loan_id, due_date, start_date, status, due_fen, accrued_fen)
+SELECT r.id, r.loan_id, r.due_date, COALESCE(r.previous_due, l.start_date), r.status, {due}, {accrued}
+FROM (
+  SELECT i.id, i.loan_id, i.version, i.due_date, i.status, i.interest_due, i.interest_accrued,
+         LAG(i.due_date) OVER (PARTITION BY i.loan_id, i.version ORDER BY i.period) AS previous_due
+  FROM loans_installment i WHERE i.loan_id >= %s AND i.loan_id < %s
+) r JOIN loans_loan l ON l.id = r.loan_id AND l.schedule_version = r.version
+WHERE l.id >= %s AND l.id < %s AND l.status IN {open}
+  AND ((r.status <> 'paid' AND (r.due_date <= {tomorrow} OR r.status <> 'pending'))
+       OR (r.interest_accrued < r.interest_due AND COALESCE(r.previous_due, l.start_date) < {as_of}))
 """
 
 
-def accrue_interest(lo: int, hi: int, as_of: dt.date) -> int:
-    query = _ACCRUE.format(
-        delta=DELTA, due=sql.fen("r.interest_due"), accrued=sql.fen("r.interest_accrued"),
-        period_days=sql.days("r.due_date", "r.start"), elapsed=sql.days(sql.date_param(), "r.start"),
-        open=sql.OPEN, as_of=sql.date_param(),
+def collect_rows(lo: int, hi: int, as_of: dt.date) -> int:
+    """Fill ``eod_rows`` with the current-schedule rows of the range's open loans the day can change (one pass
+    over the range's instalments, in the order of the (loan, version, period) index)."""
+    sql.scratch_table(ROWS, ROWS_COLUMNS)
+    query = _COLLECT.format(
+        rows=ROWS, due=sql.fen("r.interest_due"), accrued=sql.fen("r.interest_accrued"), open=sql.OPEN,
+        tomorrow=sql.date_param(), as_of=sql.date_param(),
     )  # fmt: skip
-    return sql.execute(query, [sql.day(as_of), lo, hi, sql.day(as_of)])
+    with sql.index_order():
+        found = sql.execute(query, [lo, hi, lo, hi, sql.day(as_of + dt.timedelta(days=1)), sql.day(as_of)])
+    sql.analyze(ROWS)
+    return found
+
+
+_ACCRUE = """
+INSERT INTO {delta} (installment_id, loan_id, interest_fen, penalty_fen)
+SELECT id, loan_id, target - accrued_fen, 0 FROM (
+  SELECT id, loan_id, accrued_fen,
+         CASE WHEN period_days <= 0 OR elapsed >= period_days THEN due_fen
+              ELSE (2 * due_fen * elapsed + period_days) / (2 * period_days) END AS target
+  FROM (
+    SELECT id, loan_id, due_fen, accrued_fen, {period_days} AS period_days, {elapsed} AS elapsed
+    FROM {rows} WHERE accrued_fen < due_fen AND start_date < {as_of}
+  ) c WHERE elapsed > 0
+) x WHERE target > accrued_fen
+"""
+
+
+def accrue_interest(as_of: dt.date) -> int:
+    query = _ACCRUE.format(
+        delta=DELTA, rows=ROWS, period_days=sql.days("due_date", "start_date"),
+        elapsed=sql.days(sql.date_param(), "start_date"), as_of=sql.date_param(),
+    )  # fmt: skip
+    return sql.execute(query, [sql.day(as_of), sql.day(as_of)])
 
 
 _PER_LOAN = f"SELECT loan_id, SUM(interest_fen) AS i, SUM(penalty_fen) AS p FROM {DELTA} GROUP BY loan_id"  # noqa: S608
@@ -174,38 +211,42 @@ def write_interest() -> None:
     )
 
 
-def set_instalment_statuses(lo: int, hi: int, as_of: dt.date) -> int:
+def set_instalment_statuses(as_of: dt.date) -> int:
+    """Unpaid rows of ``eod_rows`` become overdue / due / pending as of ``as_of`` (rows paid meanwhile stay paid)."""
     mark = sql.date_param()
     target = f"CASE WHEN due_date < {mark} THEN 'overdue' WHEN due_date = {mark} THEN 'due' ELSE 'pending' END"
     when = [sql.day(as_of), sql.day(as_of)]
+    sql.scratch_table(MOVES, MOVES_COLUMNS)
+    moves = sql.execute(
+        f"INSERT INTO {MOVES} (id, status) SELECT id, target FROM (SELECT id, status, {target} AS target "  # noqa: S608
+        f"FROM {ROWS} WHERE status <> 'paid') m WHERE status <> target",
+        when,
+    )
+    if not moves:
+        return 0
+    sql.analyze(MOVES)
     return sql.execute(
-        f"UPDATE loans_installment SET status = {target} "  # noqa: S608
-        f"WHERE loan_id IN (SELECT id FROM loans_loan WHERE id >= %s AND id < %s AND status IN {sql.OPEN}) "
-        "AND version = (SELECT l.schedule_version FROM loans_loan l WHERE l.id = loans_installment.loan_id) "
-        f"AND status <> 'paid' AND status <> {target}",
-        [*when, lo, hi, *when],
+        f"UPDATE loans_installment SET status = m.status FROM {MOVES} m "  # noqa: S608
+        "WHERE loans_installment.id = m.id AND loans_installment.status <> 'paid'"
     )
 
 
 _STANDING = """
-INSERT INTO {standing} (loan_id, old_bucket, old_status, dpd, unpaid, bucket, risk_class, status)
-SELECT loan_id, old_bucket, old_status, dpd, unpaid,
-       (SELECT b.code FROM servicing_dpdbucket b WHERE b.min_dpd <= s.dpd AND (b.max_dpd IS NULL OR s.dpd <= b.max_dpd)
-        ORDER BY b.min_dpd LIMIT 1),
-       (SELECT c.risk_class FROM servicing_riskclassband c WHERE c.min_dpd <= s.dpd
-        AND (c.max_dpd IS NULL OR s.dpd <= c.max_dpd) ORDER BY c.min_dpd LIMIT 1),
-       CASE WHEN unpaid = 0 AND outstanding = 0 THEN 'paid_off' WHEN dpd > 0 THEN 'overdue' ELSE 'active' END
+INSERT INTO {standing} (loan_id, old_bucket, old_status, dpd, bucket, risk_class, status)
+SELECT loan_id, old_bucket, old_status, dpd, {bucket}, {risk_class},
+       CASE WHEN settled = 1 THEN 'paid_off' WHEN dpd > 0 THEN 'overdue' ELSE 'active' END
 FROM (
-  SELECT l.id AS loan_id, l.bucket AS old_bucket, l.status AS old_status, COALESCE(o.unpaid, 0) AS unpaid,
-         {outstanding} AS outstanding,
+  SELECT l.id AS loan_id, l.bucket AS old_bucket, l.status AS old_status,
+         CASE WHEN l.principal_outstanding <> 0 THEN 0
+              WHEN EXISTS (SELECT 1 FROM loans_installment u WHERE u.loan_id = l.id
+                           AND u.version = l.schedule_version AND u.status <> 'paid') THEN 0
+              ELSE 1 END AS settled,
          CASE WHEN o.oldest IS NULL THEN 0
               WHEN {late} > COALESCE(r.grace_days, g.grace_days, 0) THEN {late} ELSE 0 END AS dpd
   FROM loans_loan l
   LEFT JOIN (
-    SELECT i.loan_id, MIN(CASE WHEN i.due_date < {as_of} THEN i.due_date END) AS oldest, COUNT(*) AS unpaid
-    FROM loans_installment i JOIN loans_loan x ON x.id = i.loan_id AND i.version = x.schedule_version
-    WHERE x.id >= %s AND x.id < %s AND x.status IN {open} AND i.status <> 'paid'
-    GROUP BY i.loan_id
+    SELECT w.loan_id, MIN(w.due_date) AS oldest FROM {rows} w
+    WHERE w.due_date < {as_of} AND w.status <> 'paid' GROUP BY w.loan_id
   ) o ON o.loan_id = l.id
   LEFT JOIN servicing_overduerule r ON r.product_code = l.product_code
   LEFT JOIN servicing_overduerule g ON g.product_code = ''
@@ -214,16 +255,29 @@ FROM (
 """
 
 
+def band_case(column: str, bands: tuple[Band, ...]) -> tuple[str, list[Any]]:
+    """A CASE expression giving the code of the band that holds the integer ``column`` (bands as
+    ``overdue.check_bands`` accepts them: contiguous from 0, the last open-ended), and its parameters."""
+    whens, params = [], []
+    for band in bands[:-1]:
+        whens.append(f"WHEN {column} <= %s THEN %s")
+        params.extend([band.max_dpd, band.code])
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, bands[-1].code]
+
+
 def recompute_loans(day: dt.date, lo: int, hi: int, as_of: dt.date) -> tuple[int, int]:
     """DPD, bucket, classification and status of the range's open loans; (loans, bucket changes)."""
     sql.scratch_table(STANDING, STANDING_COLUMNS)
+    bucket, bucket_params = band_case("dpd", bucket_bands())
+    risk_class, class_params = band_case("dpd", class_bands())
     late = sql.days(sql.date_param(), "o.oldest")
     query = _STANDING.format(
-        standing=STANDING, outstanding=sql.fen("l.principal_outstanding"), late=late, as_of=sql.date_param(),
+        standing=STANDING, bucket=bucket, risk_class=risk_class, rows=ROWS, late=late, as_of=sql.date_param(),
         open=sql.OPEN,
     )  # fmt: skip
     when = sql.day(as_of)
-    loans = sql.execute(query, [when, when, when, lo, hi, lo, hi])
+    loans = sql.execute(query, [*bucket_params, *class_params, when, when, when, lo, hi])
+    sql.analyze(STANDING)
     changes = sql.execute(
         "INSERT INTO servicing_bucketchange (loan_id, business_date, from_bucket, to_bucket, dpd) "  # noqa: S608
         f"SELECT loan_id, {sql.date_param()}, old_bucket, bucket, dpd FROM {STANDING} WHERE bucket <> old_bucket",
@@ -232,14 +286,15 @@ def recompute_loans(day: dt.date, lo: int, hi: int, as_of: dt.date) -> tuple[int
     sql.execute(
         f"UPDATE loans_loan SET dpd = s.dpd, bucket = s.bucket, risk_class = s.risk_class, status = s.status, "  # noqa: S608
         f"paid_off_on = CASE WHEN s.status = 'paid_off' THEN {sql.date_param()} ELSE loans_loan.paid_off_on END "
-        f"FROM {STANDING} s WHERE loans_loan.id = s.loan_id AND (loans_loan.dpd <> s.dpd "
-        "OR loans_loan.bucket <> s.bucket OR loans_loan.risk_class <> s.risk_class OR loans_loan.status <> s.status)",
-        [sql.day(day)],
+        f"FROM {STANDING} s WHERE loans_loan.id = s.loan_id AND loans_loan.id >= %s AND loans_loan.id < %s "
+        "AND (loans_loan.dpd <> s.dpd OR loans_loan.bucket <> s.bucket OR loans_loan.risk_class <> s.risk_class "
+        "OR loans_loan.status <> s.status)",
+        [sql.day(day), lo, hi],
     )
     return loans, changes
 
 
-def write_events(day: dt.date, lo: int, hi: int, as_of: dt.date) -> None:
+def write_events(day: dt.date) -> None:
     mark = sql.date_param()
     sql.execute(
         f"INSERT INTO servicing_loanevent (business_date, kind, loan_id) SELECT {mark}, 'became_overdue', loan_id "  # noqa: S608
@@ -248,9 +303,9 @@ def write_events(day: dt.date, lo: int, hi: int, as_of: dt.date) -> None:
     )
     sql.execute(
         f"INSERT INTO servicing_loanevent (business_date, kind, loan_id) SELECT DISTINCT {mark}, 'due_tomorrow', "  # noqa: S608
-        "i.loan_id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND i.version = l.schedule_version "
-        f"WHERE l.id >= %s AND l.id < %s AND l.status IN {sql.OPEN} AND i.status <> 'paid' AND i.due_date = {mark}",
-        [sql.day(day), lo, hi, sql.day(as_of + dt.timedelta(days=1))],
+        f"w.loan_id FROM {ROWS} w JOIN {STANDING} s ON s.loan_id = w.loan_id "
+        f"WHERE s.status <> 'paid_off' AND w.status <> 'paid' AND w.due_date = {mark}",
+        [sql.day(day), sql.day(day + dt.timedelta(days=2))],
     )
 
 
@@ -260,12 +315,12 @@ INSERT INTO servicing_loansnapshot (loan_id, month, status, principal, interest,
 SELECT l.id, {month}, l.status, l.principal_outstanding, {interest}, {penalty}, {fee}, l.advance_balance, l.dpd,
        l.bucket, l.risk_class
 FROM loans_loan l JOIN loans_installment i ON i.loan_id = l.id AND i.version = l.schedule_version
-WHERE l.id IN (SELECT loan_id FROM {standing})
+WHERE i.loan_id >= %s AND i.loan_id < %s AND l.id IN (SELECT loan_id FROM {standing})
 GROUP BY l.id, l.status, l.principal_outstanding, l.advance_balance, l.dpd, l.bucket, l.risk_class
 """
 
 
-def write_snapshots(month: dt.date) -> int:
+def write_snapshots(month: dt.date, lo: int, hi: int) -> int:
     """The month-end row of every loan the partition processed (open when it started)."""
 
     def owed(due: str, paid: str) -> str:
@@ -275,4 +330,4 @@ def write_snapshots(month: dt.date) -> int:
         month=sql.date_param(), interest=owed("interest_accrued", "interest_paid"),
         penalty=owed("penalty_due", "penalty_paid"), fee=owed("fee_due", "fee_paid"), standing=STANDING,
     )  # fmt: skip
-    return sql.execute(query, [sql.day(month)])
+    return sql.execute(query, [sql.day(month), lo, hi])

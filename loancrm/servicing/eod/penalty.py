@@ -1,9 +1,9 @@
 """The penalty step of a partition: overdue instalments read in one statement, their penalty to date computed with
 the pure maths (``servicing.overdue``, exact Decimal) and the changed rows written back in one statement.
 
-Why not SQL: the penalty is a sum over the instalment's late payments at an eight-place rate divided by the day
-count, rounded half up; SQLite has no exact decimal arithmetic, and only overdue instalments (a small share of the
-book) come here. The read and the write are each one statement per partition, never a per-loan ``save()``.
+This is the SQLite path (SQLite has no exact decimal arithmetic, and embedded books are small); PostgreSQL computes
+the same figures in the database (``penalty_sql``), compared with this one by ``test_penalty_sql``. The read and
+the write are each one statement per partition, never a per-loan ``save()``.
 
 Invariants: the penalty of an instalment is recomputed from its history every run (what it owes now, and every
 payment valued after its due date), so a back-dated payment or a reversal is reflected by the next run; it never
@@ -20,33 +20,31 @@ from typing import Any
 
 from loancrm.core.money import ZERO
 from loancrm.loans.choices import InstallmentStatus
-from loancrm.servicing.eod import sql
+from loancrm.servicing.eod import penalty_sql, sql
 from loancrm.servicing.overdue import LatePayment, penalty_rate, penalty_to_date
 from loancrm.servicing.rules import Rules, Terms
 
 _ROWS = """
 SELECT i.id, i.loan_id, i.due_date, {pd} - {pp}, {idue} - {ip}, {fd} - {fp}, {npd}, {npp},
        {prate}, {crate}, {annual}, l.product_code
-FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND i.version = l.schedule_version
-WHERE l.id >= %s AND l.id < %s AND l.status IN {open} AND i.status <> 'paid' AND i.due_date < {as_of}
+FROM {rows} w JOIN loans_installment i ON i.id = w.id JOIN loans_loan l ON l.id = w.loan_id
+WHERE w.status <> 'paid' AND w.due_date < {as_of} AND i.status <> 'paid'
 """
 _PARTS = """
-SELECT p.installment_id, p.component, {amount}, t.value_date
-FROM loans_loantransaction t
-JOIN loans_transactionpart p ON p.transaction_id = t.id
-JOIN loans_installment i ON i.id = p.installment_id
-JOIN loans_loan l ON l.id = t.loan_id AND i.version = l.schedule_version
-WHERE t.loan_id >= %s AND t.loan_id < %s AND l.status IN {open} AND t.status = 'posted' AND t.kind <> 'reversal'
-  AND p.component IN ('principal', 'interest') AND t.value_date > i.due_date
-  AND i.status <> 'paid' AND i.due_date < {as_of}
+SELECT w.id, p.component, {amount}, t.value_date
+FROM {rows} w
+JOIN loans_loantransaction t ON t.loan_id = w.loan_id AND t.value_date > w.due_date
+JOIN loans_transactionpart p ON p.transaction_id = t.id AND p.installment_id = w.id
+WHERE w.status <> 'paid' AND w.due_date < {as_of} AND t.status = 'posted' AND t.kind <> 'reversal'
+  AND p.component IN ('principal', 'interest')
 """
 
 
-def late_payments(lo: int, hi: int, as_of: dt.date) -> dict[int, list[LatePayment]]:
-    """Payments valued after the due date of each overdue instalment of the range (reversed ones left out)."""
-    query = _PARTS.format(amount=sql.fen("p.amount"), open=sql.OPEN, as_of=sql.date_param())
+def late_payments(rows_table: str, as_of: dt.date) -> dict[int, list[LatePayment]]:
+    """Payments valued after the due date of each overdue instalment in ``rows_table`` (reversed ones left out)."""
+    query = _PARTS.format(rows=rows_table, amount=sql.fen("p.amount"), as_of=sql.date_param())
     found: dict[int, list[LatePayment]] = defaultdict(list)
-    for installment_id, component, amount, value_date in sql.rows(query, [lo, hi, sql.day(as_of)]):
+    for installment_id, component, amount, value_date in sql.rows(query, [sql.day(as_of)]):
         money = Decimal(int(amount)).scaleb(-2)
         day = sql.read_date(value_date)
         if component == "principal":
@@ -56,15 +54,14 @@ def late_payments(lo: int, hi: int, as_of: dt.date) -> dict[int, list[LatePaymen
     return found
 
 
-def _overdue_rows(lo: int, hi: int, as_of: dt.date) -> list[tuple[Any, ...]]:
-    query = _ROWS.format(
+def _overdue_rows(rows_table: str, as_of: dt.date) -> list[tuple[Any, ...]]:
+    query = _ROWS.format(rows=rows_table,
         pd=sql.fen("i.principal_due"), pp=sql.fen("i.principal_paid"), idue=sql.fen("i.interest_due"),
         ip=sql.fen("i.interest_paid"), fd=sql.fen("i.fee_due"), fp=sql.fen("i.fee_paid"),
         npd=sql.fen("i.penalty_due"), npp=sql.fen("i.penalty_paid"), prate=sql.scaled("i.penalty_rate", 8),
-        crate=sql.scaled("i.compound_rate", 8), annual=sql.scaled("l.annual_rate", 6), open=sql.OPEN,
-        as_of=sql.date_param(),
+        crate=sql.scaled("i.compound_rate", 8), annual=sql.scaled("l.annual_rate", 6), as_of=sql.date_param(),
     )  # fmt: skip
-    return sql.rows(query, [lo, hi, sql.day(as_of)])
+    return sql.rows(query, [sql.day(as_of)])
 
 
 def _rates(prate: Any, crate: Any, annual: Any, terms: Terms) -> tuple[Decimal, Decimal]:
@@ -75,13 +72,17 @@ def _rates(prate: Any, crate: Any, annual: Any, terms: Terms) -> tuple[Decimal, 
     return rate, rate if terms.compound else ZERO
 
 
-def accrue_penalty(lo: int, hi: int, as_of: dt.date, rules: Rules, delta_table: str) -> int:
-    """Bring the penalty of every overdue instalment of loans ``lo <= id < hi`` to ``as_of``; the changes go to
-    ``delta_table`` (installment_id, loan_id, interest_fen, penalty_fen) for the journal. Returns the rows changed."""
-    found = _overdue_rows(lo, hi, as_of)
+def accrue_penalty(as_of: dt.date, lo: int, hi: int, rules: Rules, rows_table: str, delta_table: str) -> int:
+    """Bring the penalty of every overdue instalment in ``rows_table`` (the work rows of loans ``lo <= id < hi``:
+    id, loan_id, due_date, status, …) to ``as_of``; the changes go to ``delta_table`` (installment_id, loan_id,
+    interest_fen, penalty_fen) for the journal, and instalments this settles are marked paid in both. Returns the
+    rows changed."""
+    if sql.is_postgres():
+        return penalty_sql.accrue_penalty(as_of, lo, hi, rows_table, delta_table)
+    found = _overdue_rows(rows_table, as_of)
     if not found:
         return 0
-    payments = late_payments(lo, hi, as_of)
+    payments = late_payments(rows_table, as_of)
     updates: list[tuple[Any, ...]] = []
     deltas: list[tuple[int, int, int, int]] = []
     for row in found:
@@ -113,6 +114,12 @@ def accrue_penalty(lo: int, hi: int, as_of: dt.date, rules: Rules, delta_table: 
          ("paid_on", "date")],
         updates,
     )  # fmt: skip
+    settled_ids = [row[0] for row in updates if row[4] == InstallmentStatus.PAID]
+    if settled_ids:
+        sql.execute(
+            f"UPDATE {rows_table} SET status = 'paid' WHERE id IN ({', '.join(['%s'] * len(settled_ids))})",  # noqa: S608
+            settled_ids,
+        )
     if deltas:
         with sql.connection.cursor() as cursor:
             cursor.executemany(

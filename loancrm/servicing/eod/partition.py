@@ -115,28 +115,38 @@ def apply_advances(day: dt.date, lo: int, hi: int) -> int:
 
 _COLLECT = """
 INSERT INTO {rows} (id, loan_id, due_date, start_date, status, due_fen, accrued_fen)
-SELECT r.id, r.loan_id, r.due_date, COALESCE(r.previous_due, l.start_date), r.status, {due}, {accrued}
+SELECT c.id, c.loan_id, c.due_date, COALESCE(p.due_date, c.loan_start), c.status, {due}, {accrued}
 FROM (
-  SELECT i.id, i.loan_id, i.version, i.due_date, i.status, i.interest_due, i.interest_accrued,
-         LAG(i.due_date) OVER (PARTITION BY i.loan_id, i.version ORDER BY i.period) AS previous_due
-  FROM loans_installment i WHERE i.loan_id >= %s AND i.loan_id < %s
-) r JOIN loans_loan l ON l.id = r.loan_id AND l.schedule_version = r.version
-WHERE l.id >= %s AND l.id < %s AND l.status IN {open}
-  AND ((r.status <> 'paid' AND (r.due_date <= {tomorrow} OR r.status <> 'pending'))
-       OR (r.interest_accrued < r.interest_due AND COALESCE(r.previous_due, l.start_date) < {as_of}))
+  SELECT i.id, i.loan_id, i.version, i.period, i.due_date, i.status, i.interest_due, i.interest_accrued,
+         l.start_date AS loan_start
+  FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND l.schedule_version = i.version
+  WHERE i.loan_id >= %(lo)s AND i.loan_id < %(hi)s AND i.status <> 'paid' AND i.due_date <= {tomorrow}
+    AND l.id >= %(lo)s AND l.id < %(hi)s AND l.status IN {open}
+  UNION ALL
+  SELECT i.id, i.loan_id, i.version, i.period, i.due_date, i.status, i.interest_due, i.interest_accrued,
+         l.start_date AS loan_start
+  FROM loans_loan l JOIN loans_installment i ON i.id = (
+    SELECT n.id FROM loans_installment n WHERE n.loan_id = l.id AND n.version = l.schedule_version
+      AND n.status <> 'paid' AND n.due_date > {tomorrow} ORDER BY n.due_date LIMIT 1)
+  WHERE l.id >= %(lo)s AND l.id < %(hi)s AND l.status IN {open} AND i.interest_accrued < i.interest_due
+) c
+LEFT JOIN loans_installment p ON p.loan_id = c.loan_id AND p.version = c.version AND p.period = c.period - 1
+WHERE c.due_date <= {tomorrow} OR COALESCE(p.due_date, c.loan_start) < {as_of}
 """
 
 
 def collect_rows(lo: int, hi: int, as_of: dt.date) -> int:
-    """Fill ``eod_rows`` with the current-schedule rows of the range's open loans the day can change (one pass
-    over the range's instalments, in the order of the (loan, version, period) index)."""
+    """Fill ``eod_rows`` with the current-schedule rows of the range's open loans the day can change: every unpaid
+    row due by tomorrow, and the first unpaid row after that when its period has started (the one accruing
+    interest). Both are reached through the unpaid-rows index by due date, never the whole schedule; a row's
+    period starts on the previous row's due date (the loan's start for the first)."""
     sql.scratch_table(ROWS, ROWS_COLUMNS)
     query = _COLLECT.format(
-        rows=ROWS, due=sql.fen("r.interest_due"), accrued=sql.fen("r.interest_accrued"), open=sql.OPEN,
-        tomorrow=sql.date_param(), as_of=sql.date_param(),
+        rows=ROWS, due=sql.fen("c.interest_due"), accrued=sql.fen("c.interest_accrued"), open=sql.OPEN,
+        tomorrow=sql.named_date("tomorrow"), as_of=sql.named_date("as_of"),
     )  # fmt: skip
-    with sql.index_order():
-        found = sql.execute(query, [lo, hi, lo, hi, sql.day(as_of + dt.timedelta(days=1)), sql.day(as_of)])
+    params = {"lo": lo, "hi": hi, "tomorrow": sql.day(as_of + dt.timedelta(days=1)), "as_of": sql.day(as_of)}
+    found = sql.execute(query, params)
     sql.analyze(ROWS)
     return found
 

@@ -7,8 +7,7 @@ figure the batch computes is exact and the same on both.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,23 +29,14 @@ def tune_batch_transaction() -> None:
         execute("SET LOCAL work_mem = '64MB'")
 
 
-@contextmanager
-def index_order() -> Iterator[None]:
-    """PostgreSQL: statements inside read their ranges in index order instead of through a bitmap (the window over
-    a loan's schedule then needs no sort)."""
-    if not is_postgres():
-        yield
-        return
-    execute("SET LOCAL enable_bitmapscan = off")
-    try:
-        yield
-    finally:
-        execute("SET LOCAL enable_bitmapscan = on")
-
-
 def date_param() -> str:
     """The placeholder of a date parameter (bind it with ``day``)."""
     return "%s::date" if is_postgres() else "%s"
+
+
+def named_date(name: str) -> str:
+    """The placeholder of the named date parameter ``name`` (bind it with ``day``)."""
+    return f"%({name})s::date" if is_postgres() else f"%({name})s"
 
 
 def day(value: dt.date) -> Any:

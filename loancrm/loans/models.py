@@ -104,6 +104,8 @@ class Installment(models.Model):
     version = models.PositiveSmallIntegerField(_("schedule version"), default=1)
     period = models.PositiveSmallIntegerField(_("period"))
     due_date = models.DateField(_("due date"))
+    # Interest of the period accrues from here: the previous period's due date (the loan's start for the first).
+    period_start = models.DateField(_("period start"))
     principal_due = money(_("principal due"))
     interest_due = money(_("interest due"))
     fee_due = money(_("fee due"), default=0)

@@ -26,17 +26,20 @@ DUE_FIELD = {
 MONEY_FIELDS = ("principal_paid", "interest_paid", "fee_paid", "penalty_paid", "interest_accrued")
 
 
-def rows_from_schedule(loan_id: int, version: int, schedule: Schedule) -> list[Installment]:
+def rows_from_schedule(loan_id: int, version: int, schedule: Schedule, start: dt.date) -> list[Installment]:
+    """The rows of a schedule starting on ``start`` (each period starts on the previous one's due date)."""
+    starts = [start, *(line.due_date for line in schedule.lines[:-1])]
     return [
         Installment(
             loan_id=loan_id,
             version=version,
             period=line.period,
             due_date=line.due_date,
+            period_start=period_start,
             principal_due=line.principal,
             interest_due=line.interest,
         )
-        for line in schedule.lines
+        for line, period_start in zip(schedule.lines, starts, strict=True)
     ]
 
 

@@ -53,6 +53,7 @@ def make_loan(
         last = period == term
         Installment.objects.create(
             loan=loan, period=period, due_date=start + dt.timedelta(days=30 * period),
+            period_start=start + dt.timedelta(days=30 * (period - 1)),
             principal_due=M(principal) - share * (term - 1) if last else share, interest_due=M(interest),
         )  # fmt: skip
     return loan

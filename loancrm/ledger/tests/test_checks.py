@@ -139,7 +139,13 @@ def test_each_loan_mismatch_is_named_with_the_contract_and_both_figures(books):
 def test_only_the_current_schedule_version_counts(books):
     a, _b = books
     Installment.objects.create(
-        loan=a, version=2, period=1, due_date=D(2026, 10, 1), principal_due=M("1.00"), interest_due=M("0.00")
+        loan=a,
+        version=2,
+        period=1,
+        due_date=D(2026, 10, 1),
+        period_start=a.start_date,
+        principal_due=M("1.00"),
+        interest_due=M("0.00"),
     )
     assert run_checks().ok
     Loan.objects.filter(pk=a.pk).update(schedule_version=2)

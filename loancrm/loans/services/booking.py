@@ -129,7 +129,7 @@ def loan_book(
                 )
         except IntegrityError:
             raise ContractExists(fields={"contract_no": [terms.contract_no]}) from None
-        Installment.objects.bulk_create(rows_from_schedule(loan.pk, 1, schedule))
+        Installment.objects.bulk_create(rows_from_schedule(loan.pk, 1, schedule, terms.start_date))
         migrated = origin == Origin.MIGRATED
         entry = journal_post(
             entry_date=terms.start_date,

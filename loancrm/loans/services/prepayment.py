@@ -231,6 +231,7 @@ def _new_version(
         head.interest_due += first.interest
         new.append(head)
         fees = {row.period: row.fee_due for row in pos.later}
+        previous_due = head.due_date
         for line in rest:
             new.append(
                 Installment(
@@ -238,11 +239,13 @@ def _new_version(
                     version=version,
                     period=line.period,
                     due_date=line.due_date,
+                    period_start=previous_due,
                     principal_due=line.principal,
                     interest_due=line.interest,
                     fee_due=fees.get(line.period, ZERO),
                 )
             )
+            previous_due = line.due_date
     created = Installment.objects.bulk_create(new)
     loan.schedule_version = version
     return {row.period: row for row in created}
@@ -280,6 +283,7 @@ def _copy(row: Installment, version: int, value_date: dt.date) -> Installment:
         version=version,
         period=row.period,
         due_date=row.due_date,
+        period_start=row.period_start,
         principal_due=row.principal_due,
         interest_due=row.interest_due,
         fee_due=row.fee_due,

@@ -115,39 +115,39 @@ def apply_advances(day: dt.date, lo: int, hi: int) -> int:
 
 _COLLECT = """
 INSERT INTO {rows} (id, loan_id, due_date, start_date, status, due_fen, accrued_fen)
-SELECT c.id, c.loan_id, c.due_date, COALESCE(p.due_date, c.loan_start), c.status, {due}, {accrued}
-FROM (
-  SELECT i.id, i.loan_id, i.version, i.period, i.due_date, i.status, i.interest_due, i.interest_accrued,
-         l.start_date AS loan_start
-  FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND l.schedule_version = i.version
-  WHERE i.loan_id >= %(lo)s AND i.loan_id < %(hi)s AND i.status <> 'paid' AND i.due_date <= {tomorrow}
-    AND l.id >= %(lo)s AND l.id < %(hi)s AND l.status IN {open}
-  UNION ALL
-  SELECT i.id, i.loan_id, i.version, i.period, i.due_date, i.status, i.interest_due, i.interest_accrued,
-         l.start_date AS loan_start
-  FROM loans_loan l JOIN loans_installment i ON i.id = (
-    SELECT n.id FROM loans_installment n WHERE n.loan_id = l.id AND n.version = l.schedule_version
-      AND n.status <> 'paid' AND n.due_date > {tomorrow} ORDER BY n.due_date LIMIT 1)
-  WHERE l.id >= %(lo)s AND l.id < %(hi)s AND l.status IN {open} AND i.interest_accrued < i.interest_due
-) c
-LEFT JOIN loans_installment p ON p.loan_id = c.loan_id AND p.version = c.version AND p.period = c.period - 1
-WHERE c.due_date <= {tomorrow} OR COALESCE(p.due_date, c.loan_start) < {as_of}
+SELECT i.id, i.loan_id, i.due_date, i.period_start, i.status, {due}, {accrued}
+FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND l.schedule_version = i.version
+WHERE i.loan_id >= %(lo)s AND i.loan_id < %(hi)s AND i.status <> 'paid' AND i.due_date <= {tomorrow}
+  AND l.id >= %(lo)s AND l.id < %(hi)s AND l.status IN {open}
+UNION ALL
+SELECT i.id, i.loan_id, i.due_date, i.period_start, i.status, {due}, {accrued}
+FROM loans_loan l {first_later}
+WHERE l.id >= %(lo)s AND l.id < %(hi)s AND l.status IN {open} AND i.period_start < {as_of}
+  AND i.interest_accrued < i.interest_due
 """
+_LATER = (
+    "loans_installment n WHERE n.loan_id = l.id AND n.version = l.schedule_version AND n.status <> 'paid' "
+    "AND n.due_date > {tomorrow} ORDER BY n.due_date LIMIT 1"
+)
+FIRST_LATER = {
+    "postgresql": f"CROSS JOIN LATERAL (SELECT n.* FROM {_LATER}) i",  # noqa: S608
+    "sqlite": f"JOIN loans_installment i ON i.id = (SELECT n.id FROM {_LATER})",  # noqa: S608
+}
 
 
 def collect_rows(lo: int, hi: int, as_of: dt.date) -> int:
     """Fill ``eod_rows`` with the current-schedule rows of the range's open loans the day can change: every unpaid
     row due by tomorrow, and the first unpaid row after that when its period has started (the one accruing
-    interest). Both are reached through the unpaid-rows index by due date, never the whole schedule; a row's
-    period starts on the previous row's due date (the loan's start for the first)."""
+    interest). Both are reached through the unpaid-rows index by due date, never the whole schedule."""
     sql.scratch_table(ROWS, ROWS_COLUMNS)
+    tomorrow = sql.named_date("tomorrow")
     query = _COLLECT.format(
-        rows=ROWS, due=sql.fen("c.interest_due"), accrued=sql.fen("c.interest_accrued"), open=sql.OPEN,
-        tomorrow=sql.named_date("tomorrow"), as_of=sql.named_date("as_of"),
+        rows=ROWS, due=sql.fen("i.interest_due"), accrued=sql.fen("i.interest_accrued"), open=sql.OPEN,
+        tomorrow=tomorrow, as_of=sql.named_date("as_of"),
+        first_later=FIRST_LATER[sql.connection.vendor].format(tomorrow=tomorrow),
     )  # fmt: skip
     params = {"lo": lo, "hi": hi, "tomorrow": sql.day(as_of + dt.timedelta(days=1)), "as_of": sql.day(as_of)}
     found = sql.execute(query, params)
-    sql.analyze(ROWS)
     return found
 
 
@@ -190,19 +190,20 @@ def post_journal(day: dt.date, lo: int, hi: int) -> JournalEntry | None:
         entry_date=day, kind=EntryKind.ACCRUAL, memo=f"EOD {day.isoformat()} loans {lo}-{hi - 1}"[:200],
         posted_at=timezone.now(),
     )  # fmt: skip
-    insert = "INSERT INTO ledger_journalline (entry_id, account_id, loan_id, debit, credit) "
-    for account, column, sign, side in (
-        (Acct.INTEREST, "i", "", "debit"),
-        (Acct.PENALTY, "p", "", "debit"),
-        (Acct.PENALTY, "p", "-", "credit"),
-    ):
-        amount = sql.from_fen(f"{sign}g.{column}")
-        debit, credit = (amount, "0") if side == "debit" else ("0", amount)
-        sql.execute(
-            insert + f"SELECT %s, %s, g.loan_id, {debit}, {credit} FROM ({_PER_LOAN}) g "  # noqa: S608
-            f"WHERE {sign}g.{column} > 0 ORDER BY g.loan_id",
-            [entry.pk, account_id(account)],
+    lines = " UNION ALL ".join(
+        f"SELECT %s AS e, %s AS a, g.loan_id AS l, {debit} AS d, {credit} AS c, {kind} AS k FROM g WHERE {where}"  # noqa: S608
+        for kind, debit, credit, where in (
+            (1, sql.from_fen("g.i"), "0", "g.i > 0"),
+            (2, sql.from_fen("g.p"), "0", "g.p > 0"),
+            (3, "0", sql.from_fen("-g.p"), "g.p < 0"),
         )
+    )
+    receivable = [account_id(Acct.INTEREST), account_id(Acct.PENALTY), account_id(Acct.PENALTY)]
+    sql.execute(
+        f"WITH g AS MATERIALIZED ({_PER_LOAN}) INSERT INTO ledger_journalline "  # noqa: S608
+        f"(entry_id, account_id, loan_id, debit, credit) SELECT e, a, l, d, c FROM ({lines}) x ORDER BY l, k",
+        [value for account in receivable for value in (entry.pk, account)],
+    )
     income = [
         JournalLine(entry=entry, account_id=account_id(Acct.INTEREST_INCOME), credit=sql.to_decimal(interest) or ZERO),
         JournalLine(entry=entry, account_id=account_id(Acct.PENALTY_INCOME), credit=sql.to_decimal(penalty_up) or ZERO),
@@ -214,10 +215,11 @@ def post_journal(day: dt.date, lo: int, hi: int) -> JournalEntry | None:
 
 
 def write_interest() -> None:
+    """Each accruing row's ``interest_accrued`` raised by its difference (one interest row per instalment in the
+    work table)."""
     sql.execute(
-        f"UPDATE loans_installment SET interest_accrued = {sql.from_fen(sql.fen('interest_accrued') + ' + d.f')} "  # noqa: S608
-        f"FROM (SELECT installment_id, SUM(interest_fen) AS f FROM {DELTA} WHERE interest_fen <> 0 "
-        "GROUP BY installment_id) d WHERE loans_installment.id = d.installment_id"
+        f"UPDATE loans_installment SET interest_accrued = {sql.plus_fen('interest_accrued', 'd.interest_fen')} "  # noqa: S608
+        f"FROM {DELTA} d WHERE loans_installment.id = d.installment_id AND d.interest_fen <> 0"
     )
 
 
@@ -234,7 +236,6 @@ def set_instalment_statuses(as_of: dt.date) -> int:
     )
     if not moves:
         return 0
-    sql.analyze(MOVES)
     return sql.execute(
         f"UPDATE loans_installment SET status = m.status FROM {MOVES} m "  # noqa: S608
         "WHERE loans_installment.id = m.id AND loans_installment.status <> 'paid'"
@@ -287,7 +288,6 @@ def recompute_loans(day: dt.date, lo: int, hi: int, as_of: dt.date) -> tuple[int
     )  # fmt: skip
     when = sql.day(as_of)
     loans = sql.execute(query, [*bucket_params, *class_params, when, when, when, lo, hi])
-    sql.analyze(STANDING)
     changes = sql.execute(
         "INSERT INTO servicing_bucketchange (loan_id, business_date, from_bucket, to_bucket, dpd) "  # noqa: S608
         f"SELECT loan_id, {sql.date_param()}, old_bucket, bucket, dpd FROM {STANDING} WHERE bucket <> old_bucket",

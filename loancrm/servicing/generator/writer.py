@@ -52,9 +52,9 @@ LOAN = ("id", "contract_no", "customer_id", "product_code", "officer_id", "org_u
         "annual_rate", "term_months", "method", "start_date", "maturity_date", "day_count", "allocation_order",
         "status", "schedule_version", "principal_outstanding", "advance_balance", "dpd", "bucket", "risk_class",
         "paid_off_on", "written_off_on", "booked_at", "booked_by_id")  # fmt: skip
-INSTALLMENT = ("id", "loan_id", "version", "period", "due_date", "principal_due", "interest_due", "fee_due",
-               "penalty_due", "interest_accrued", "penalty_rate", "compound_rate", "principal_paid", "interest_paid",
-               "fee_paid", "penalty_paid", "status", "paid_on")  # fmt: skip
+INSTALLMENT = ("id", "loan_id", "version", "period", "due_date", "period_start", "principal_due", "interest_due",
+               "fee_due", "penalty_due", "interest_accrued", "penalty_rate", "compound_rate", "principal_paid",
+               "interest_paid", "fee_paid", "penalty_paid", "status", "paid_on")  # fmt: skip
 TXN = ("id", "loan_id", "kind", "status", "source", "amount", "principal", "interest", "penalty", "fee", "advance",
        "value_date", "channel_id", "reference", "reverses_id", "reason", "from_version", "to_version",
        "journal_entry_id", "posted_at", "posted_by_id")  # fmt: skip
@@ -251,9 +251,11 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
                       sim.status, sim.schedule_version, sim.principal_outstanding, ZERO, sim.dpd, sim.bucket,
                       sim.risk_class, sim.paid_off_on, None, ctx.stamp, None))  # fmt: skip
         row_ids = []
+        dues = {(r.version, r.period): r.due_date for r in sim.rows}
         for r in sim.rows:
             row_ids.append(ids["loans_installment"])
-            rows.append((ids["loans_installment"], loan_id, r.version, r.period, r.due_date, r.principal_due,
+            start = dues.get((r.version, r.period - 1), sim.start_date)
+            rows.append((ids["loans_installment"], loan_id, r.version, r.period, r.due_date, start, r.principal_due,
                          r.interest_due, ZERO, r.penalty_due, r.interest_accrued, r.penalty_rate, r.compound_rate,
                          r.principal_paid, r.interest_paid, ZERO, r.penalty_paid, r.status, r.paid_on))  # fmt: skip
             ids["loans_installment"] += 1

@@ -79,6 +79,11 @@ def accrue_penalty(as_of: dt.date, lo: int, hi: int, rules: Rules, rows_table: s
     rows changed."""
     if sql.is_postgres():
         return penalty_sql.accrue_penalty(as_of, lo, hi, rows_table, delta_table)
+    return accrue_penalty_in_python(as_of, rules, rows_table, delta_table)
+
+
+def accrue_penalty_in_python(as_of: dt.date, rules: Rules, rows_table: str, delta_table: str) -> int:
+    """``accrue_penalty`` valued row by row with the pure maths (runs on either database)."""
     found = _overdue_rows(rows_table, as_of)
     if not found:
         return 0

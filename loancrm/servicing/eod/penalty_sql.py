@@ -13,6 +13,9 @@ division is carried to at least 16 significant digits before the rounding, and a
 is never nearer than 1 / (day count × 10¹⁰) to a half fen unless it is exactly on it, so the rounding is the
 pure module's (half up). ``test_penalty_sql`` compares the two on generated instalments.
 
+One statement values the rows and, through data-modifying CTEs, writes the instalments, the journal differences
+and the settled work rows.
+
 Invariants (as the Python step): the penalty never falls below what was paid of it; rates are fixed on the first
 overdue run; an instalment left owing nothing is marked paid on its last late payment's value date.
 """
@@ -24,14 +27,7 @@ import datetime as dt
 from loancrm.servicing.eod import sql
 from loancrm.servicing.rules import DEFAULT_TERMS
 
-VALUED = "eod_penalty"
-VALUED_COLUMNS = (
-    "id bigint, loan_id bigint, target numeric(18, 2), rate numeric(12, 8), compound_rate numeric(12, 8), "
-    "settled boolean, paid_on date, change_fen bigint"
-)
-
 _VALUE = """
-INSERT INTO {valued} (id, loan_id, target, rate, compound_rate, settled, paid_on, change_fen)
 WITH parts AS (
   SELECT w.id, p.component, p.amount, t.value_date,
          LEAST(t.value_date - w.due_date, %(as_of)s::date - w.due_date) AS counted
@@ -77,38 +73,35 @@ WITH parts AS (
   FROM base
 ), valued AS (
   SELECT owed.*, GREATEST(owed, penalty_paid) AS target FROM owed
+), v AS MATERIALIZED (
+  SELECT id, loan_id, target, rate, compound_rate,
+         principal = 0 AND interest = 0 AND fee = 0 AND target = penalty_paid AS settled,
+         CAST(ROUND((target - penalty_due) * 100) AS BIGINT) AS change_fen, last_paid
+  FROM valued
+  WHERE target <> penalty_due OR fixed_rate IS NULL
+     OR (principal = 0 AND interest = 0 AND fee = 0 AND target = penalty_paid)
+), written AS (
+  UPDATE loans_installment i SET penalty_due = v.target, penalty_rate = v.rate, compound_rate = v.compound_rate,
+         status = CASE WHEN v.settled THEN 'paid' ELSE 'overdue' END,
+         paid_on = CASE WHEN v.settled THEN COALESCE(v.last_paid, %(as_of)s::date) END
+  FROM v WHERE i.id = v.id
+), marked AS (
+  UPDATE {rows} w SET status = 'paid' FROM v WHERE w.id = v.id AND v.settled
+), charged AS (
+  INSERT INTO {delta} (installment_id, loan_id, interest_fen, penalty_fen)
+  SELECT id, loan_id, 0, change_fen FROM v WHERE change_fen <> 0
 )
-SELECT id, loan_id, target, rate, compound_rate,
-       principal = 0 AND interest = 0 AND fee = 0 AND target = penalty_paid,
-       CASE WHEN principal = 0 AND interest = 0 AND fee = 0 AND target = penalty_paid
-            THEN COALESCE(last_paid, %(as_of)s::date) END,
-       CAST(ROUND((target - penalty_due) * 100) AS BIGINT)
-FROM valued
-WHERE target <> penalty_due OR fixed_rate IS NULL
-   OR (principal = 0 AND interest = 0 AND fee = 0 AND target = penalty_paid)
+SELECT COUNT(*) FROM v
 """
 
 
 def accrue_penalty(as_of: dt.date, lo: int, hi: int, rows_table: str, delta_table: str) -> int:
-    """``penalty.accrue_penalty`` in four statements: value the overdue work rows, write the instalments, the
-    journal differences and the settled rows' status. Returns the rows changed."""
-    sql.scratch_table(VALUED, VALUED_COLUMNS)
+    """``penalty.accrue_penalty`` in one statement: value the overdue work rows, write the instalments, the journal
+    differences and the settled rows' status. Returns the rows changed."""
     terms = DEFAULT_TERMS
-    changed = sql.execute(
-        _VALUE.format(valued=VALUED, rows=rows_table),
+    [(changed,)] = sql.rows(
+        _VALUE.format(rows=rows_table, delta=delta_table),
         {"as_of": as_of, "lo": lo, "hi": hi, "grace": terms.grace_days, "day_count": terms.day_count,
          "multiplier": terms.penalty_multiplier, "compound": terms.compound},
     )  # fmt: skip
-    if not changed:
-        return 0
-    sql.execute(
-        f"UPDATE loans_installment i SET penalty_due = v.target, penalty_rate = v.rate, "  # noqa: S608
-        "compound_rate = v.compound_rate, status = CASE WHEN v.settled THEN 'paid' ELSE 'overdue' END, "
-        f"paid_on = v.paid_on FROM {VALUED} v WHERE i.id = v.id"
-    )
-    sql.execute(
-        f"INSERT INTO {delta_table} (installment_id, loan_id, interest_fen, penalty_fen) "  # noqa: S608
-        f"SELECT id, loan_id, 0, change_fen FROM {VALUED} WHERE change_fen <> 0"
-    )
-    sql.execute(f"UPDATE {rows_table} w SET status = 'paid' FROM {VALUED} v WHERE w.id = v.id AND v.settled")  # noqa: S608
-    return changed
+    return int(changed)

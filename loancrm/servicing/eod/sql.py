@@ -90,9 +90,9 @@ def execute(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         return cursor.rowcount
 
 
-def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+def rows(sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
+        cursor.execute(sql, params if isinstance(params, dict) else list(params))
         return list(cursor.fetchall())
 
 

@@ -104,9 +104,12 @@ def _owed(row: Row) -> int:
     return due[0] - paid[0] + due[1] - paid[1] + due[2] - paid[2] + due[3] - paid[3]
 
 
-def repay(loan: Loan, amount: int, value_date: dt.date, business_date: dt.date) -> Payment:
+def repay(
+    loan: Loan, amount: int, value_date: dt.date, business_date: dt.date, penalty_cap: dict[int, int] | None = None
+) -> Payment:
     """Apply a repayment of ``amount`` fen (> 0) to ``loan`` in place; the loan's new status is ``loan.status``
-    (the caller checks the move with ``ensure_transition``)."""
+    (the caller checks the move with ``ensure_transition``). ``penalty_cap``: {row id: the most penalty the row
+    counts as charged for this payment} (a back-dated payment, ``penalty_cap.PenaltyCaps``)."""
     payment = Payment()
     parts, totals, changed = payment.parts, payment.totals, payment.changed
     left = amount
@@ -114,7 +117,10 @@ def repay(loan: Loan, amount: int, value_date: dt.date, business_date: dt.date) 
         for component in loan.order:
             if left == 0:
                 break
-            share = min(left, row.due[component] - row.paid[component])
+            due = row.due[component]
+            if component == PENALTY and penalty_cap and row.pk in penalty_cap:
+                due = min(due, penalty_cap[row.pk])
+            share = min(left, due - row.paid[component])
             if share <= 0:
                 continue
             left -= share

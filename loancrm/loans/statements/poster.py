@@ -6,7 +6,8 @@ resolve contract numbers (the contract column, else a memo token) in one query; 
 ``SELECT … ORDER BY id FOR UPDATE`` and load the schedule rows their payments can reach in one query, amounts as
 whole fen (``loading``); apply each
 payment with ``fen.repay`` (the single path's waterfall, accrual recognition, row statuses and loan balances on
-integers), lines of the same loan one after another; then write with a handful of statements (``bulk_sql``).
+integers; a back-dated payment's penalty capped at its value date's, ``penalty_cap``), lines of the same loan one
+after another; then write with a handful of statements (``bulk_sql``).
 
 Journal: each payment gets the receivable, accrual and advance lines the single path writes for it (per loan);
 the clearing-account debit of all the chunk's payments with the same accounting date is one line, and those
@@ -45,6 +46,7 @@ from loancrm.loans.statements import bulk_sql as sql
 from loancrm.loans.statements import fen
 from loancrm.loans.statements.loading import LoanState, lock_loans
 from loancrm.loans.statements.parsing import ParsedLine, memo_candidates
+from loancrm.loans.statements.penalty_cap import PenaltyCaps
 
 REPAYMENT, POSTED, BANK_FILE = TxnKind.REPAYMENT.value, TxnStatus.POSTED.value, Source.BANK_FILE.value
 MATCHED, UNMATCHED = MatchResult.MATCHED.value, MatchResult.UNMATCHED.value
@@ -221,6 +223,7 @@ def post_chunk(
             latest, count = reach.get(loan_id, (paid_on, 0))
             reach[loan_id] = (max(latest, paid_on), count + 1)
     loans = lock_loans(reach, business_date)
+    caps = PenaltyCaps(loans, {loan_id: latest for loan_id, (latest, _count) in reach.items()}, business_date)
     clearing = clearing_account(channel.code)
     for outcome in outcomes:
         if outcome.result != MATCHED:
@@ -231,16 +234,19 @@ def post_chunk(
         if loan.status not in OPEN_STATUSES:
             outcome.result, outcome.note = UNMATCHED, f"loan_not_open:{loan.status}"
             continue
-        _post_line(outcome, loan, business_date)
+        _post_line(outcome, loan, business_date, caps)
     return _write(outcomes, loans, statement_id=statement_id, channel=channel, clearing=clearing, actor=actor,
                   business_date=business_date, chunk_label=chunk_label)  # fmt: skip
 
 
-def _post_line(outcome: Outcome, loan: LoanState, business_date: dt.date) -> None:
+def _post_line(outcome: Outcome, loan: LoanState, business_date: dt.date, caps: PenaltyCaps) -> None:
     """``payments.post_locked`` + ``settlement.write`` up to the database writes, on the in-memory loan."""
     line = outcome.line
     before = loan.status
-    payment = fen.repay(loan, money_fen(cast(Decimal, line.amount)), cast(dt.date, line.paid_on), business_date)
+    value_date = cast(dt.date, line.paid_on)
+    payment = fen.repay(loan, money_fen(cast(Decimal, line.amount)), value_date, business_date,
+                        caps.for_payment(loan, value_date))  # fmt: skip
+    caps.record(payment, value_date)
     if loan.status != before:
         ensure_transition(before, loan.status)
     outcome.loan, outcome.payment = loan, payment

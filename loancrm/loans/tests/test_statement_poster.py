@@ -119,3 +119,30 @@ def test_bulk_posting_equals_payment_post_line_by_line(operator, channel, chunk_
     notes = dict(StatementLine.objects.filter(statement=statement, result=MatchResult.UNMATCHED)
                  .values_list("line_no", "note"))  # fmt: skip
     assert notes == {9: "loan_not_open:paid_off", 11: "loan_not_open:written_off"}
+
+
+def test_back_dated_lines_pay_the_penalty_of_their_value_date_as_payment_post_does(operator, channel, settings,
+                                                                                    tmp_path):  # fmt: skip
+    from loancrm.servicing.tests.support import run_until
+
+    # given two reference loans whose first instalment the end of day has charged 13 days of penalty (27.98)
+    settings.MEDIA_ROOT = tmp_path
+    single, bulk = make_loan(make_customer(), actor=operator), make_loan(make_customer(), actor=operator)
+    run_until(day("2026-02-27"))
+    assert Installment.objects.get(loan=bulk, period=1).penalty_due == Decimal("27.98")
+    # when on 28 Feb two payments valued 20 and 25 Feb arrive, singly for one loan and in a bank file for the other
+    payments = [("4000.00", "2026-02-20"), ("5000.00", "2026-02-25")]
+    for number, (amount, value_date) in enumerate(payments, start=2):
+        payment_post(loan_id=single.pk, amount=Decimal(amount), value_date=day(value_date), actor=operator,
+                     source=Source.BANK_FILE, channel=channel, reference=f"TX{number:04d}")  # fmt: skip
+    rows = [[f"B{number:04d}", bulk.contract_no, amount, value_date, "还款"]
+            for number, (amount, value_date) in enumerate(payments, start=2)]  # fmt: skip
+    statement = services.statement_upload(actor=operator, upload=csv_file(rows), channel_id=channel.pk)
+    statement = services.statement_start(actor=operator, statement_id=statement.pk, enqueue=False)
+    assert execute_run(statement.job_run_id) == "succeeded"
+    # then both paid the penalty owed on each value date (5 days, then the rest to 10 days), not the 13 charged
+    references = {"B0002": "TX0002", "B0003": "TX0003"}
+    assert loan_picture(bulk.pk, reference_map=references) == loan_picture(single.pk)
+    first = Installment.objects.get(loan=bulk, period=1)
+    assert first.penalty_paid < Decimal("27.98") and first.penalty_paid == Installment.objects.get(
+        loan=single, period=1).penalty_paid  # fmt: skip

@@ -53,8 +53,8 @@ DELTA = "eod_delta"
 DELTA_COLUMNS = "installment_id bigint, loan_id bigint, interest_fen bigint, penalty_fen bigint"
 STANDING = "eod_standing"
 STANDING_COLUMNS = (
-    "loan_id bigint, old_bucket varchar(8), old_status varchar(12), dpd integer, bucket varchar(8), "
-    "risk_class varchar(16), status varchar(12)"
+    "loan_id bigint, old_bucket varchar(8), old_status varchar(12), old_dpd integer, old_class varchar(16), "
+    "dpd integer, bucket varchar(8), risk_class varchar(16), status varchar(12)"
 )
 
 
@@ -243,11 +243,12 @@ def set_instalment_statuses(as_of: dt.date) -> int:
 
 
 _STANDING = """
-INSERT INTO {standing} (loan_id, old_bucket, old_status, dpd, bucket, risk_class, status)
-SELECT loan_id, old_bucket, old_status, dpd, {bucket}, {risk_class},
+INSERT INTO {standing} (loan_id, old_bucket, old_status, old_dpd, old_class, dpd, bucket, risk_class, status)
+SELECT loan_id, old_bucket, old_status, old_dpd, old_class, dpd, {bucket}, {risk_class},
        CASE WHEN settled = 1 THEN 'paid_off' WHEN dpd > 0 THEN 'overdue' ELSE 'active' END
 FROM (
-  SELECT l.id AS loan_id, l.bucket AS old_bucket, l.status AS old_status,
+  SELECT l.id AS loan_id, l.bucket AS old_bucket, l.status AS old_status, l.dpd AS old_dpd,
+         l.risk_class AS old_class,
          CASE WHEN l.principal_outstanding <> 0 THEN 0
               WHEN EXISTS (SELECT 1 FROM loans_installment u WHERE u.loan_id = l.id
                            AND u.version = l.schedule_version AND u.status <> 'paid') THEN 0
@@ -296,10 +297,9 @@ def recompute_loans(day: dt.date, lo: int, hi: int, as_of: dt.date) -> tuple[int
     sql.execute(
         f"UPDATE loans_loan SET dpd = s.dpd, bucket = s.bucket, risk_class = s.risk_class, status = s.status, "  # noqa: S608
         f"paid_off_on = CASE WHEN s.status = 'paid_off' THEN {sql.date_param()} ELSE loans_loan.paid_off_on END "
-        f"FROM {STANDING} s WHERE loans_loan.id = s.loan_id AND loans_loan.id >= %s AND loans_loan.id < %s "
-        "AND (loans_loan.dpd <> s.dpd OR loans_loan.bucket <> s.bucket OR loans_loan.risk_class <> s.risk_class "
-        "OR loans_loan.status <> s.status)",
-        [sql.day(day), lo, hi],
+        f"FROM (SELECT * FROM {STANDING} WHERE dpd <> old_dpd OR bucket <> old_bucket OR risk_class <> old_class "
+        "OR status <> old_status) s WHERE loans_loan.id = s.loan_id",
+        [sql.day(day)],
     )
     return loans, changes
 

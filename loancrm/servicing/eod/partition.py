@@ -11,8 +11,8 @@ Steps, each one statement (or two) over the whole range:
 4. penalty and compound interest on overdue instalments (``penalty``), differences to the same work table;
 5. the partition's journal entry from the work table: per loan Dr interest receivable / Dr (or Cr) penalty
    receivable, against one Cr interest income and one penalty income line (lines carry the loan, the entry not);
-6. the accrued interest written from the work table; instalment statuses (pending / due / overdue) as of the next
-   day;
+6. the accrued interest written (PostgreSQL: in step 3's statement); instalment statuses (pending / due /
+   overdue) as of the next day;
 7. per loan: DPD, bucket and classification (CASE expressions built from their tables), status active ↔ overdue;
    every bucket change appended to ``BucketChange``;
 8. events for later consumers (``LoanEvent``: due tomorrow, became overdue) and, on a month's last day, the
@@ -79,7 +79,8 @@ def process(day: dt.date, lo: int, hi: int) -> PartitionResult:
     result.interest_rows = accrue_interest(as_of)
     result.penalty_rows = accrue_penalty(as_of, lo, hi, Rules(), ROWS, DELTA)
     post_journal(day, lo, hi)
-    write_interest()
+    if not sql.is_postgres():
+        write_interest()
     set_instalment_statuses(as_of)
     result.loans, result.bucket_changes = recompute_loans(day, lo, hi, as_of)
     write_events(day)
@@ -151,9 +152,8 @@ def collect_rows(lo: int, hi: int, as_of: dt.date) -> int:
     return found
 
 
-_ACCRUE = """
-INSERT INTO {delta} (installment_id, loan_id, interest_fen, penalty_fen)
-SELECT id, loan_id, target - accrued_fen, 0 FROM (
+_ACCRUED = """
+SELECT id, loan_id, target - accrued_fen AS f FROM (
   SELECT id, loan_id, accrued_fen,
          CASE WHEN period_days <= 0 OR elapsed >= period_days THEN due_fen
               ELSE (2 * due_fen * elapsed + period_days) / (2 * period_days) END AS target
@@ -163,13 +163,24 @@ SELECT id, loan_id, target - accrued_fen, 0 FROM (
   ) c WHERE elapsed > 0
 ) x WHERE target > accrued_fen
 """
+_ACCRUE = {
+    # PostgreSQL writes the accrual and its differences in one statement; SQLite then runs ``write_interest``.
+    "postgresql": "WITH a AS MATERIALIZED ({accrued}), written AS (UPDATE loans_installment i "
+    "SET interest_accrued = i.interest_accrued + a.f * 0.01 FROM a WHERE i.id = a.id) "
+    "INSERT INTO {delta} (installment_id, loan_id, interest_fen, penalty_fen) SELECT id, loan_id, f, 0 FROM a",
+    "sqlite": "INSERT INTO {delta} (installment_id, loan_id, interest_fen, penalty_fen) "
+    "SELECT id, loan_id, f, 0 FROM ({accrued})",
+}
 
 
 def accrue_interest(as_of: dt.date) -> int:
-    query = _ACCRUE.format(
-        delta=DELTA, rows=ROWS, period_days=sql.days("due_date", "start_date"),
-        elapsed=sql.days(sql.date_param(), "start_date"), as_of=sql.date_param(),
+    """Each accruing row's interest to date; the differences into the work table (PostgreSQL: written to the
+    instalments in the same statement)."""
+    accrued = _ACCRUED.format(
+        rows=ROWS, period_days=sql.days("due_date", "start_date"), elapsed=sql.days(sql.date_param(), "start_date"),
+        as_of=sql.date_param(),
     )  # fmt: skip
+    query = _ACCRUE[sql.connection.vendor].format(accrued=accrued, delta=DELTA)
     return sql.execute(query, [sql.day(as_of), sql.day(as_of)])
 
 
@@ -215,8 +226,8 @@ def post_journal(day: dt.date, lo: int, hi: int) -> JournalEntry | None:
 
 
 def write_interest() -> None:
-    """Each accruing row's ``interest_accrued`` raised by its difference (one interest row per instalment in the
-    work table)."""
+    """SQLite: each accruing row's ``interest_accrued`` raised by its difference (one interest row per instalment
+    in the work table)."""
     sql.execute(
         f"UPDATE loans_installment SET interest_accrued = {sql.plus_fen('interest_accrued', 'd.interest_fen')} "  # noqa: S608
         f"FROM {DELTA} d WHERE loans_installment.id = d.installment_id AND d.interest_fen <> 0"

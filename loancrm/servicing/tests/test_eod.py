@@ -150,17 +150,17 @@ def test_crash_half_way_then_rerun_equals_a_clean_run(settings, monkeypatch):
 
     from loancrm.servicing.eod import partition
 
-    original = partition.write_interest
+    original = partition.set_instalment_statuses
     calls = []
 
-    def dies_in_the_second_partition_of_20_feb():
-        original()  # the partition's journal entry and accruals are written, then the worker dies
+    def dies_in_the_second_partition_of_20_feb(as_of):
+        original(as_of)  # the partition's journal entry, accruals, penalty and statuses are written, then it dies
         if current_business_date() == dt.date(2026, 2, 20):
             calls.append(1)
             if len(calls) == 2:
                 raise RuntimeError("worker died")
 
-    monkeypatch.setattr(partition, "write_interest", dies_in_the_second_partition_of_20_feb)
+    monkeypatch.setattr(partition, "set_instalment_statuses", dies_in_the_second_partition_of_20_feb)
     with pytest.raises(RuntimeError):
         run_until(dt.date(2026, 2, 20))
     day = EodDay.objects.get(business_date=dt.date(2026, 2, 20))

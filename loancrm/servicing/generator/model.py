@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,6 +110,23 @@ class Txn:
         return sum((a for _r, c, a in self.parts if c == component), ZERO)
 
 
+BucketMove = tuple[dt.date, str, str, int]  # (business date of the run, from bucket, to bucket, DPD as of the next day)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A loan as the end-of-day run of a month's last day left it (``month``: the month's first day)."""
+
+    month: dt.date
+    status: str
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    dpd: int
+    bucket: str
+    risk_class: str
+
+
 @dataclass
 class SimLoan:
     index: int
@@ -121,6 +139,8 @@ class SimLoan:
     maturity_date: dt.date
     rows: list[Row]  # every version; ``schedule_version`` selects the current one
     txns: list[Txn]
+    changes: list[BucketMove] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
     schedule_version: int = 1
     status: str = "active"
     paid_off_on: dt.date | None = None
@@ -180,10 +200,14 @@ class _Sim:
         row.penalty_rate, row.compound_rate = self.rate, self.compound
 
     def penalty(self, row: Row, as_of: dt.date) -> Decimal:
+        return self.penalty_on(row, as_of, row.principal_due - row.principal_paid, row.interest_due - row.interest_paid)
+
+    def penalty_on(self, row: Row, as_of: dt.date, principal: Decimal, interest: Decimal) -> Decimal:
+        """Penalty and compound of ``row`` through ``as_of`` with ``principal`` and ``interest`` owed all along."""
         owed = penalty_to_date(
-            due_date=row.due_date, as_of=as_of, principal_outstanding=row.principal_due - row.principal_paid,
-            interest_outstanding=row.interest_due - row.interest_paid, rate=self.rate, compound_rate=self.compound,
-            day_count=self.rules.day_count, grace_days=self.rules.grace_days,
+            due_date=row.due_date, as_of=as_of, principal_outstanding=principal, interest_outstanding=interest,
+            rate=self.rate, compound_rate=self.compound, day_count=self.rules.day_count,
+            grace_days=self.rules.grace_days,
         )  # fmt: skip
         return owed.total
 
@@ -263,6 +287,106 @@ class _Sim:
         loan.status = "overdue" if loan.dpd > 0 else "active"
 
 
+_DAY = dt.timedelta(days=1)
+
+
+def month_ends(first: dt.date, end: dt.date) -> list[dt.date]:
+    """The last days of months E with ``first`` <= E < ``end``."""
+    out: list[dt.date] = []
+    day = first.replace(day=1)
+    while True:
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+        last = day - _DAY
+        if last >= end:
+            return out
+        if last >= first:
+            out.append(last)
+
+
+class _History:
+    """The loan as every past end-of-day run left it. The run of day D computes as of X = D + 1 and sees the
+    payments valued by D, so a row is unpaid at X when it is not paid or paid on X or later. Runs cover D from
+    the start date to the day before ``end`` (the business date, or the payoff: a payment settling the loan closes
+    it before that day's run). Only version 1 matters: version 2 exists from the payoff, when the loan is closed.
+    Rows are paid whole, on or after their due date (only the payoff's version 2 pays early)."""
+
+    def __init__(self, sim: _Sim, business_date: dt.date):
+        loan = sim.loan
+        self.sim, self.rules, self.start = sim, sim.rules, loan.start_date
+        self.end = min(business_date, loan.paid_off_on or business_date)
+        self.rows = [row for row in loan.rows if row.version == 1]
+        self.dues = [row.due_date for row in self.rows]
+        self.late = [r for r in self.rows if r.due_date < self.end and (r.paid_on is None or r.paid_on > r.due_date)]
+        self.unpaid_principal = [ZERO] * (len(self.rows) + 1)  # from row k on (all unpaid after X)
+        for k in range(len(self.rows) - 1, -1, -1):
+            self.unpaid_principal[k] = self.unpaid_principal[k + 1] + self.rows[k].principal_due
+
+    def overdue(self, x: dt.date) -> list[Row]:
+        """The rows unpaid at ``x`` and due before it, oldest first."""
+        return [r for r in self.late if r.due_date < x and (r.paid_on is None or r.paid_on >= x)]
+
+    def dpd(self, x: dt.date, overdue: list[Row] | None = None) -> int:
+        rows = self.overdue(x) if overdue is None else overdue
+        return days_past_due(rows[0].due_date if rows else None, x, self.rules.grace_days)
+
+    def changes(self) -> list[BucketMove]:
+        """Every run whose bucket differs from the previous one's (a new loan starts in the first bucket). Between
+        the days a late row starts or stops counting the oldest is fixed and DPD grows by a day, so the bucket can
+        only change on those days and where DPD reaches grace + 1 or a band's first day."""
+        marks = {self.rules.grace_days + 1, *(b.min_dpd for b in self.rules.buckets)}
+        points: set[dt.date] = set()
+        for row in self.late:
+            points.update(row.due_date + dt.timedelta(days=m) for m in marks)
+            if row.paid_on:
+                points.add(row.paid_on + _DAY)
+        first, bucket, moves = self.start + _DAY, self.rules.buckets[0].code, []
+        for x in sorted(p for p in points if first <= p <= self.end):
+            dpd = self.dpd(x)
+            to = band_for(dpd, self.rules.buckets)
+            if to != bucket:
+                moves.append((x - _DAY, bucket, to, dpd))
+                bucket = to
+        return moves
+
+    def snapshot(self, last: dt.date) -> Snapshot:
+        """The run of ``last`` (a month's last day), as of the next day."""
+        x = last + _DAY
+        overdue = self.overdue(x)
+        k = bisect_right(self.dues, last)  # the first row due on x or later: accruing, all later rows unpaid
+        principal = self.unpaid_principal[k] + sum((r.principal_due for r in overdue), ZERO)
+        interest = sum((r.interest_due for r in overdue), ZERO)
+        if k < len(self.rows):
+            begins = self.dues[k - 1] if k else self.start
+            interest += interest_to_date(self.rows[k].interest_due, begins, self.dues[k], x)
+        penalty = sum((self.sim.penalty_on(r, x, r.principal_due, r.interest_due) for r in overdue), ZERO)
+        dpd = self.dpd(x, overdue)
+        return Snapshot(last.replace(day=1), "overdue" if dpd > 0 else "active", principal, interest, penalty, dpd,
+                        band_for(dpd, self.rules.buckets), band_for(dpd, self.rules.classes))  # fmt: skip
+
+    def snapshots(self) -> list[Snapshot]:
+        return [self.snapshot(last) for last in month_ends(self.start, self.end)]
+
+
+def bucket_changes(loan: SimLoan, rules: Rules, business_date: dt.date) -> list[BucketMove]:
+    """The ``BucketChange`` rows the daily runs before ``business_date`` would have written for ``loan``."""
+    return _History(_Sim(loan, rules, business_date), business_date).changes()
+
+
+def month_end_snapshots(loan: SimLoan, rules: Rules, business_date: dt.date) -> list[Snapshot]:
+    """The ``LoanSnapshot`` rows of the month-ends before ``business_date`` (while the loan was open)."""
+    return _History(_Sim(loan, rules, business_date), business_date).snapshots()
+
+
+def _record_history(sim: _Sim, business_date: dt.date) -> None:
+    """Bucket changes and snapshots; DPD, bucket and class as the last run left them (a payment changes none)."""
+    history = _History(sim, business_date)
+    loan = sim.loan
+    loan.changes, loan.snapshots = history.changes(), history.snapshots()
+    loan.dpd = history.dpd(history.end)
+    loan.bucket = band_for(loan.dpd, sim.rules.buckets)
+    loan.risk_class = band_for(loan.dpd, sim.rules.classes)
+
+
 def simulate(
     seed: int,
     index: int,
@@ -301,6 +425,7 @@ def simulate(
                 if day <= business_date:
                     sim.payoff(k + 1, day, on)
                     _count(transitions, 0, "payoff")
+                    _record_history(sim, business_date)
                     return loan
                 _count(transitions, 0, "pay")
             elif draw < matrix.payoff + matrix.miss:
@@ -324,6 +449,7 @@ def simulate(
                 arrears.append(k)
                 _count(transitions, before, "roll")
     sim.finish()
+    _record_history(sim, business_date)
     return loan
 
 

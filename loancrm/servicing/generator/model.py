@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
+from typing import NamedTuple
 
 from loancrm.core.money import ZERO
 from loancrm.loans.schedule import Method, build_schedule, due_dates
@@ -113,8 +115,7 @@ class Txn:
 BucketMove = tuple[dt.date, str, str, int]  # (business date of the run, from bucket, to bucket, DPD as of the next day)
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """A loan as the end-of-day run of a month's last day left it (``month``: the month's first day)."""
 
     month: dt.date
@@ -290,7 +291,8 @@ class _Sim:
 _DAY = dt.timedelta(days=1)
 
 
-def month_ends(first: dt.date, end: dt.date) -> list[dt.date]:
+@lru_cache(maxsize=4096)
+def month_ends(first: dt.date, end: dt.date) -> tuple[dt.date, ...]:
     """The last days of months E with ``first`` <= E < ``end``."""
     out: list[dt.date] = []
     day = first.replace(day=1)
@@ -298,7 +300,7 @@ def month_ends(first: dt.date, end: dt.date) -> list[dt.date]:
         day = (day + dt.timedelta(days=32)).replace(day=1)
         last = day - _DAY
         if last >= end:
-            return out
+            return tuple(out)
         if last >= first:
             out.append(last)
 
@@ -317,9 +319,8 @@ class _History:
         self.rows = [row for row in loan.rows if row.version == 1]
         self.dues = [row.due_date for row in self.rows]
         self.late = [r for r in self.rows if r.due_date < self.end and (r.paid_on is None or r.paid_on > r.due_date)]
-        self.unpaid_principal = [ZERO] * (len(self.rows) + 1)  # from row k on (all unpaid after X)
-        for k in range(len(self.rows) - 1, -1, -1):
-            self.unpaid_principal[k] = self.unpaid_principal[k + 1] + self.rows[k].principal_due
+        self._suffix: list[Decimal] | None = None
+        self.calm = (ZERO, 0, sim.rules.buckets[0].code, sim.rules.classes[0].code)  # no penalty, no DPD
 
     def overdue(self, x: dt.date) -> list[Row]:
         """The rows unpaid at ``x`` and due before it, oldest first."""
@@ -351,17 +352,27 @@ class _History:
     def snapshot(self, last: dt.date) -> Snapshot:
         """The run of ``last`` (a month's last day), as of the next day."""
         x = last + _DAY
-        overdue = self.overdue(x)
         k = bisect_right(self.dues, last)  # the first row due on x or later: accruing, all later rows unpaid
-        principal = self.unpaid_principal[k] + sum((r.principal_due for r in overdue), ZERO)
-        interest = sum((r.interest_due for r in overdue), ZERO)
+        principal, interest = self.unpaid_principal[k], ZERO
         if k < len(self.rows):
             begins = self.dues[k - 1] if k else self.start
-            interest += interest_to_date(self.rows[k].interest_due, begins, self.dues[k], x)
+            interest = interest_to_date(self.rows[k].interest_due, begins, self.dues[k], x)
+        overdue = self.overdue(x)
+        if not overdue:
+            return Snapshot(last.replace(day=1), "active", principal, interest, *self.calm)
+        principal += sum((r.principal_due for r in overdue), ZERO)
+        interest += sum((r.interest_due for r in overdue), ZERO)
         penalty = sum((self.sim.penalty_on(r, x, r.principal_due, r.interest_due) for r in overdue), ZERO)
         dpd = self.dpd(x, overdue)
         return Snapshot(last.replace(day=1), "overdue" if dpd > 0 else "active", principal, interest, penalty, dpd,
                         band_for(dpd, self.rules.buckets), band_for(dpd, self.rules.classes))  # fmt: skip
+
+    @property
+    def unpaid_principal(self) -> list[Decimal]:
+        """Principal of the rows from k on, by k (the rows after X are all unpaid)."""
+        if self._suffix is None:
+            self._suffix = [*reversed(list(accumulate((r.principal_due for r in reversed(self.rows)), initial=ZERO)))]
+        return self._suffix
 
     def snapshots(self) -> list[Snapshot]:
         return [self.snapshot(last) for last in month_ends(self.start, self.end)]

@@ -11,8 +11,16 @@ instalment's penalty and compound interest from ``overdue.penalty_to_date`` on t
 business date while unpaid), paid before its interest and principal (the default waterfall); a payoff as
 ``prepayment_post`` writes it (a new schedule version ending on the payoff date with the interest to date).
 
+The history the daily runs before the business date B would have left (``_History``): the run of day D computes as
+of D + 1 and sees the payments valued by D; it covers D from the start date up to B − 1 or the day before the loan
+was settled (a settling payment closes the loan before its day's run). ``SimLoan.changes`` holds every
+``BucketChange`` (D, from, to, DPD as of D + 1), ``SimLoan.snapshots`` the ``LoanSnapshot`` of every month-end in
+that range; the loan's DPD, bucket and class are those the last run left (a payment changes none of them, so a
+loan paid off or cured on B keeps them until the next run), its status the one the payments left.
+
 Invariants: the principal column of the current version sums to the principal; paid ≤ due per component; accrued
-≥ paid; every transaction's parts sum to its amount; the same ``(seed, index)`` gives the same loan.
+≥ paid; every transaction's parts sum to its amount; the same ``(seed, index)`` gives the same loan; the bucket is
+the last change's ``to`` bucket (the first band's without change), one change per day at most.
 """
 
 from __future__ import annotations
@@ -261,7 +269,7 @@ class _Sim:
         loan.status, loan.paid_off_on = "paid_off", on
 
     def finish(self) -> None:
-        """Statuses, accrual, penalty, DPD, bucket and class as the business date opens."""
+        """Statuses, accrual and penalty as the business date opens (DPD, bucket and class: ``_record_history``)."""
         loan, as_of = self.loan, self.business_date
         if loan.status == "paid_off":
             return
@@ -282,10 +290,7 @@ class _Sim:
         if all(row.status == "paid" for row in rows):
             loan.status, loan.paid_off_on = "paid_off", max(row.paid_on for row in rows if row.paid_on)
             return
-        loan.dpd = days_past_due(oldest, as_of, self.rules.grace_days)
-        loan.bucket = band_for(loan.dpd, self.rules.buckets)
-        loan.risk_class = band_for(loan.dpd, self.rules.classes)
-        loan.status = "overdue" if loan.dpd > 0 else "active"
+        loan.status = "overdue" if days_past_due(oldest, as_of, self.rules.grace_days) > 0 else "active"
 
 
 _DAY = dt.timedelta(days=1)
@@ -357,12 +362,14 @@ class _History:
         if k < len(self.rows):
             begins = self.dues[k - 1] if k else self.start
             interest = interest_to_date(self.rows[k].interest_due, begins, self.dues[k], x)
-        overdue = self.overdue(x)
+        overdue = self.overdue(x) if self.late else []
         if not overdue:
             return Snapshot(last.replace(day=1), "active", principal, interest, *self.calm)
-        principal += sum((r.principal_due for r in overdue), ZERO)
-        interest += sum((r.interest_due for r in overdue), ZERO)
-        penalty = sum((self.sim.penalty_on(r, x, r.principal_due, r.interest_due) for r in overdue), ZERO)
+        penalty = ZERO
+        for row in overdue:
+            principal += row.principal_due
+            interest += row.interest_due
+            penalty += self.sim.penalty_on(row, x, row.principal_due, row.interest_due)
         dpd = self.dpd(x, overdue)
         return Snapshot(last.replace(day=1), "overdue" if dpd > 0 else "active", principal, interest, penalty, dpd,
                         band_for(dpd, self.rules.buckets), band_for(dpd, self.rules.classes))  # fmt: skip

@@ -5,7 +5,9 @@ Writes what the services write for the same history: the loan and its schedule v
 transaction, its parts and a balanced journal entry (disbursement Dr principal receivable / Cr disbursement
 clearing; repayment and payoff Dr the channel's clearing account / Cr the receivables paid); and per chunk one
 accrual entry dated the day before the business date (per loan Dr interest and penalty receivable, against one Cr
-interest income and one Cr penalty income line), the aggregate of the daily end-of-day entries. Borrowers come from a
+interest income and one Cr penalty income line), the aggregate of the daily end-of-day entries; the loans' bucket
+changes and month-end snapshots (fee and advance 0: the generator holds neither), as the daily runs wrote them
+(``model._History``). Borrowers come from a
 pool of synthetic individuals, identified by deterministic ID numbers so a rerun with the same seed reuses them.
 
 Invariants: every entry balances; each loan's receivable sub-ledgers equal its current schedule (``ledger_check``

@@ -160,6 +160,12 @@ def test_bucket_history_of_a_loan_40_days_late_then_cured():
     )
     assert (loan.dpd, loan.bucket, loan.risk_class) == (0, "M0", "normal")
     assert bucket_changes(loan, RULES[""], dt.date(2025, 4, 24)) == loan.changes[:2]  # the run of the 24th not yet
+    grace = Rules(DEFAULT_BUCKETS, DEFAULT_CLASSES, grace_days=5)
+    assert bucket_changes(loan, grace, dt.date(2025, 6, 20)) == [
+        (dt.date(2025, 3, 20), "M0", "M1", 6),  # past the grace days DPD counts from the due date
+        (dt.date(2025, 4, 14), "M1", "M2", 31),
+        (dt.date(2025, 4, 24), "M2", "M0", 0),
+    ]
 
 
 def test_month_end_snapshots_of_a_loan_40_days_late_then_cured():

@@ -11,18 +11,29 @@ instalment's penalty and compound interest from ``overdue.penalty_to_date`` on t
 business date while unpaid), paid before its interest and principal (the default waterfall); a payoff as
 ``prepayment_post`` writes it (a new schedule version ending on the payoff date with the interest to date).
 
+The history the daily runs before the business date B would have left (``_History``): the run of day D computes as
+of D + 1 and sees the payments valued by D; it covers D from the start date up to B − 1 or the day before the loan
+was settled (a settling payment closes the loan before its day's run). ``SimLoan.changes`` holds every
+``BucketChange`` (D, from, to, DPD as of D + 1), ``SimLoan.snapshots`` the ``LoanSnapshot`` of every month-end in
+that range; the loan's DPD, bucket and class are those the last run left (a payment changes none of them, so a
+loan paid off or cured on B keeps them until the next run), its status the one the payments left.
+
 Invariants: the principal column of the current version sums to the principal; paid ≤ due per component; accrued
-≥ paid; every transaction's parts sum to its amount; the same ``(seed, index)`` gives the same loan.
+≥ paid; every transaction's parts sum to its amount; the same ``(seed, index)`` gives the same loan; the bucket is
+the last change's ``to`` bucket (the first band's without change), one change per day at most.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
+from typing import NamedTuple
 
 from loancrm.core.money import ZERO
 from loancrm.loans.schedule import Method, build_schedule, due_dates
@@ -109,6 +120,22 @@ class Txn:
         return sum((a for _r, c, a in self.parts if c == component), ZERO)
 
 
+BucketMove = tuple[dt.date, str, str, int]  # (business date of the run, from bucket, to bucket, DPD as of the next day)
+
+
+class Snapshot(NamedTuple):
+    """A loan as the end-of-day run of a month's last day left it (``month``: the month's first day)."""
+
+    month: dt.date
+    status: str
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    dpd: int
+    bucket: str
+    risk_class: str
+
+
 @dataclass
 class SimLoan:
     index: int
@@ -121,6 +148,8 @@ class SimLoan:
     maturity_date: dt.date
     rows: list[Row]  # every version; ``schedule_version`` selects the current one
     txns: list[Txn]
+    changes: list[BucketMove] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
     schedule_version: int = 1
     status: str = "active"
     paid_off_on: dt.date | None = None
@@ -180,10 +209,14 @@ class _Sim:
         row.penalty_rate, row.compound_rate = self.rate, self.compound
 
     def penalty(self, row: Row, as_of: dt.date) -> Decimal:
+        return self.penalty_on(row, as_of, row.principal_due - row.principal_paid, row.interest_due - row.interest_paid)
+
+    def penalty_on(self, row: Row, as_of: dt.date, principal: Decimal, interest: Decimal) -> Decimal:
+        """Penalty and compound of ``row`` through ``as_of`` with ``principal`` and ``interest`` owed all along."""
         owed = penalty_to_date(
-            due_date=row.due_date, as_of=as_of, principal_outstanding=row.principal_due - row.principal_paid,
-            interest_outstanding=row.interest_due - row.interest_paid, rate=self.rate, compound_rate=self.compound,
-            day_count=self.rules.day_count, grace_days=self.rules.grace_days,
+            due_date=row.due_date, as_of=as_of, principal_outstanding=principal, interest_outstanding=interest,
+            rate=self.rate, compound_rate=self.compound, day_count=self.rules.day_count,
+            grace_days=self.rules.grace_days,
         )  # fmt: skip
         return owed.total
 
@@ -236,7 +269,7 @@ class _Sim:
         loan.status, loan.paid_off_on = "paid_off", on
 
     def finish(self) -> None:
-        """Statuses, accrual, penalty, DPD, bucket and class as the business date opens."""
+        """Statuses, accrual and penalty as the business date opens (DPD, bucket and class: ``_record_history``)."""
         loan, as_of = self.loan, self.business_date
         if loan.status == "paid_off":
             return
@@ -257,10 +290,119 @@ class _Sim:
         if all(row.status == "paid" for row in rows):
             loan.status, loan.paid_off_on = "paid_off", max(row.paid_on for row in rows if row.paid_on)
             return
-        loan.dpd = days_past_due(oldest, as_of, self.rules.grace_days)
-        loan.bucket = band_for(loan.dpd, self.rules.buckets)
-        loan.risk_class = band_for(loan.dpd, self.rules.classes)
-        loan.status = "overdue" if loan.dpd > 0 else "active"
+        loan.status = "overdue" if days_past_due(oldest, as_of, self.rules.grace_days) > 0 else "active"
+
+
+_DAY = dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=4096)
+def month_ends(first: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """The last days of months E with ``first`` <= E < ``end``."""
+    out: list[dt.date] = []
+    day = first.replace(day=1)
+    while True:
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+        last = day - _DAY
+        if last >= end:
+            return tuple(out)
+        if last >= first:
+            out.append(last)
+
+
+class _History:
+    """The loan as every past end-of-day run left it. The run of day D computes as of X = D + 1 and sees the
+    payments valued by D, so a row is unpaid at X when it is not paid or paid on X or later. Runs cover D from
+    the start date to the day before ``end`` (the business date, or the payoff: a payment settling the loan closes
+    it before that day's run). Only version 1 matters: version 2 exists from the payoff, when the loan is closed.
+    Rows are paid whole, on or after their due date (only the payoff's version 2 pays early)."""
+
+    def __init__(self, sim: _Sim, business_date: dt.date):
+        loan = sim.loan
+        self.sim, self.rules, self.start = sim, sim.rules, loan.start_date
+        self.end = min(business_date, loan.paid_off_on or business_date)
+        self.rows = [row for row in loan.rows if row.version == 1]
+        self.dues = [row.due_date for row in self.rows]
+        self.late = [r for r in self.rows if r.due_date < self.end and (r.paid_on is None or r.paid_on > r.due_date)]
+        self._suffix: list[Decimal] | None = None
+        self.calm = (ZERO, 0, sim.rules.buckets[0].code, sim.rules.classes[0].code)  # no penalty, no DPD
+
+    def overdue(self, x: dt.date) -> list[Row]:
+        """The rows unpaid at ``x`` and due before it, oldest first."""
+        return [r for r in self.late if r.due_date < x and (r.paid_on is None or r.paid_on >= x)]
+
+    def dpd(self, x: dt.date, overdue: list[Row] | None = None) -> int:
+        rows = self.overdue(x) if overdue is None else overdue
+        return days_past_due(rows[0].due_date if rows else None, x, self.rules.grace_days)
+
+    def changes(self) -> list[BucketMove]:
+        """Every run whose bucket differs from the previous one's (a new loan starts in the first bucket). Between
+        the days a late row starts or stops counting the oldest is fixed and DPD grows by a day, so the bucket can
+        only change on those days and where DPD reaches grace + 1 or a band's first day."""
+        marks = {self.rules.grace_days + 1, *(b.min_dpd for b in self.rules.buckets)}
+        points: set[dt.date] = set()
+        for row in self.late:
+            points.update(row.due_date + dt.timedelta(days=m) for m in marks)
+            if row.paid_on:
+                points.add(row.paid_on + _DAY)
+        first, bucket, moves = self.start + _DAY, self.rules.buckets[0].code, []
+        for x in sorted(p for p in points if first <= p <= self.end):
+            dpd = self.dpd(x)
+            to = band_for(dpd, self.rules.buckets)
+            if to != bucket:
+                moves.append((x - _DAY, bucket, to, dpd))
+                bucket = to
+        return moves
+
+    def snapshot(self, last: dt.date) -> Snapshot:
+        """The run of ``last`` (a month's last day), as of the next day."""
+        x = last + _DAY
+        k = bisect_right(self.dues, last)  # the first row due on x or later: accruing, all later rows unpaid
+        principal, interest = self.unpaid_principal[k], ZERO
+        if k < len(self.rows):
+            begins = self.dues[k - 1] if k else self.start
+            interest = interest_to_date(self.rows[k].interest_due, begins, self.dues[k], x)
+        overdue = self.overdue(x) if self.late else []
+        if not overdue:
+            return Snapshot(last.replace(day=1), "active", principal, interest, *self.calm)
+        penalty = ZERO
+        for row in overdue:
+            principal += row.principal_due
+            interest += row.interest_due
+            penalty += self.sim.penalty_on(row, x, row.principal_due, row.interest_due)
+        dpd = self.dpd(x, overdue)
+        return Snapshot(last.replace(day=1), "overdue" if dpd > 0 else "active", principal, interest, penalty, dpd,
+                        band_for(dpd, self.rules.buckets), band_for(dpd, self.rules.classes))  # fmt: skip
+
+    @property
+    def unpaid_principal(self) -> list[Decimal]:
+        """Principal of the rows from k on, by k (the rows after X are all unpaid)."""
+        if self._suffix is None:
+            self._suffix = [*reversed(list(accumulate((r.principal_due for r in reversed(self.rows)), initial=ZERO)))]
+        return self._suffix
+
+    def snapshots(self) -> list[Snapshot]:
+        return [self.snapshot(last) for last in month_ends(self.start, self.end)]
+
+
+def bucket_changes(loan: SimLoan, rules: Rules, business_date: dt.date) -> list[BucketMove]:
+    """The ``BucketChange`` rows the daily runs before ``business_date`` would have written for ``loan``."""
+    return _History(_Sim(loan, rules, business_date), business_date).changes()
+
+
+def month_end_snapshots(loan: SimLoan, rules: Rules, business_date: dt.date) -> list[Snapshot]:
+    """The ``LoanSnapshot`` rows of the month-ends before ``business_date`` (while the loan was open)."""
+    return _History(_Sim(loan, rules, business_date), business_date).snapshots()
+
+
+def _record_history(sim: _Sim, business_date: dt.date) -> None:
+    """Bucket changes and snapshots; DPD, bucket and class as the last run left them (a payment changes none)."""
+    history = _History(sim, business_date)
+    loan = sim.loan
+    loan.changes, loan.snapshots = history.changes(), history.snapshots()
+    loan.dpd = history.dpd(history.end)
+    loan.bucket = band_for(loan.dpd, sim.rules.buckets)
+    loan.risk_class = band_for(loan.dpd, sim.rules.classes)
 
 
 def simulate(
@@ -301,6 +443,7 @@ def simulate(
                 if day <= business_date:
                     sim.payoff(k + 1, day, on)
                     _count(transitions, 0, "payoff")
+                    _record_history(sim, business_date)
                     return loan
                 _count(transitions, 0, "pay")
             elif draw < matrix.payoff + matrix.miss:
@@ -324,6 +467,7 @@ def simulate(
                 arrears.append(k)
                 _count(transitions, before, "roll")
     sim.finish()
+    _record_history(sim, business_date)
     return loan
 
 

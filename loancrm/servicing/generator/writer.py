@@ -5,7 +5,9 @@ Writes what the services write for the same history: the loan and its schedule v
 transaction, its parts and a balanced journal entry (disbursement Dr principal receivable / Cr disbursement
 clearing; repayment and payoff Dr the channel's clearing account / Cr the receivables paid); and per chunk one
 accrual entry dated the day before the business date (per loan Dr interest and penalty receivable, against one Cr
-interest income and one Cr penalty income line), the aggregate of the daily end-of-day entries. Borrowers come from a
+interest income and one Cr penalty income line), the aggregate of the daily end-of-day entries; the loans' bucket
+changes and month-end snapshots (fee and advance 0: the generator holds neither), as the daily runs wrote them
+(``model._History``). Borrowers come from a
 pool of synthetic individuals, identified by deterministic ID numbers so a rerun with the same seed reuses them.
 
 Invariants: every entry balances; each loan's receivable sub-ledgers equal its current schedule (``ledger_check``
@@ -61,9 +63,13 @@ TXN = ("id", "loan_id", "kind", "status", "source", "amount", "principal", "inte
 PART = ("id", "transaction_id", "installment_id", "component", "amount")
 ENTRY = ("id", "entry_date", "kind", "memo", "loan_id", "reverses_id", "posted_at", "posted_by_id")
 LINE = ("id", "entry_id", "account_id", "loan_id", "debit", "credit")
+SNAPSHOT = ("id", "loan_id", "month", "status", "principal", "interest", "penalty", "fee", "advance", "dpd", "bucket",
+            "risk_class")  # fmt: skip
+BUCKET_CHANGE = ("id", "loan_id", "business_date", "from_bucket", "to_bucket", "dpd")
 TABLES = {
     "loans_loan": LOAN, "loans_installment": INSTALLMENT, "loans_loantransaction": TXN,
     "loans_transactionpart": PART, "ledger_journalentry": ENTRY, "ledger_journalline": LINE,
+    "servicing_loansnapshot": SNAPSHOT, "servicing_bucketchange": BUCKET_CHANGE,
 }  # fmt: skip
 
 
@@ -76,6 +82,8 @@ class Report:
     installments: int = 0
     transactions: int = 0
     lines: int = 0
+    snapshots: int = 0
+    bucket_changes: int = 0
     customers_created: int = 0
     seconds: float = 0.0
     by_bucket: Counter[str] = field(default_factory=Counter)
@@ -225,6 +233,8 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
         "loans_loantransaction": sum(len(s.txns) + 1 for s in sims),
         "loans_transactionpart": sum(len(t.parts) for s in sims for t in s.txns),
         "ledger_journalentry": sum(len(s.txns) + 1 for s in sims) + 1,
+        "servicing_loansnapshot": sum(len(s.snapshots) for s in sims),
+        "servicing_bucketchange": sum(len(s.changes) for s in sims),
     }
     _skip_row_triggers()
     base = {table: _reserve(table, count) for table, count in counts.items()}
@@ -236,6 +246,7 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
     parts: list[_Tuple] = []
     entries: list[_Tuple] = []
     lines: list[_Tuple] = []
+    history: dict[str, list[_Tuple]] = {"servicing_loansnapshot": [], "servicing_bucketchange": []}
     ids = dict(base)
     accrual_entry = ids["ledger_journalentry"]
     ids["ledger_journalentry"] += 1
@@ -285,6 +296,7 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
                 ids["loans_transactionpart"] += 1
             ids["ledger_journalentry"] += 1
             ids["loans_loantransaction"] += 1
+        _history_rows(sim, loan_id, ids, history)
         interest, penalty = sim.interest_accrued, sim.penalty_charged
         if interest:
             accrual_lines.append((accrual_entry, acct[Acct.INTEREST], loan_id, interest, ZERO))
@@ -310,10 +322,27 @@ def _write_chunk(ctx: _Context, sims: list[SimLoan], report: Report) -> None:
     _write("ledger_journalline", [(first_line + n, *line) for n, line in enumerate(lines)])
     _write("loans_loantransaction", txns)
     _write("loans_transactionpart", parts)
+    for table, found in history.items():
+        _write(table, found)
     report.loans += len(loans)
     report.installments += len(rows)
     report.transactions += len(txns)
     report.lines += len(lines)
+    report.snapshots += len(history["servicing_loansnapshot"])
+    report.bucket_changes += len(history["servicing_bucketchange"])
+
+
+def _history_rows(sim: SimLoan, loan_id: int, ids: dict[str, int], out: dict[str, list[_Tuple]]) -> None:
+    """The loan's month-end snapshots (no fee, no advance: the generator holds neither) and bucket changes."""
+    snapshots, first = out["servicing_loansnapshot"], ids["servicing_loansnapshot"]
+    for n, s in enumerate(sim.snapshots):
+        snapshots.append((first + n, loan_id, s.month, s.status, s.principal, s.interest, s.penalty, ZERO, ZERO,
+                          s.dpd, s.bucket, s.risk_class))  # fmt: skip
+    ids["servicing_loansnapshot"] += len(sim.snapshots)
+    changes, first = out["servicing_bucketchange"], ids["servicing_bucketchange"]
+    for n, (day, old, new, dpd) in enumerate(sim.changes):
+        changes.append((first + n, loan_id, day, old, new, dpd))
+    ids["servicing_bucketchange"] += len(sim.changes)
 
 
 def generate(
@@ -361,7 +390,8 @@ def generate(
 
 
 ANALYZED = ("customers_customer", "loans_loan", "loans_installment", "loans_loantransaction", "loans_transactionpart",
-            "ledger_journalentry", "ledger_journalline")  # fmt: skip
+            "ledger_journalentry", "ledger_journalline", "servicing_loansnapshot",
+            "servicing_bucketchange")  # fmt: skip
 
 
 def _refresh_statistics() -> None:

@@ -1,7 +1,8 @@
 """``manage.py generate_portfolio --loans N --months M [--seed S]``: book a synthetic portfolio set-based.
 
 N loans disbursed over the last M months before the business date, with their repayment history from a Markov roll
-matrix, schedules, transactions, journal and DPD / buckets as a daily end-of-day run would have left them (see
+matrix, schedules, transactions, journal, DPD / buckets, bucket changes and month-end snapshots as a daily
+end-of-day run would have left them (see
 ``loancrm.servicing.generator``). The same seed gives the same portfolio; a seed books once.
 """
 

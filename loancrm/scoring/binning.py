@@ -1,7 +1,9 @@
 """Binning of one feature against a good/bad target.
 
 Numeric: quantile pre-bins, then adjacent bins merged until each holds at least ``min_share`` of the rows, their
-WOE is monotonic (the direction follows the data) and there are at most ``max_bins``. Categorical: categories
+WOE is monotonic (the direction follows the data) and there are at most ``max_bins``; monotonic only where it
+helps: when the best non-monotonic merge to ``max_bins`` has an IV more than ``monotonic_gain`` above the monotonic
+one (a U-shaped risk such as age), that one is kept. Categorical: categories
 seen in fewer than ``min_share`` of the rows are pooled into one rare group, groups are ordered by bad rate and
 adjacent ones merged the same way. Every feature also has a separate missing bin, last.
 
@@ -198,6 +200,10 @@ def _merge_to(groups: list[_Group], max_bins: int, min_z: float) -> None:
         _merge(groups, closest)
 
 
+def _iv(groups: list[_Group]) -> float:
+    return information_value([g.goods for g in groups], [g.bads for g in groups])
+
+
 def _z(a: _Group, b: _Group) -> float:
     pooled = (a.bads + b.bads + 0.5) / (a.count + b.count + 1)
     spread = math.sqrt(pooled * (1 - pooled) * (1 / max(a.count, 1) + 1 / max(b.count, 1)))
@@ -206,10 +212,11 @@ def _z(a: _Group, b: _Group) -> float:
 
 @dataclass(frozen=True)
 class BinningOptions:
-    min_share: float = 0.05
+    min_share: float = 0.03
     max_bins: int = 6
     pre_bins: int = 20
-    min_z: float = 1.0
+    min_z: float = 0.0
+    monotonic_gain: float = 1.0
 
 
 def bin_numeric(
@@ -229,8 +236,12 @@ def bin_numeric(
             bads = sum(y for _, y in present[start:end])
             groups.append(_Group(goods=end - start - bads, bads=bads, lower=lower))
         _merge_small(groups, min_count)
+        free = [_Group(g.goods, g.bads, g.lower) for g in groups]
         _make_monotonic(groups)
         _merge_to(groups, options.max_bins, options.min_z)
+        _merge_to(free, options.max_bins, options.min_z)
+        if _iv(free) > (1 + options.monotonic_gain) * _iv(groups):
+            groups = free
     bins: list[Bin] = []
     for position, group in enumerate(groups):
         lower = None if position == 0 else group.lower

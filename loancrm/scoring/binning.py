@@ -51,7 +51,11 @@ class Bin:
             else:
                 data["lower"], data["upper"] = self.lower, self.upper
         data.update(
-            count=self.count, bads=self.bads, bad_rate=round(self.bad_rate, 4), woe=round(self.woe, 6), points=self.points
+            count=self.count,
+            bads=self.bads,
+            bad_rate=round(self.bad_rate, 4),
+            woe=round(self.woe, 6),
+            points=self.points,
         )
         return data
 

@@ -157,5 +157,9 @@ def fit_card(
         for one in feature.binning.bins:
             one.points = scaling.points(feature.coefficient, one.woe)
     return Card(
-        features=features, intercept=fit.intercept, scaling=scaling, base_score=scaling.base_score(fit.intercept), ivs=ivs
+        features=features,
+        intercept=fit.intercept,
+        scaling=scaling,
+        base_score=scaling.base_score(fit.intercept),
+        ivs=ivs,
     )

@@ -18,7 +18,8 @@ def woe_values(goods: Sequence[float], bads: Sequence[float], smoothing: float =
     total_good = sum(goods) + smoothing * len(goods)
     total_bad = sum(bads) + smoothing * len(bads)
     return [
-        math.log(((g + smoothing) / total_good) / ((b + smoothing) / total_bad)) for g, b in zip(goods, bads, strict=True)
+        math.log(((g + smoothing) / total_good) / ((b + smoothing) / total_bad))
+        for g, b in zip(goods, bads, strict=True)
     ]
 
 

@@ -90,8 +90,8 @@ class Binning:
             number = parse_number(value)
             if number is None:
                 return missing_index
-            uppers = [b.upper for b in self.bins[:-2]]
-            return bisect.bisect_right(uppers, number)  # type: ignore[arg-type]
+            uppers = [b.upper for b in self.bins[:-2] if b.upper is not None]
+            return bisect.bisect_right(uppers, number)
         text = clean_category(value)
         for position, candidate in enumerate(self.bins[:-1]):
             if text in candidate.categories:
@@ -248,9 +248,9 @@ def bin_numeric(
             groups = free
     bins: list[Bin] = []
     for position, group in enumerate(groups):
-        lower = None if position == 0 else group.lower
-        upper = groups[position + 1].lower if position + 1 < len(groups) else None
-        bins.append(Bin(label=_range_label(lower, upper), lower=lower, upper=upper, count=group.count, bads=group.bads))
+        low = None if position == 0 else group.lower
+        high = groups[position + 1].lower if position + 1 < len(groups) else None
+        bins.append(Bin(label=_range_label(low, high), lower=low, upper=high, count=group.count, bads=group.bads))
     if not bins:
         bins.append(Bin(label=_range_label(None, None)))
     missing = [y for x, y in zip(numbers, labels, strict=True) if x is None]

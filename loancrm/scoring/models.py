@@ -80,9 +80,6 @@ class ScorecardFeature(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _published(self) -> bool:
-        return Scorecard.objects.filter(pk=self.scorecard_id, status=ScorecardStatus.PUBLISHED).exists()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._published():
             raise ScorecardPublished()
@@ -92,3 +89,6 @@ class ScorecardFeature(models.Model):
         if self._published():
             raise ScorecardPublished()
         return super().delete(*args, **kwargs)
+
+    def _published(self) -> bool:
+        return Scorecard.objects.filter(pk=self.scorecard_id, status=ScorecardStatus.PUBLISHED).exists()

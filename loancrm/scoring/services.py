@@ -25,6 +25,7 @@ from loancrm.scoring.errors import ScorecardPublished
 from loancrm.scoring.models import Scorecard, ScorecardFeature, ScorecardStatus
 from loancrm.scoring.scaling import Scaling
 from loancrm.scoring.training import (
+    DEFAULT_SCALING,
     Card,
     CardFeature,
     DataError,
@@ -72,7 +73,7 @@ def scorecard_train(
     bad_value: str | None = None,
     exclude: Sequence[str] = (),
     name: str = "scorecard",
-    scaling: Scaling = Scaling(),
+    scaling: Scaling = DEFAULT_SCALING,
     actor: Any = None,
 ) -> tuple[Scorecard, dict[str, Any]]:
     """A new draft version of scorecard ``name`` and the report ``{"train", "validation", "iv"}``."""
@@ -141,9 +142,9 @@ def card_of(scorecard: Scorecard) -> Card:
         CardFeature(
             binning=Binning(
                 feature=f.name,
-                kind=f.kind,
+                kind="numeric" if f.kind == "numeric" else "categorical",
                 bins=[Bin.from_dict(b) for b in f.bins],
-                iv=f.iv,  # type: ignore[arg-type]
+                iv=f.iv,
             ),
             coefficient=f.coefficient,
         )

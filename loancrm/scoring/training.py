@@ -21,6 +21,8 @@ from loancrm.scoring.scaling import Scaling
 DEFAULT_BAD_VALUES = ("1", "bad", "yes", "true", "y", "default")
 MIN_ROWS_PER_CLASS = 5
 MIN_IV = 0.02
+DEFAULT_SCALING = Scaling()
+DEFAULT_OPTIONS = BinningOptions()
 
 Row = Mapping[str, Any]
 
@@ -81,7 +83,7 @@ def detect_kinds(rows: Sequence[Row], columns: Iterable[str]) -> dict[str, Kind]
 
 def stratified_split(labels: Sequence[int], *, share: float = 0.7, seed: int = 0) -> tuple[list[int], list[int]]:
     """Row indices (train, holdout): ``share`` of each class, shuffled by a seeded generator, each list sorted."""
-    generator = random.Random(seed)
+    generator = random.Random(seed)  # noqa: S311 (a reproducible split, not a secret)
     train: list[int] = []
     holdout: list[int] = []
     for cls in (0, 1):
@@ -128,8 +130,8 @@ def fit_card(
     labels: Sequence[int],
     kinds: Mapping[str, Kind],
     *,
-    scaling: Scaling = Scaling(),
-    options: BinningOptions = BinningOptions(),
+    scaling: Scaling = DEFAULT_SCALING,
+    options: BinningOptions = DEFAULT_OPTIONS,
     l2: float = 1.0,
     min_iv: float = MIN_IV,
 ) -> Card:

@@ -1,5 +1,6 @@
 """Binning: monotonic WOE, every value in exactly one bin, missing and unseen values, finite WOE on empty cells."""
 
+import itertools
 import math
 import random
 
@@ -26,10 +27,10 @@ def test_numeric_bins_have_monotonic_woe_and_minimum_share():
     ranges = binning.bins[:-1]
     woes = [b.woe for b in ranges]
     assert len(ranges) >= 3
-    assert all(a > b for a, b in zip(woes, woes[1:], strict=False))  # risk rises with x: WOE falls
+    assert all(a > b for a, b in itertools.pairwise(woes))  # risk rises with x: WOE falls
     assert all(b.count >= 0.03 * len(values) for b in ranges)
     assert ranges[0].lower is None and ranges[-1].upper is None
-    assert all(a.upper == b.lower for a, b in zip(ranges, ranges[1:], strict=False))
+    assert all(a.upper == b.lower for a, b in itertools.pairwise(ranges))
     assert binning.bins[-1].missing and binning.bins[-1].count == values.count(None)
     assert sum(b.count for b in binning.bins) == len(values)
     assert binning.iv > 0.1

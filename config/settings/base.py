@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "loancrm.ledger",
     "loancrm.loans",
     "loancrm.servicing",
+    "loancrm.scoring",
 ]
 
 MIDDLEWARE = [

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "loancrm.loans",
     "loancrm.servicing",
     "loancrm.scoring",
+    "loancrm.rules",
 ]
 
 MIDDLEWARE = [

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "loancrm.servicing",
     "loancrm.scoring",
     "loancrm.rules",
+    "loancrm.products",
 ]
 
 MIDDLEWARE = [

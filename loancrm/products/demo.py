@@ -12,8 +12,12 @@ from typing import Any
 from django.db import transaction
 
 from loancrm.products.models import Product, ProductKind, VersionStatus
-from loancrm.products.services import product_create, product_version_draft, product_version_publish
-from loancrm.products.services import product_version_save
+from loancrm.products.services import (
+    product_create,
+    product_version_draft,
+    product_version_publish,
+    product_version_save,
+)
 from loancrm.rules import demo as rules_demo
 from loancrm.rules.models import RuleSet, RuleSetStatus
 from loancrm.scoring import demo as scoring_demo

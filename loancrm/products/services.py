@@ -119,9 +119,7 @@ def product_version_draft(
         raise ValidationFailed(_("The version belongs to another product."))
     latest = locked.versions.aggregate(v=Max("version"))["v"]
     terms = _copy_terms(from_version) if from_version is not None else {}
-    return ProductVersion.objects.create(
-        product=locked, version=(latest or 0) + 1, created_by=_user(actor), **terms
-    )
+    return ProductVersion.objects.create(product=locked, version=(latest or 0) + 1, created_by=_user(actor), **terms)
 
 
 def _locked_draft(draft: ProductVersion) -> ProductVersion:
@@ -142,10 +140,10 @@ def _coerce(name: str, value: Any) -> Any:
     if name in OPTIONAL_INTEGER_FIELDS and value is None:
         return None
     if name in INTEGER_FIELDS or name in OPTIONAL_INTEGER_FIELDS:
-        number = int(str(value).strip())
-        if name in INTEGER_FIELDS and number < 0:
+        whole = int(str(value).strip())
+        if name in INTEGER_FIELDS and whole < 0:
             raise ValueError(name)
-        return number
+        return whole
     model = {"rule_set": RuleSet, "scorecard": Scorecard}.get(name)
     if model is not None and value is not None and not isinstance(value, model):
         raise ValueError(name)
@@ -180,13 +178,15 @@ def product_version_publish(*, draft: ProductVersion, actor: Any = None) -> Prod
     """Draft → published (then immutable); the previous published version retires; servicing follows the terms."""
     locked = _locked_draft(draft)
     problems = validate_terms(locked)
-    if locked.rule_set_id and not RuleSet.objects.filter(
-        pk=locked.rule_set_id, status=RuleSetStatus.PUBLISHED
-    ).exists():
+    if (
+        locked.rule_set_id
+        and not RuleSet.objects.filter(pk=locked.rule_set_id, status=RuleSetStatus.PUBLISHED).exists()
+    ):
         problems.append(("rule_set", "unpublished"))
-    if locked.scorecard_id and not Scorecard.objects.filter(
-        pk=locked.scorecard_id, status=ScorecardStatus.PUBLISHED
-    ).exists():
+    if (
+        locked.scorecard_id
+        and not Scorecard.objects.filter(pk=locked.scorecard_id, status=ScorecardStatus.PUBLISHED).exists()
+    ):
         problems.append(("scorecard", "unpublished"))
     if problems:
         raise _failed(problems, _("Correct the product terms before publishing."), "product_terms_invalid")

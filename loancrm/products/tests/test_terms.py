@@ -1,11 +1,13 @@
 """Pure terms checks, table-driven, no database."""
 
-from decimal import Decimal as D
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 
 from loancrm.products.terms import check_application_terms, validate_terms
+
+D = Decimal
 
 
 def terms(**changes):

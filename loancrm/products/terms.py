@@ -32,6 +32,7 @@ DOCUMENT_TYPES = (
     "provident_fund",
 )
 DAY_COUNTS = (360, 365)
+METHODS = frozenset(method.value for method in Method)
 ONE = Decimal(1)
 FEN = Decimal("0.01")
 
@@ -87,7 +88,7 @@ def validate_terms(terms: Any) -> list[Problem]:
     methods = terms.methods
     if not isinstance(methods, list) or not methods:
         problems.append(("methods", "empty"))
-    elif any(m not in Method._value2member_map_ for m in methods) or len(set(methods)) != len(methods):
+    elif any(m not in METHODS for m in methods) or len(set(methods)) != len(methods):
         problems.append(("methods", "invalid"))
     if terms.min_rate < 0 or terms.max_rate >= ONE:
         problems.append(("min_rate", "out_of_bounds"))

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "loancrm.scoring",
     "loancrm.rules",
     "loancrm.products",
+    "loancrm.externaldata",
 ]
 
 MIDDLEWARE = [
@@ -256,3 +257,9 @@ LOGGING = {
 
 # Demo data size (`make demo`): how many leads arrive through the real intake service.
 LOANCRM_DEMO_LEADS = int(os.environ.get("LOANCRM_DEMO_LEADS", "2000"))
+
+# External data providers per kind (dotted path of a provider class); the simulator serves the demo and tests.
+EXTERNAL_DATA_PROVIDERS = {
+    kind: "loancrm.externaldata.simulator.Simulator"
+    for kind in ("bureau", "multi_lending", "court", "blacklist", "business_registry")
+}

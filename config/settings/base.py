@@ -259,7 +259,6 @@ LOGGING = {
 LOANCRM_DEMO_LEADS = int(os.environ.get("LOANCRM_DEMO_LEADS", "2000"))
 
 # External data providers per kind (dotted path of a provider class); the simulator serves the demo and tests.
-EXTERNAL_DATA_PROVIDERS = {
-    kind: "loancrm.externaldata.simulator.Simulator"
-    for kind in ("bureau", "multi_lending", "court", "blacklist", "business_registry")
-}
+EXTERNAL_DATA_PROVIDERS = dict.fromkeys(
+    ("bureau", "multi_lending", "court", "blacklist", "business_registry"), "loancrm.externaldata.simulator.Simulator"
+)

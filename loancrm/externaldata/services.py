@@ -146,16 +146,16 @@ def _latest(customer: Customer) -> dict[str, dict[str, Any]]:
 
 def context_fields(customer: Customer) -> dict[str, Any]:
     """Rule-engine context fields from the latest stored ``ok`` responses (a kind never fetched adds none)."""
-    latest, fields = _latest(customer), {}
+    latest = _latest(customer)
+    fields: dict[str, Any] = {}
     if bureau := latest.get(Kind.BUREAU):
         fields.update({name: int(bureau[name]) for name in (
             "inquiries_1m", "inquiries_3m", "inquiries_6m", "overdue_accounts", "max_overdue_months",
         )})  # fmt: skip
         fields["outstanding_debt"] = Decimal(bureau["outstanding_debt"])
     if multi := latest.get(Kind.MULTI_LENDING):
-        fields["multi_lending_count_3m"], fields["multi_lending_count_6m"] = int(multi["count_3m"]), int(
-            multi["count_6m"]
-        )
+        fields["multi_lending_count_3m"] = int(multi["count_3m"])
+        fields["multi_lending_count_6m"] = int(multi["count_6m"])
     if court := latest.get(Kind.COURT):
         fields["court_records"] = max(int(court["enforcement_count"]), 1 if court["dishonest_debtor"] else 0)
     if blacklist := latest.get(Kind.BLACKLIST):

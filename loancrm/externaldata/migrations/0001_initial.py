@@ -7,36 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('compliance', '0002_alter_consent_purpose_alter_consenttext_purpose'),
-        ('customers', '0003_customer_status'),
+        ("compliance", "0002_alter_consent_purpose_alter_consenttext_purpose"),
+        ("customers", "0003_customer_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalQuery',
+            name="ExternalQuery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('bureau', 'Credit bureau summary'), ('multi_lending', 'Multi-lending'), ('court', 'Court and enforcement records'), ('blacklist', 'Blacklist'), ('business_registry', 'Business registry')], max_length=20, verbose_name='kind')),
-                ('provider', models.CharField(blank=True, max_length=60, verbose_name='provider')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('status', models.CharField(choices=[('ok', 'OK'), ('timeout', 'Timed out'), ('failed', 'Failed'), ('refused_no_consent', 'Refused: no consent')], max_length=20, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('response', models.JSONField(blank=True, default=dict, verbose_name='response')),
-                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.consent', verbose_name='consent')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='external_queries', to='customers.customer')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "Credit bureau summary"),
+                            ("multi_lending", "Multi-lending"),
+                            ("court", "Court and enforcement records"),
+                            ("blacklist", "Blacklist"),
+                            ("business_registry", "Business registry"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("provider", models.CharField(blank=True, max_length=60, verbose_name="provider")),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested at")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ok", "OK"),
+                            ("timeout", "Timed out"),
+                            ("failed", "Failed"),
+                            ("refused_no_consent", "Refused: no consent"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("response", models.JSONField(blank=True, default=dict, verbose_name="response")),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.consent",
+                        verbose_name="consent",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="external_queries",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'external data query',
-                'verbose_name_plural': 'external data queries',
-                'ordering': ['-requested_at', '-id'],
-                'indexes': [models.Index(fields=['customer', 'kind', 'completed_at'], name='externaldat_custome_7d2328_idx')],
+                "verbose_name": "external data query",
+                "verbose_name_plural": "external data queries",
+                "ordering": ["-requested_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["customer", "kind", "completed_at"], name="externaldat_custome_7d2328_idx")
+                ],
             },
         ),
     ]

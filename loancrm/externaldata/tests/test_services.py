@@ -116,3 +116,25 @@ def test_a_consent_given_on_the_lead_counts_for_its_customer(customer, provider,
     CustomerLead.objects.create(customer=customer, lead=lead)
     consent_give(subject=lead, purpose="credit_bureau", channel="h5")
     assert services.external_fetch(customer, "bureau", actor=None).status == QueryStatus.OK
+
+
+def test_a_corporate_is_looked_up_by_its_credit_code(customer, provider):
+    from loancrm.customers.models import CorporateProfile
+    from loancrm.customers.tests.factories import valid_credit_code
+
+    company = Customer.objects.create(name="某某科技有限公司", kind="corporate")
+    CorporateProfile.objects.create(customer=company, credit_code=valid_credit_code("91110105MA01ABCD1"))
+    consent_give(subject=company, purpose="credit_bureau", channel="branch")
+    row = services.external_fetch(company, "business_registry", actor=None)
+    assert row.response["name"].startswith("模拟企业") and row.response["legal_representative_masked"].endswith("**")
+
+
+def test_the_demo_queries_a_few_consenting_customers_once(customer, provider):
+    from loancrm.externaldata import demo
+
+    Customer.objects.create(name="李四")  # no ID number: not queried
+    assert demo.seed() == []
+    assert sorted(ExternalQuery.objects.values_list("kind", "status")) == [("bureau", "ok"), ("multi_lending", "ok")]
+    events = AuditEvent.objects.count()
+    demo.seed()
+    assert ExternalQuery.objects.count() == 2 and AuditEvent.objects.count() == events

@@ -6,12 +6,11 @@ product is published at a time (publishing retires the previous one); a publishe
 only change to a published row is its retirement, a status-only queryset update made by the publish service.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loancrm.core.frozen import FrozenWhenFinal
 from loancrm.loans.allocation import DEFAULT_ORDER
 from loancrm.products.errors import ProductVersionFrozen
 
@@ -54,7 +53,9 @@ def _default_order() -> str:
     return ",".join(DEFAULT_ORDER)
 
 
-class ProductVersion(models.Model):
+class ProductVersion(FrozenWhenFinal):
+    frozen_error = ProductVersionFrozen
+
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
@@ -106,15 +107,5 @@ class ProductVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.product_id} v{self.version}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and self._frozen():
-            raise ProductVersionFrozen()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._frozen():
-            raise ProductVersionFrozen()
-        return super().delete(*args, **kwargs)
-
-    def _frozen(self) -> bool:
-        return ProductVersion.objects.filter(pk=self.pk).exclude(status=VersionStatus.DRAFT).exists()
+    def is_frozen(self) -> bool:
+        return bool(self.pk) and ProductVersion.objects.filter(pk=self.pk).exclude(status=VersionStatus.DRAFT).exists()

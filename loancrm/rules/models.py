@@ -5,12 +5,11 @@ Invariants: (name, version) is unique and versions of one name count up from 1; 
 ``save`` and ``delete`` refuse them, so a decision that names a rule-set version can always be replayed.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loancrm.core.frozen import FrozenWhenFinal
 from loancrm.rules.errors import RuleSetPublished
 
 
@@ -25,7 +24,9 @@ class RuleAction(models.TextChoices):
     FLAG = "flag", _("Flag")
 
 
-class RuleSet(models.Model):
+class RuleSet(FrozenWhenFinal):
+    frozen_error = RuleSetPublished
+
     name = models.CharField(_("name"), max_length=100)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=16, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
@@ -48,18 +49,13 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and RuleSet.objects.filter(pk=self.pk, status=RuleSetStatus.PUBLISHED).exists():
-            raise RuleSetPublished()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if RuleSet.objects.filter(pk=self.pk, status=RuleSetStatus.PUBLISHED).exists():
-            raise RuleSetPublished()
-        return super().delete(*args, **kwargs)
+    def is_frozen(self) -> bool:
+        return bool(self.pk) and RuleSet.objects.filter(pk=self.pk, status=RuleSetStatus.PUBLISHED).exists()
 
 
-class Rule(models.Model):
+class Rule(FrozenWhenFinal):
+    frozen_error = RuleSetPublished
+
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
     position = models.PositiveSmallIntegerField(_("position"))
     code = models.CharField(_("code"), max_length=50)
@@ -77,15 +73,5 @@ class Rule(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._published():
-            raise RuleSetPublished()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._published():
-            raise RuleSetPublished()
-        return super().delete(*args, **kwargs)
-
-    def _published(self) -> bool:
+    def is_frozen(self) -> bool:
         return RuleSet.objects.filter(pk=self.rule_set_id, status=RuleSetStatus.PUBLISHED).exists()

@@ -7,11 +7,10 @@ scorecard and its features are immutable: ``save`` and ``delete`` refuse them (a
 a decision that names a scorecard version can always be replayed.
 """
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loancrm.core.frozen import FrozenWhenFinal
 from loancrm.scoring.errors import ScorecardPublished
 
 
@@ -25,7 +24,9 @@ class FeatureKind(models.TextChoices):
     CATEGORICAL = "categorical", _("Categorical")
 
 
-class Scorecard(models.Model):
+class Scorecard(FrozenWhenFinal):
+    frozen_error = ScorecardPublished
+
     name = models.CharField(_("name"), max_length=100)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
@@ -51,18 +52,13 @@ class Scorecard(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and Scorecard.objects.filter(pk=self.pk, status=ScorecardStatus.PUBLISHED).exists():
-            raise ScorecardPublished()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if Scorecard.objects.filter(pk=self.pk, status=ScorecardStatus.PUBLISHED).exists():
-            raise ScorecardPublished()
-        return super().delete(*args, **kwargs)
+    def is_frozen(self) -> bool:
+        return bool(self.pk) and Scorecard.objects.filter(pk=self.pk, status=ScorecardStatus.PUBLISHED).exists()
 
 
-class ScorecardFeature(models.Model):
+class ScorecardFeature(FrozenWhenFinal):
+    frozen_error = ScorecardPublished
+
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="features")
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=100)
@@ -80,15 +76,5 @@ class ScorecardFeature(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._published():
-            raise ScorecardPublished()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._published():
-            raise ScorecardPublished()
-        return super().delete(*args, **kwargs)
-
-    def _published(self) -> bool:
+    def is_frozen(self) -> bool:
         return Scorecard.objects.filter(pk=self.scorecard_id, status=ScorecardStatus.PUBLISHED).exists()

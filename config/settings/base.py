@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "loancrm.rules",
     "loancrm.products",
     "loancrm.externaldata",
+    "loancrm.applications",
 ]
 
 MIDDLEWARE = [

@@ -172,6 +172,16 @@ for _code in ("operations", "administrator"):
         "loans.approve_posting",
         "loans.manage_payment_channels",
     ]
+APPLICATION_VIEWERS = ("sales_agent", "sales_lead", "credit_reviewer", "credit_supervisor", "credit_director",
+                       "loan_committee", "compliance_officer", "operations", "administrator")  # fmt: skip
+for _code in APPLICATION_VIEWERS:
+    ROLE_PERMISSIONS[_code].append("applications.view_application")
+for _code in ("sales_agent", "sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code] += [
+        "applications.add_application",
+        "applications.change_application",
+        "applications.submit_application",
+    ]
 
 
 def role_label(code: str, fallback: str = "") -> Any:

@@ -1,7 +1,8 @@
 """Pipeline stages of a lead: changed only here, along the transition table, audited.
 
 Agents move their own leads through the sales stages (新线索 → 已联系 → 初步意向 → 准备材料); "application submitted"
-and "disbursed" are set by the application and loan modules, which pass ``system=True``. A refusal needs a reason.
+and "disbursed" are set by the application and loan modules, which pass ``system=True``; a submitted application
+moves its lead to "application submitted" from any open stage. A refusal needs a reason.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from loancrm.accounts.scope import scope_q
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from loancrm.leads.choices import STAGE_TRANSITIONS, Stage, Validity
+from loancrm.leads.choices import CLOSED_STAGES, STAGE_TRANSITIONS, Stage, Validity
 from loancrm.leads.models import Lead, LeadStageChange
 from loancrm.sales import hooks
 
@@ -57,7 +58,8 @@ def lead_stage_change(
         raise NotFound()
     if lead.validity == Validity.INVALID:
         raise InvalidTransition(_("An invalid lead does not move through the pipeline."))
-    ensure_transition(lead.stage, stage)
+    if not (system and stage == Stage.APPLIED and lead.stage not in CLOSED_STAGES):
+        ensure_transition(lead.stage, stage)
     if stage == Stage.REJECTED and not reason.strip():
         raise ValidationFailed(fields={"reason": [_("Give the reason the customer declined.")]})
     before, now = lead.stage, timezone.now()

@@ -1,0 +1,42 @@
+"""Reads of applications scoped to the viewer: "not found" and "not yours" are the same 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from loancrm.accounts.scope import scope_q
+from loancrm.applications.models import Application, ApplicationStatusChange
+from loancrm.applications.principal import is_customer
+from loancrm.core.errors import NotFound
+
+
+def applications_visible_to(viewer: Any) -> QuerySet[Application]:
+    """A customer sees their own applications; a user those in their data scope (owner or customer's owner)."""
+    base = Application.objects.select_related("customer", "product_version__product", "owner")
+    if is_customer(viewer):
+        return base.filter(customer_id=viewer.customer_id)
+    if not viewer.has_perm("applications.view_application"):
+        return base.none()
+    return base.filter(scope_q(viewer, owner="owner", org_unit="org_unit") | _customer_scope(viewer))
+
+
+def _customer_scope(viewer: Any) -> Q:
+    scope = scope_q(viewer, owner="customer__owner", org_unit="customer__org_unit")
+    return scope if scope.children else Q(pk__in=[])
+
+
+def access_application(viewer: Any, pk: int | str) -> Application:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = applications_visible_to(viewer).filter(pk=key).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def status_history(application: Application) -> QuerySet[ApplicationStatusChange]:
+    return application.status_changes.select_related("actor")

@@ -4,14 +4,19 @@
 no credit-bureau consent is in force for the customer or the lead it came from, answers from the newest stored
 ``ok`` response younger than ``max_age`` without calling anyone, and otherwise calls the provider configured in
 ``EXTERNAL_DATA_PROVIDERS`` (kind → dotted path of a class; default the simulator) outside any transaction,
-retrying timeouts and unavailability with a small backoff. Each final outcome is stored with its attempt count
-and audited in the same transaction. ``context_fields`` maps the latest stored responses to rule-engine names.
+retrying timeouts and unavailability with a small backoff. The timeout is enforced here, not left to the provider:
+each call runs on a worker thread and is abandoned (counted a timeout) when it has not answered in ``timeout_s``.
+Each final outcome is stored with its attempt count and audited in the same transaction. ``context_fields`` maps
+the latest stored responses to rule-engine names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +42,22 @@ class ExternalDataUnavailable(DomainError):
     code = "external_data_unavailable"
     status = 503
     default_message = _("The external data provider did not answer. Please try again later.")
+
+
+_CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="external-data")
+
+
+def call_with_deadline(call: Callable[..., Any], key: str, timeout_s: float) -> Any:
+    """``call(key, timeout_s=…)`` on a worker thread; ``ProviderTimeout`` when it has not answered in time.
+
+    A call that overruns keeps its thread until it returns, but its answer is discarded.
+    """
+    future = _CALLS.submit(call, key, timeout_s=timeout_s)
+    try:
+        return future.result(timeout=timeout_s)
+    except FutureTimeout:
+        future.cancel()
+        raise ProviderTimeout(f"no answer in {timeout_s} s") from None
 
 
 def provider_for(kind: str) -> Any:
@@ -117,7 +138,7 @@ def external_fetch(
     while attempts <= retries:
         attempts += 1
         try:
-            result = getattr(provider, kind)(key, timeout_s=timeout_s)
+            result = call_with_deadline(getattr(provider, kind), key, timeout_s)
         except ProviderError as exc:
             error = exc
             if attempts <= retries:

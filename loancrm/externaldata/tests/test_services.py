@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -89,6 +90,31 @@ def test_when_every_attempt_fails_the_failure_is_stored_and_raised(consented, pr
     with pytest.raises(services.ExternalDataUnavailable):
         services.external_fetch(consented, "bureau", actor=None, retries=1, backoff_s=0, timeout_s=1.0)
     assert ExternalQuery.objects.order_by("-id").first().status == QueryStatus.TIMEOUT
+
+
+class Hanging:
+    """A provider that ignores its timeout and blocks until released."""
+
+    name = "hanging"
+
+    def __init__(self):
+        self.release = threading.Event()
+
+    def bureau(self, key, *, timeout_s):
+        self.release.wait(5)
+        return Simulator().bureau(key, timeout_s=timeout_s)
+
+
+def test_a_provider_that_ignores_its_timeout_is_abandoned_as_a_timeout(consented, monkeypatch):
+    hanging = Hanging()
+    monkeypatch.setattr(services, "provider_for", lambda kind: hanging)
+    try:
+        with pytest.raises(services.ExternalDataUnavailable):
+            services.external_fetch(consented, "bureau", actor=None, retries=1, backoff_s=0, timeout_s=0.05)
+    finally:
+        hanging.release.set()
+    row = ExternalQuery.objects.get()
+    assert (row.status, row.attempts, row.provider) == (QueryStatus.TIMEOUT, 2, "hanging")
 
 
 def test_context_fields_come_from_the_latest_answers(consented, provider):

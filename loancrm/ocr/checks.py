@@ -6,10 +6,7 @@ well enough to trust; "info": noted, no review needed), the ``field`` it concern
 ``needs_review`` is true when any finding is a warning or an error: a mismatch or a doubtful read is never passed
 silently.
 
-Codes: ``missing_field``, ``low_confidence``, ``back_missing``, ``id_malformed``, ``id_region_unknown``,
-``id_birth_date_invalid``, ``id_check_digit``, ``birth_date_mismatch``, ``gender_mismatch``,
-``ethnicity_unknown``, ``validity_unreadable``, ``validity_reversed``, ``validity_not_started``,
-``validity_expired``, ``name_mismatch``, ``id_number_mismatch``, ``sides_swapped``.
+Every code is in ``CODES`` (``wrong_side`` and ``sides_swapped`` are raised by ``service`` on side detection).
 """
 
 from __future__ import annotations
@@ -24,7 +21,14 @@ from loancrm.core.china_ids import PROVINCE_CODES, id_check_digit, normalize_id_
 from loancrm.ocr.idcard import ETHNICITIES, BackSide, Field, FrontSide, parse_validity
 from loancrm.ocr.lines import normalise_name
 
-__all__ = ["DEFAULT_THRESHOLD", "Finding", "Severity", "check_card", "needs_review"]
+__all__ = ["CODES", "DEFAULT_THRESHOLD", "Finding", "Severity", "check_card", "needs_review"]
+
+CODES = (
+    "missing_field", "low_confidence", "back_missing", "id_malformed", "id_region_unknown", "id_birth_date_invalid",
+    "id_check_digit", "birth_date_mismatch", "gender_mismatch", "ethnicity_unknown", "validity_unreadable",
+    "validity_reversed", "validity_not_started", "validity_expired", "name_mismatch", "id_number_mismatch",
+    "sides_swapped", "wrong_side",
+)  # fmt: skip
 
 DEFAULT_THRESHOLD = 0.90
 Severity = Literal["error", "warning", "info"]

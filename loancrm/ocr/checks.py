@@ -11,8 +11,8 @@ Every code is in ``CODES`` (``wrong_side`` and ``sides_swapped`` are raised by `
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -115,13 +115,18 @@ def _validity(back: BackSide, today: date) -> list[Finding]:
 
 def _entered(front: FrontSide, entered_name: str | None, entered_id_number: str | None) -> list[Finding]:
     found = []
-    if entered_name is not None and front.name is not None:
-        if normalise_name(entered_name) != normalise_name(front.name.value):
-            found.append(Finding("name_mismatch", "error", "name"))
-    if entered_id_number is not None and front.id_number is not None:
-        if normalize_id_number(normalise_name(entered_id_number)).upper() != front.id_number.value:
-            found.append(Finding("id_number_mismatch", "error", "id_number"))
+    name = front.name
+    if entered_name is not None and name is not None and normalise_name(entered_name) != normalise_name(name.value):
+        found.append(Finding("name_mismatch", "error", "name"))
+    number = front.id_number
+    if entered_id_number is not None and number is not None and _entered_number(entered_id_number) != number.value:
+        found.append(Finding("id_number_mismatch", "error", "id_number"))
     return found
+
+
+def _entered_number(raw: str) -> str:
+    """An ID number as typed on the application, folded like the card's: full-width, spaces, dashes, x."""
+    return normalize_id_number(normalise_name(raw)).upper()
 
 
 def check_card(

@@ -7,7 +7,7 @@ All people, numbers and addresses are invented; the ID numbers carry valid check
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +29,7 @@ class Sample:
     authority: str
     valid_from: date
     valid_to: date | None
-    distortion: Distortion = Distortion()
+    distortion: Distortion = field(default_factory=Distortion)
 
     def front(self) -> bytes:
         return render_front(

@@ -23,7 +23,9 @@ FRONT = {"name": "张伟", "gender": "男", "ethnicity": "汉", "birth_date": da
 def test_renders_png_of_card_proportions(distortion):
     for png in (
         render_front(**FRONT, distortion=distortion),
-        render_back(authority="北京市公安局朝阳分局", valid_from=date(2015, 3, 1), valid_to=None, distortion=distortion),
+        render_back(
+            authority="北京市公安局朝阳分局", valid_from=date(2015, 3, 1), valid_to=None, distortion=distortion
+        ),
     ):
         image = Image.open(io.BytesIO(png))
         assert image.format == "PNG"

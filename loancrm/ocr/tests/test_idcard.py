@@ -234,6 +234,18 @@ def test_boxes_on_one_visual_line_join_left_to_right():
     assert [row.text for row in group_rows(ocr)] == ["姓名张伟", "性别男民族汉"]
 
 
+def test_overlapping_boxes_repeating_characters_keep_them_once_from_the_surer_box():
+    """Given overlapping boxes "姓名高" (0.878) and "高丽娟" (0.999), the name is 高丽娟 at 0.999."""
+    ocr = [OcrLine("姓名高", 0.878, box(89, 107, 120, 38)), OcrLine("高丽娟", 0.999, box(178, 106, 110, 41))]
+    assert parse_front(ocr).name == Field("高丽娟", 0.999)
+    assert [row.text for row in group_rows(ocr)] == ["姓名高丽娟"]
+
+
+def test_adjacent_boxes_that_do_not_overlap_keep_repeated_characters():
+    ocr = [OcrLine("住址上海市", 0.99, box(90, 300, 150)), OcrLine("市中心路1号", 0.99, box(250, 300, 150))]
+    assert [row.text for row in group_rows(ocr)] == ["住址上海市市中心路1号"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -86,7 +86,8 @@ def _overlap(text: str, piece: str) -> int:
 def _row_of(lines: list[OcrLine]) -> Row:
     """Join a row's boxes left to right. Where two boxes overlap and repeat the same characters (the detector
     sometimes cuts "姓名高" and "高丽娟" from "姓名 高丽娟"), the characters are kept once, from the surer box."""
-    text, confidences = "", list[float]()
+    text = ""
+    confidences: list[float] = []
     previous: OcrLine | None = None
     for line in sorted(lines, key=lambda item: item.left):
         piece = normalise_text(line.text)

@@ -17,15 +17,15 @@ from loancrm.loans.allocation import COMPONENTS
 from loancrm.loans.choices import RepaymentMethod
 
 DOCUMENT_LABELS: dict[str, Any] = {
-    "id_front": _("ID card, front"),
-    "id_back": _("ID card, back"),
+    "id_front": _("ID card (front)"),
+    "id_back": _("ID card (back)"),
     "bank_card": _("Bank card"),
     "credit_report": _("Credit report"),
     "income_proof": _("Proof of income"),
     "social_security": _("Social security record"),
     "provident_fund": _("Housing provident fund record"),
 }
-FEE_KIND_LABELS: dict[str, Any] = {"one_off": _("One-off (at disbursement)"), "periodic": _("Periodic (every instalment)")}
+FEE_KIND_LABELS: dict[str, Any] = {"one_off": _("One-off"), "periodic": _("Every instalment")}
 COMPONENT_LABELS: dict[str, Any] = {
     "fee": _("Fees"),
     "penalty": _("Penalty interest"),

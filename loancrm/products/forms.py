@@ -34,7 +34,7 @@ class ProductFilterForm(forms.Form):
 
 
 class ProductForm(StyledFormMixin, forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=40, help_text=_("Upper case, unique, e.g. CONSUMER"))
+    code = forms.CharField(label=_("Product code"), max_length=40, help_text=_("Upper case, unique, e.g. CONSUMER"))
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=ProductKind.choices)
 
@@ -43,7 +43,7 @@ class FeeForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Fee name"), max_length=60, required=False)
     kind = forms.ChoiceField(label=_("Charged"), choices=[(k, FEE_KIND_LABELS[k]) for k in FEE_KINDS])
     basis = forms.ChoiceField(
-        label=_("Basis"), choices=[("amount", _("Fixed amount (CNY)")), ("rate", _("Share of principal (%)"))]
+        label=_("Basis"), choices=[("amount", _("Fixed amount (CNY)")), ("rate", _("% of principal"))]
     )
     value = forms.DecimalField(label=_("Value"), required=False, min_value=0, max_digits=14, decimal_places=4)
 

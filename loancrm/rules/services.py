@@ -7,6 +7,7 @@ Bad input raises ``ValidationFailed`` with Chinese-by-default messages per field
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,19 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def _syntax_detail(detail: str) -> str:
+    """The parser's position and complaint without its token list: "line 1, column 7: mismatched input '<EOF>'"."""
+    found = re.search(r"<input>:(\d+):(\d+): (?:Syntax error: )?(.*)", detail)
+    if found is None:
+        return detail
+    line, column, text = found.groups()
+    return _("line %(line)s, column %(column)s: %(text)s") % {
+        "line": line,
+        "column": column,
+        "text": text.split(" expecting ")[0].strip(),
+    }
+
+
 def expression_problems(expression: str) -> list[str]:
     """The messages of ``engine.check`` in the active language."""
     messages = {
@@ -39,6 +53,8 @@ def expression_problems(expression: str) -> list[str]:
     problems = []
     for problem in engine.check(expression):
         code, _sep, detail = problem.partition(": ")
+        if code == "syntax":
+            detail = _syntax_detail(detail)
         problems.append(messages[code] % {"detail": detail} if "%(detail)s" in messages[code] else messages[code])
     return problems
 

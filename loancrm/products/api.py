@@ -39,11 +39,7 @@ def _product(product_id: int) -> Any:
 
 
 def _version(product_id: int, version: int) -> ProductVersion:
-    found = (
-        ProductVersion.objects.select_related("product")
-        .filter(product_id=product_id, version=version)
-        .first()
-    )
+    found = ProductVersion.objects.select_related("product").filter(product_id=product_id, version=version).first()
     if found is None:
         raise NotFound()
     return found
@@ -69,15 +65,20 @@ def get_product(request: HttpRequest, product_id: int) -> Any:
     return _product(product_id)
 
 
-@router.get("/{product_id}/versions/{version}", response=VersionOut, auth=authorized(VIEW),
-            summary="One version's terms")  # fmt: skip
+@router.get(
+    "/{product_id}/versions/{version}", response=VersionOut, auth=authorized(VIEW), summary="One version's terms"
+)
 def get_version(request: HttpRequest, product_id: int, version: int) -> Any:
     require_scope(request, "read")
     return _version(product_id, version)
 
 
-@router.post("/{product_id}/versions", response={201: VersionOut}, auth=authorized(CHANGE),
-             summary="Open the next version as a draft (a copy of the published one by default)")  # fmt: skip
+@router.post(
+    "/{product_id}/versions",
+    response={201: VersionOut},
+    auth=authorized(CHANGE),
+    summary="Open the next version as a draft (a copy of the published one by default)",
+)
 def create_draft(request: HttpRequest, product_id: int, payload: DraftIn) -> Any:
     require_scope(request, WRITE_SCOPE)
     product = Product.objects.filter(pk=product_id).first()
@@ -101,8 +102,12 @@ def _binding(model: Any, pk: int | None, field: str) -> Any:
     return found
 
 
-@router.put("/{product_id}/versions/{version}", response=VersionOut, auth=authorized(CHANGE),
-            summary="Change a draft's terms (the fields given)")  # fmt: skip
+@router.put(
+    "/{product_id}/versions/{version}",
+    response=VersionOut,
+    auth=authorized(CHANGE),
+    summary="Change a draft's terms (the fields given)",
+)
 def save_draft(request: HttpRequest, product_id: int, version: int, payload: TermsIn) -> Any:
     require_scope(request, WRITE_SCOPE)
     draft = _version(product_id, version)
@@ -115,8 +120,12 @@ def save_draft(request: HttpRequest, product_id: int, version: int, payload: Ter
     return _version(product_id, version)
 
 
-@router.post("/{product_id}/versions/{version}/publish", response=VersionOut, auth=authorized(CHANGE),
-             summary="Publish a draft (the version on sale retires)")  # fmt: skip
+@router.post(
+    "/{product_id}/versions/{version}/publish",
+    response=VersionOut,
+    auth=authorized(CHANGE),
+    summary="Publish a draft (the version on sale retires)",
+)
 def publish_draft(request: HttpRequest, product_id: int, version: int) -> Any:
     require_scope(request, WRITE_SCOPE)
     services.product_version_publish(draft=_version(product_id, version), actor=request.user)

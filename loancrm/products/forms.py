@@ -48,7 +48,7 @@ class FeeForm(StyledFormMixin, forms.Form):
     value = forms.DecimalField(label=_("Value"), required=False, min_value=0, max_digits=14, decimal_places=4)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         name, value = (data.get("name") or "").strip(), data.get("value")
         if not name and value is None:
             data["empty"] = True
@@ -76,8 +76,12 @@ class FeeForm(StyledFormMixin, forms.Form):
     def initial_for(fee: dict[str, Any]) -> dict[str, Any]:
         if "amount" in fee:
             return {"name": fee.get("name", ""), "kind": fee.get("kind"), "basis": "amount", "value": fee["amount"]}
-        return {"name": fee.get("name", ""), "kind": fee.get("kind"), "basis": "rate",
-                "value": percent_text(fee.get("rate"))}  # fmt: skip
+        return {
+            "name": fee.get("name", ""),
+            "kind": fee.get("kind"),
+            "basis": "rate",
+            "value": percent_text(fee.get("rate")),
+        }
 
 
 FeeFormSet = forms.formset_factory(FeeForm, extra=2, max_num=20, validate_max=True)
@@ -94,26 +98,33 @@ class VersionForm(StyledFormMixin, forms.Form):
     min_term_months = forms.IntegerField(label=_("Minimum term (months)"), min_value=0, max_value=600)
     max_term_months = forms.IntegerField(label=_("Maximum term (months)"), min_value=0, max_value=600)
     methods = forms.MultipleChoiceField(
-        label=_("Repayment methods"), choices=RepaymentMethod.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Repayment methods"),
+        choices=RepaymentMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-    )  # fmt: skip
+    )
     min_rate = forms.DecimalField(label=_("Minimum annual rate (%)"), min_value=0, max_digits=8, decimal_places=4)
     max_rate = forms.DecimalField(label=_("Maximum annual rate (%)"), min_value=0, max_digits=8, decimal_places=4)
     default_rate = forms.DecimalField(label=_("Default annual rate (%)"), min_value=0, max_digits=8, decimal_places=4)
     penalty_multiplier = forms.DecimalField(
-        label=_("Penalty multiplier"), max_digits=6, decimal_places=2, min_value=0,
+        label=_("Penalty multiplier"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
         help_text=_("Penalty rate = contract rate × multiplier (1.5 means +50%)."),
-    )  # fmt: skip
+    )
     grace_days = forms.IntegerField(label=_("Grace days"), min_value=0, max_value=365)
     compound = forms.BooleanField(label=_("Compound interest on overdue interest"), required=False)
     day_count = forms.TypedChoiceField(label=_("Day-count basis"), coerce=int, choices=DayCount.choices)
     allocation_order = forms.ChoiceField(
         label=_("Allocation order"), help_text=_("How a payment pays what is owed, first to last.")
     )
-    rule_set = VersionedChoice(label=_("Rule set"), queryset=RuleSet.objects.none(), required=False,
-                             empty_label=_("None"))  # fmt: skip
-    scorecard = VersionedChoice(label=_("Scorecard"), queryset=Scorecard.objects.none(), required=False,
-                              empty_label=_("None"))  # fmt: skip
+    rule_set = VersionedChoice(
+        label=_("Rule set"), queryset=RuleSet.objects.none(), required=False, empty_label=_("None")
+    )
+    scorecard = VersionedChoice(
+        label=_("Scorecard"), queryset=Scorecard.objects.none(), required=False, empty_label=_("None")
+    )
     auto_approve_score = forms.IntegerField(label=_("Auto-approve from score"), required=False)
     reject_below_score = forms.IntegerField(label=_("Reject below score"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -139,11 +150,25 @@ class VersionForm(StyledFormMixin, forms.Form):
     def initial_for(cls, version: ProductVersion) -> dict[str, Any]:
         initial: dict[str, Any] = {
             name: getattr(version, name)
-            for name in ("min_amount", "max_amount", "min_term_months", "max_term_months", "methods",
-                         "penalty_multiplier", "grace_days", "compound", "day_count", "allocation_order",
-                         "auto_approve_score", "reject_below_score", "notes")
-        }  # fmt: skip
-        initial.update({name: percent_text(getattr(version, name)) for name in ("min_rate", "max_rate", "default_rate")})
+            for name in (
+                "min_amount",
+                "max_amount",
+                "min_term_months",
+                "max_term_months",
+                "methods",
+                "penalty_multiplier",
+                "grace_days",
+                "compound",
+                "day_count",
+                "allocation_order",
+                "auto_approve_score",
+                "reject_below_score",
+                "notes",
+            )
+        }
+        initial.update(
+            {name: percent_text(getattr(version, name)) for name in ("min_rate", "max_rate", "default_rate")}
+        )
         initial.update(rule_set=version.rule_set_id, scorecard=version.scorecard_id)
         for item in version.documents:
             initial[f"doc_{item['type']}"] = "required" if item["required"] else "optional"
@@ -166,7 +191,7 @@ def show_problems(form: forms.Form, problems: dict[str, list[str]], labels: dict
     """Put service messages on an (also unbound) form: on their field, or on top prefixed with the term's name."""
     if not form.is_bound:
         form.cleaned_data = {}
-        form._errors = ErrorDict()
+        form._errors = ErrorDict()  # type: ignore[attr-defined]
     for name, texts in problems.items():
         for text in texts:
             if name in form.fields:

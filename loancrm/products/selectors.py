@@ -39,6 +39,4 @@ def published_versions(products: Iterable[Any]) -> dict[int, ProductVersion]:
 
 
 def published_version_of(product: Product) -> ProductVersion | None:
-    return (
-        product.versions.filter(status=VersionStatus.PUBLISHED).select_related("rule_set", "scorecard").first()
-    )
+    return product.versions.filter(status=VersionStatus.PUBLISHED).select_related("rule_set", "scorecard").first()

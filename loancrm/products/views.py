@@ -18,8 +18,15 @@ from loancrm.core.permissions import perm_required
 from loancrm.loans.choices import RepaymentMethod
 from loancrm.products import selectors, services
 from loancrm.products.display import term_rows, terms_diff
-from loancrm.products.forms import STATUS_FILTERS, FeeForm, FeeFormSet, ProductFilterForm, ProductForm, VersionForm
-from loancrm.products.forms import show_problems
+from loancrm.products.forms import (
+    STATUS_FILTERS,
+    FeeForm,
+    FeeFormSet,
+    ProductFilterForm,
+    ProductForm,
+    VersionForm,
+    show_problems,
+)
 from loancrm.products.models import Product, ProductKind, ProductVersion, VersionStatus
 
 VIEW = "products.view_product"
@@ -32,13 +39,23 @@ def product_list(request: HttpRequest) -> HttpResponse:
     form = ProductFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.filter_products(**{k: filters.get(k) or "" for k in ("q", "kind", "status")})
-    listing = paginate(request, qs, sorts={"code": "code", "name": "name", "kind": "kind", "created": "created_at",
-                                           "version": "published_version"}, default_sort="code")  # fmt: skip
+    listing = paginate(
+        request,
+        qs,
+        sorts={"code": "code", "name": "name", "kind": "kind", "created": "created_at", "version": "published_version"},
+        default_sort="code",
+    )
     current = selectors.published_versions(listing.rows)
     rows = [{"product": product, "version": current.get(product.pk)} for product in listing.rows]
-    context = {"listing": listing, "page_obj": listing.page_obj, "rows": rows, "filters": filters,
-               "kinds": ProductKind.choices, "statuses": STATUS_FILTERS,
-               "methods": dict(RepaymentMethod.choices)}  # fmt: skip
+    context = {
+        "listing": listing,
+        "page_obj": listing.page_obj,
+        "rows": rows,
+        "filters": filters,
+        "kinds": ProductKind.choices,
+        "statuses": STATUS_FILTERS,
+        "methods": dict(RepaymentMethod.choices),
+    }
     return render(request, "products/list.html", context)
 
 
@@ -105,8 +122,12 @@ def _fee_formset(version: ProductVersion, data: Any = None) -> Any:
 
 
 def _labels() -> dict[str, str]:
-    return {"fees": _("Fees"), "documents": _("Document checklist"), "rule_set": _("Rule set"),
-            "scorecard": _("Scorecard")}  # fmt: skip
+    return {
+        "fees": _("Fees"),
+        "documents": _("Document checklist"),
+        "rule_set": _("Rule set"),
+        "scorecard": _("Scorecard"),
+    }
 
 
 def _problem_rows(version: ProductVersion) -> list[tuple[str, str]]:
@@ -116,8 +137,13 @@ def _problem_rows(version: ProductVersion) -> list[tuple[str, str]]:
     return [(labels.get(name, name), str(text)) for name, texts in problems.items() for text in texts]
 
 
-def _edit_page(request: HttpRequest, version: ProductVersion, form: VersionForm, fees: Any, status: int = 200,
-               ) -> HttpResponse:  # fmt: skip
+def _edit_page(
+    request: HttpRequest,
+    version: ProductVersion,
+    form: VersionForm,
+    fees: Any,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "version": version,
         "product": version.product,
@@ -142,8 +168,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"version": version, "product": version.product, "rows": term_rows(version)}
         return render(request, "products/version_view.html", context)
     if request.method == "GET":
-        return _edit_page(request, version, VersionForm(initial=VersionForm.initial_for(version)),
-                          _fee_formset(version))  # fmt: skip
+        return _edit_page(
+            request, version, VersionForm(initial=VersionForm.initial_for(version)), _fee_formset(version)
+        )
     form, fees = VersionForm(request.POST), _fee_formset(version, request.POST)
     if form.is_valid() and fees.is_valid():
         rows = [fee for fee_form in fees.forms if (fee := fee_form.fee()) is not None]
@@ -183,11 +210,19 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
             form = VersionForm(initial=VersionForm.initial_for(version))
             show_problems(form, exc.fields, _labels())
             return _edit_page(request, version, form, _fee_formset(version), status=422)
-        messages.success(request, _("Version %(version)s of %(product)s published.")
-                         % {"version": version.version, "product": version.product.name})  # fmt: skip
+        messages.success(
+            request,
+            _("Version %(version)s of %(product)s published.")
+            % {"version": version.version, "product": version.product.name},
+        )
         return redirect("products:detail", pk=version.product_id)
     diff = terms_diff(version, published)
-    context = {"version": version, "product": version.product, "published": published, "diff": diff,
-               "changed": sum(1 for row in diff if row["changed"]),
-               "problems": _problem_rows(version)}  # fmt: skip
+    context = {
+        "version": version,
+        "product": version.product,
+        "published": published,
+        "diff": diff,
+        "changed": sum(1 for row in diff if row["changed"]),
+        "problems": _problem_rows(version),
+    }
     return render(request, "products/publish_confirm.html", context)

@@ -33,8 +33,7 @@ def _rule_set(pk: int) -> RuleSet:
 
 def _context_fields() -> list[dict[str, Any]]:
     return [
-        {"name": f.name, "type": type_name(f), "description": field_description(f), "sample": f.sample}
-        for f in FIELDS
+        {"name": f.name, "type": type_name(f), "description": field_description(f), "sample": f.sample} for f in FIELDS
     ]
 
 
@@ -57,11 +56,18 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     listing = paginate(
-        request, qs,
-        sorts={"name": "name", "version": "version", "status": "status", "rules": "rule_count",
-               "created": "created_at", "published": "published_at"},
+        request,
+        qs,
+        sorts={
+            "name": "name",
+            "version": "version",
+            "status": "status",
+            "rules": "rule_count",
+            "created": "created_at",
+            "published": "published_at",
+        },
         default_sort="name",
-    )  # fmt: skip
+    )
     context = {"listing": listing, "page_obj": listing.page_obj, "filters": filters, "statuses": RuleSetStatus.choices}
     return render(request, "rules/list.html", context)
 
@@ -132,8 +138,9 @@ def _rule_form_page(request: HttpRequest, rule_set: RuleSet, rule: Rule | None) 
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.rule_save(rule_set=rule_set, rule_id=rule.pk if rule else None, actor=request.user,
-                                   **form.cleaned_data)  # fmt: skip
+                services.rule_save(
+                    rule_set=rule_set, rule_id=rule.pk if rule else None, actor=request.user, **form.cleaned_data
+                )
             except DomainError as exc:
                 if exc.status == 404:
                     raise Http404 from exc
@@ -181,8 +188,9 @@ def rule_move(request: HttpRequest, pk: int, rule_id: int) -> HttpResponse:
     ordered = list(rule_set.rules.order_by("position", "pk").values_list("pk", flat=True))
     step = -1 if request.POST.get("direction") == "up" else 1
     try:
-        services.rule_move(rule_set=rule_set, rule_id=rule.pk, position=ordered.index(rule.pk) + step,
-                           actor=request.user)  # fmt: skip
+        services.rule_move(
+            rule_set=rule_set, rule_id=rule.pk, position=ordered.index(rule.pk) + step, actor=request.user
+        )
     except DomainError as exc:
         flash_refusal(request, exc)
     return redirect(reverse("rules:detail", args=[rule_set.pk]) + "#rules")
@@ -197,8 +205,10 @@ def rule_set_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         flash_refusal(request, exc)
         return redirect("rules:detail", pk=source.pk)
-    messages.success(request, _("Draft %(rule_set)s created from version %(version)s.")
-                     % {"rule_set": draft, "version": source.version})  # fmt: skip
+    messages.success(
+        request,
+        _("Draft %(rule_set)s created from version %(version)s.") % {"rule_set": draft, "version": source.version},
+    )
     return redirect("rules:detail", pk=draft.pk)
 
 
@@ -238,9 +248,14 @@ def rule_set_test(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, exc)
             error = exc.summary()
     status = 200 if evaluation is not None else 422
-    result = {"evaluation": evaluation, "test_error": error, "test_form": form, "rule_set": rule_set,
-              "descriptions": {r.code: r.description for r in rule_set.rules.all()},
-              "action_labels": dict(RuleAction.choices)}  # fmt: skip
+    result = {
+        "evaluation": evaluation,
+        "test_error": error,
+        "test_form": form,
+        "rule_set": rule_set,
+        "descriptions": {r.code: r.description for r in rule_set.rules.all()},
+        "action_labels": dict(RuleAction.choices),
+    }
     if is_htmx(request):
         return render(request, "rules/_test_result.html", result, status=status)
     return render(request, "rules/detail.html", _detail_context(request, rule_set, **result), status=status)

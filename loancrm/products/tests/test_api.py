@@ -8,8 +8,12 @@ from django.test import Client
 
 from loancrm.accounts.tests.factories import make_user
 from loancrm.products.models import ProductKind, ProductVersion, VersionStatus
-from loancrm.products.services import product_create, product_version_draft, product_version_publish
-from loancrm.products.services import product_version_save
+from loancrm.products.services import (
+    product_create,
+    product_version_draft,
+    product_version_publish,
+    product_version_save,
+)
 from loancrm.rules import demo as rules_demo
 from loancrm.rules.models import RuleSet
 from loancrm.rules.services import rule_set_draft_create
@@ -17,10 +21,17 @@ from loancrm.rules.services import rule_set_draft_create
 pytestmark = pytest.mark.django_db
 
 TERMS = {
-    "min_amount": "5000.00", "max_amount": "100000.00", "min_term_months": 6, "max_term_months": 24,
-    "methods": ["equal_installment"], "min_rate": "0.080000", "max_rate": "0.180000", "default_rate": "0.120000",
-    "fees": [{"name": "服务费", "kind": "one_off", "amount": "200.00"}], "documents": [],
-}  # fmt: skip
+    "min_amount": "5000.00",
+    "max_amount": "100000.00",
+    "min_term_months": 6,
+    "max_term_months": 24,
+    "methods": ["equal_installment"],
+    "min_rate": "0.080000",
+    "max_rate": "0.180000",
+    "default_rate": "0.120000",
+    "fees": [{"name": "服务费", "kind": "one_off", "amount": "200.00"}],
+    "documents": [],
+}
 
 
 def api_client(user):
@@ -85,7 +96,10 @@ def test_draft_save_publish_through_the_api(ops, published):
     saved = put(ops, url, {"default_rate": "0.100000", "grace_days": 5, "rule_set_id": rule_set.pk})
     assert saved.status_code == 200
     assert (saved.json()["default_rate"], saved.json()["grace_days"], saved.json()["rule_set_id"]) == (
-        "0.100000", 5, rule_set.pk)  # fmt: skip
+        "0.100000",
+        5,
+        rule_set.pk,
+    )
     done = post(ops, url + "/publish")
     assert done.status_code == 200 and done.json()["status"] == "published"
     published.refresh_from_db()

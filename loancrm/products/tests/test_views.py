@@ -9,8 +9,12 @@ from django.test import Client
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core.models import AuditEvent
 from loancrm.products.models import Product, ProductKind, ProductVersion, VersionStatus
-from loancrm.products.services import product_create, product_version_draft, product_version_publish
-from loancrm.products.services import product_version_save
+from loancrm.products.services import (
+    product_create,
+    product_version_draft,
+    product_version_publish,
+    product_version_save,
+)
 from loancrm.rules import demo as rules_demo
 from loancrm.rules.models import RuleSet
 from loancrm.rules.services import rule_set_draft_create
@@ -19,12 +23,21 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 TERMS = {
-    "min_amount": "5000.00", "max_amount": "100000.00", "min_term_months": 6, "max_term_months": 24,
-    "methods": ["equal_installment"], "min_rate": "0.080000", "max_rate": "0.180000", "default_rate": "0.120000",
-    "fees": [{"name": "服务费", "kind": "one_off", "amount": "200.00"}], "penalty_multiplier": "1.50",
-    "grace_days": 3, "compound": True, "day_count": 360,
+    "min_amount": "5000.00",
+    "max_amount": "100000.00",
+    "min_term_months": 6,
+    "max_term_months": 24,
+    "methods": ["equal_installment"],
+    "min_rate": "0.080000",
+    "max_rate": "0.180000",
+    "default_rate": "0.120000",
+    "fees": [{"name": "服务费", "kind": "one_off", "amount": "200.00"}],
+    "penalty_multiplier": "1.50",
+    "grace_days": 3,
+    "compound": True,
+    "day_count": 360,
     "documents": [{"type": "id_front", "required": True}, {"type": "income_proof", "required": False}],
-}  # fmt: skip
+}
 
 
 def client_for(user):
@@ -53,26 +66,57 @@ def published(product):
 def form_post(**changes):
     """A complete terms form as the page posts it (rates in percent)."""
     data = {
-        "min_amount": "10000.00", "max_amount": "300000.00", "min_term_months": "3", "max_term_months": "36",
-        "methods": ["equal_installment", "equal_principal"], "min_rate": "7.2", "max_rate": "24",
-        "default_rate": "14.4", "penalty_multiplier": "1.50", "grace_days": "3", "compound": "on",
-        "day_count": "360", "allocation_order": "fee,penalty,interest,principal", "rule_set": "", "scorecard": "",
-        "auto_approve_score": "", "reject_below_score": "", "notes": "新版",
-        "doc_id_front": "required", "doc_id_back": "required", "doc_bank_card": "optional",
-        "fees-TOTAL_FORMS": "3", "fees-INITIAL_FORMS": "0", "fees-MIN_NUM_FORMS": "0", "fees-MAX_NUM_FORMS": "20",
-        "fees-0-name": "服务费", "fees-0-kind": "one_off", "fees-0-basis": "amount", "fees-0-value": "300",
-        "fees-1-name": "管理费", "fees-1-kind": "periodic", "fees-1-basis": "rate", "fees-1-value": "0.05",
-        "fees-2-name": "", "fees-2-kind": "one_off", "fees-2-basis": "amount", "fees-2-value": "",
-    }  # fmt: skip
+        "min_amount": "10000.00",
+        "max_amount": "300000.00",
+        "min_term_months": "3",
+        "max_term_months": "36",
+        "methods": ["equal_installment", "equal_principal"],
+        "min_rate": "7.2",
+        "max_rate": "24",
+        "default_rate": "14.4",
+        "penalty_multiplier": "1.50",
+        "grace_days": "3",
+        "compound": "on",
+        "day_count": "360",
+        "allocation_order": "fee,penalty,interest,principal",
+        "rule_set": "",
+        "scorecard": "",
+        "auto_approve_score": "",
+        "reject_below_score": "",
+        "notes": "新版",
+        "doc_id_front": "required",
+        "doc_id_back": "required",
+        "doc_bank_card": "optional",
+        "fees-TOTAL_FORMS": "3",
+        "fees-INITIAL_FORMS": "0",
+        "fees-MIN_NUM_FORMS": "0",
+        "fees-MAX_NUM_FORMS": "20",
+        "fees-0-name": "服务费",
+        "fees-0-kind": "one_off",
+        "fees-0-basis": "amount",
+        "fees-0-value": "300",
+        "fees-1-name": "管理费",
+        "fees-1-kind": "periodic",
+        "fees-1-basis": "rate",
+        "fees-1-value": "0.05",
+        "fees-2-name": "",
+        "fees-2-kind": "one_off",
+        "fees-2-basis": "amount",
+        "fees-2-value": "",
+    }
     data.update(changes)
     return data
 
 
 def test_a_sales_agent_is_refused_the_catalogue(org, published):
     agent = client_for(make_user("agent", role="sales_agent", unit=org.bj_team1))
-    for method, url in [("get", "/products/"), ("get", f"/products/{published.product_id}/"),
-                        ("get", f"/products/versions/{published.pk}/"), ("post", "/products/new/"),
-                        ("post", f"/products/{published.product_id}/versions/new/")]:  # fmt: skip
+    for method, url in [
+        ("get", "/products/"),
+        ("get", f"/products/{published.product_id}/"),
+        ("get", f"/products/versions/{published.pk}/"),
+        ("post", "/products/new/"),
+        ("post", f"/products/{published.product_id}/versions/new/"),
+    ]:
         assert getattr(agent, method)(url).status_code == 403, url
     assert ProductVersion.objects.count() == 1
 
@@ -118,18 +162,29 @@ def test_draft_edit_saves_every_term(ops, published):
     rules_demo.seed()
     rule_set = RuleSet.objects.get(name=rules_demo.DEMO_NAME)
     draft = product_version_draft(product=published.product, from_version=published)
-    response = ops.post(f"/products/versions/{draft.pk}/", form_post(rule_set=str(rule_set.pk),
-                        auto_approve_score="660", reject_below_score="560"))  # fmt: skip
+    response = ops.post(
+        f"/products/versions/{draft.pk}/",
+        form_post(rule_set=str(rule_set.pk), auto_approve_score="660", reject_below_score="560"),
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.min_amount, draft.max_amount, draft.min_term_months, draft.max_term_months) == (
-        D("10000.00"), D("300000.00"), 3, 36)  # fmt: skip
+        D("10000.00"),
+        D("300000.00"),
+        3,
+        36,
+    )
     assert (draft.min_rate, draft.max_rate, draft.default_rate) == (D("0.072"), D("0.24"), D("0.144"))
     assert draft.methods == ["equal_installment", "equal_principal"]
-    assert draft.fees == [{"name": "服务费", "kind": "one_off", "amount": "300.00"},
-                          {"name": "管理费", "kind": "periodic", "rate": "0.0005"}]  # fmt: skip
-    assert draft.documents == [{"type": "id_front", "required": True}, {"type": "id_back", "required": True},
-                               {"type": "bank_card", "required": False}]  # fmt: skip
+    assert draft.fees == [
+        {"name": "服务费", "kind": "one_off", "amount": "300.00"},
+        {"name": "管理费", "kind": "periodic", "rate": "0.0005"},
+    ]
+    assert draft.documents == [
+        {"type": "id_front", "required": True},
+        {"type": "id_back", "required": True},
+        {"type": "bank_card", "required": False},
+    ]
     assert (draft.rule_set_id, draft.auto_approve_score, draft.reject_below_score) == (rule_set.pk, 660, 560)
     assert draft.notes == "新版" and draft.compound is True and draft.day_count == 360
 

@@ -31,8 +31,13 @@ def ops(org):
 def draft():
     rule_set = rule_set_draft_create(name="ui-set")
     rule_save(rule_set=rule_set, code="old", expression="age > 65", action=RuleAction.REJECT, reason_code="R_AGE")
-    rule_save(rule_set=rule_set, code="dti", expression="debt_to_income > 0.6", action=RuleAction.MANUAL_REVIEW,
-              reason_code="M_DTI")  # fmt: skip
+    rule_save(
+        rule_set=rule_set,
+        code="dti",
+        expression="debt_to_income > 0.6",
+        action=RuleAction.MANUAL_REVIEW,
+        reason_code="M_DTI",
+    )
     return rule_set
 
 
@@ -42,8 +47,13 @@ def form_data(context):
 
 def test_a_sales_agent_is_refused_every_rule_page(org, draft):
     agent = client_for(make_user("agent", role="sales_agent", unit=org.bj_team1))
-    for method, url in [("get", "/rules/"), ("get", f"/rules/{draft.pk}/"), ("post", "/rules/check/"),
-                        ("post", f"/rules/{draft.pk}/publish/"), ("post", f"/rules/{draft.pk}/test/")]:  # fmt: skip
+    for method, url in [
+        ("get", "/rules/"),
+        ("get", f"/rules/{draft.pk}/"),
+        ("post", "/rules/check/"),
+        ("post", f"/rules/{draft.pk}/publish/"),
+        ("post", f"/rules/{draft.pk}/test/"),
+    ]:
         assert getattr(agent, method)(url).status_code == 403, url
     assert RuleSet.objects.get(pk=draft.pk).status == RuleSetStatus.DRAFT
 
@@ -72,12 +82,16 @@ def test_create_draft_then_add_edit_and_delete_a_rule(ops):
     response = ops.post("/rules/new/", {"name": "new-set", "notes": ""})
     rule_set = RuleSet.objects.get(name="new-set")
     assert response.status_code == 302 and response["Location"] == f"/rules/{rule_set.pk}/"
-    added = ops.post(f"/rules/{rule_set.pk}/rules/new/", {"code": "young", "action": "reject", "reason_code": "R1",
-                                                         "description": "太年轻", "expression": "age < 18"})  # fmt: skip
+    added = ops.post(
+        f"/rules/{rule_set.pk}/rules/new/",
+        {"code": "young", "action": "reject", "reason_code": "R1", "description": "太年轻", "expression": "age < 18"},
+    )
     assert added.status_code == 302
     rule = rule_set.rules.get()
-    edited = ops.post(f"/rules/{rule_set.pk}/rules/{rule.pk}/", {"code": "young", "action": "flag",
-                                                                "reason_code": "F1", "expression": "age < 20"})  # fmt: skip
+    edited = ops.post(
+        f"/rules/{rule_set.pk}/rules/{rule.pk}/",
+        {"code": "young", "action": "flag", "reason_code": "F1", "expression": "age < 20"},
+    )
     assert edited.status_code == 302
     rule.refresh_from_db()
     assert (rule.action, rule.reason_code, rule.expression) == ("flag", "F1", "age < 20")
@@ -86,8 +100,10 @@ def test_create_draft_then_add_edit_and_delete_a_rule(ops):
 
 
 def test_an_invalid_expression_is_shown_on_the_form_and_nothing_is_saved(ops, draft):
-    response = ops.post(f"/rules/{draft.pk}/rules/new/", {"code": "bad", "action": "reject", "reason_code": "R",
-                                                         "expression": "agee > 3"})  # fmt: skip
+    response = ops.post(
+        f"/rules/{draft.pk}/rules/new/",
+        {"code": "bad", "action": "reject", "reason_code": "R", "expression": "agee > 3"},
+    )
     assert response.status_code == 422
     assert response.context["form"].errors["expression"] == ["未知名称：agee。"]
     assert not draft.rules.filter(code="bad").exists()
@@ -108,8 +124,11 @@ def test_publish_freezes_the_set_and_the_editor_refuses_changes(ops, draft):
     html = page.content.decode()
     assert not page.context["can_edit"] and 'data-testid="add-rule"' not in html and 'data-testid="new-version"' in html
     old = draft.rules.get(code="old")
-    refused = ops.post(f"/rules/{draft.pk}/rules/{old.pk}/", {"code": "old", "action": "flag", "reason_code": "X",
-                                                             "expression": "age > 70"}, follow=True)  # fmt: skip
+    refused = ops.post(
+        f"/rules/{draft.pk}/rules/{old.pk}/",
+        {"code": "old", "action": "flag", "reason_code": "X", "expression": "age > 70"},
+        follow=True,
+    )
     assert "已发布的规则集不能修改" in refused.content.decode()
     ops.post(f"/rules/{draft.pk}/rules/{old.pk}/delete/")
     old.refresh_from_db()
@@ -155,7 +174,7 @@ def test_syntax_check_endpoint_accepts_a_valid_expression(ops):
 def test_the_test_panel_is_prefilled_with_the_samples_and_the_profiles(ops, draft):
     page = ops.get(f"/rules/{draft.pk}/")
     form = page.context["test_form"]
-    assert [name for name in form.fields] == [field.name for field in FIELDS]
+    assert list(form.fields) == [field.name for field in FIELDS]
     assert {name: form.initial[name] for name in form.fields} == sample_context()
     assert page.context["contexts"][0] == ("good", "良好申请人")
     loaded = ops.get(f"/rules/{draft.pk}/?context=high_dti").context["test_form"]
@@ -169,11 +188,22 @@ def test_the_test_panel_shows_the_exact_outcome(ops):
     response = ops.post(f"/rules/{rule_set.pk}/test/", form_data(context), **HTMX)
     assert response.status_code == 200
     evaluation = response.context["evaluation"]
-    assert (evaluation.outcome, evaluation.reasons, evaluation.flags) == ("manual_review", ("M02_DTI",),
-                                                                           ("F01_OVERDUE",))  # fmt: skip
+    assert (evaluation.outcome, evaluation.reasons, evaluation.flags) == (
+        "manual_review",
+        ("M02_DTI",),
+        ("F01_OVERDUE",),
+    )
     matched = {r.code: r.matched for r in evaluation.results}
-    assert matched == {"age_range": False, "blacklist": False, "court": False, "multi_lending": False, "dti": True,
-                       "overdue_now": True, "overdue_history": False, "inquiries": False}  # fmt: skip
+    assert matched == {
+        "age_range": False,
+        "blacklist": False,
+        "court": False,
+        "multi_lending": False,
+        "dti": True,
+        "overdue_now": True,
+        "overdue_history": False,
+        "inquiries": False,
+    }
     html = response.content.decode()
     assert 'data-outcome="manual_review"' in html and 'data-rule="dti" data-result="matched"' in html
 

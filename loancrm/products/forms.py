@@ -45,7 +45,7 @@ class FeeForm(StyledFormMixin, forms.Form):
     basis = forms.ChoiceField(
         label=_("Basis"), choices=[("amount", _("Fixed amount (CNY)")), ("rate", _("Share of principal (%)"))]
     )
-    value = forms.DecimalField(label=_("Value"), required=False, min_value=0, max_digits=14, decimal_places=4)
+    value = forms.DecimalField(label=_("Amount or share"), required=False, min_value=0, max_digits=14, decimal_places=4)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

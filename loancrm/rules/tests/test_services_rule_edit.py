@@ -68,3 +68,17 @@ def test_a_rule_of_another_set_is_refused(draft):
     with pytest.raises(ValidationFailed):
         rule_move(rule_set=draft, rule_id=foreign.pk, position=0)
     assert other.rules.count() == 1 and draft.rules.count() == 4
+
+
+def test_evaluate_compiles_before_the_clock_starts(draft, monkeypatch):
+    """A cold expression cache is not charged to the time budget: the test panel and the first decision after a
+    restart get the rules' result, not a timeout."""
+    from loancrm.rules import engine
+    from loancrm.rules.context import sample_context
+    from loancrm.rules.services import rule_set_evaluate
+
+    engine._program.cache_clear()
+    compiled = []
+    monkeypatch.setattr(engine, "prepare", lambda rules: compiled.extend(r.code for r in rules))
+    evaluation = rule_set_evaluate(rule_set=draft, context=sample_context())
+    assert compiled == ["a", "b", "c", "d"] and evaluation.outcome == "approve"

@@ -43,7 +43,7 @@ class FeeForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Fee name"), max_length=60, required=False)
     kind = forms.ChoiceField(label=_("Charged"), choices=[(k, FEE_KIND_LABELS[k]) for k in FEE_KINDS])
     basis = forms.ChoiceField(
-        label=_("Basis"), choices=[("amount", _("Fixed amount (CNY)")), ("rate", _("Share of principal (%)"))]
+        label=_("Basis"), choices=[("amount", _("Amount (CNY)")), ("rate", _("Share of principal (%)"))]
     )
     value = forms.DecimalField(label=_("Amount or share"), required=False, min_value=0, max_digits=14, decimal_places=4)
 

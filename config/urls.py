@@ -27,5 +27,7 @@ urlpatterns = [
     path("loans/", include("loancrm.loans.urls")),
     path("servicing/", include("loancrm.servicing.urls")),
     path("ledger/", include("loancrm.ledger.urls")),
+    path("products/", include("loancrm.products.urls")),
+    path("rules/", include("loancrm.rules.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

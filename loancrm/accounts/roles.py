@@ -183,6 +183,18 @@ for _code in ("sales_agent", "sales_lead", "administrator"):
         "applications.submit_application",
     ]
 
+# The product catalogue and the decision rules: operations and administrators configure them, credit supervisors and
+# directors (who answer for the risk) may read them.
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code] += [
+        "products.view_product",
+        "products.change_product",
+        "rules.view_ruleset",
+        "rules.change_ruleset",
+    ]
+for _code in ("credit_supervisor", "credit_director"):
+    ROLE_PERMISSIONS[_code] += ["products.view_product", "rules.view_ruleset"]
+
 
 def role_label(code: str, fallback: str = "") -> Any:
     """The translated name of a built-in role, or ``fallback`` for a custom one."""

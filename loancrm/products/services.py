@@ -173,21 +173,31 @@ def product_version_save(*, draft: ProductVersion, actor: Any = None, **fields: 
     return locked
 
 
+def _publish_problems(version: ProductVersion) -> list[Problem]:
+    problems = validate_terms(version)
+    if (
+        version.rule_set_id
+        and not RuleSet.objects.filter(pk=version.rule_set_id, status=RuleSetStatus.PUBLISHED).exists()
+    ):
+        problems.append(("rule_set", "unpublished"))
+    if (
+        version.scorecard_id
+        and not Scorecard.objects.filter(pk=version.scorecard_id, status=ScorecardStatus.PUBLISHED).exists()
+    ):
+        problems.append(("scorecard", "unpublished"))
+    return problems
+
+
+def product_version_problems(version: ProductVersion) -> dict[str, list[str]]:
+    """What stops ``version`` from being published, as messages per field (empty: it can be published)."""
+    return _failed(_publish_problems(version)).fields
+
+
 @transaction.atomic
 def product_version_publish(*, draft: ProductVersion, actor: Any = None) -> ProductVersion:
     """Draft → published (then immutable); the previous published version retires; servicing follows the terms."""
     locked = _locked_draft(draft)
-    problems = validate_terms(locked)
-    if (
-        locked.rule_set_id
-        and not RuleSet.objects.filter(pk=locked.rule_set_id, status=RuleSetStatus.PUBLISHED).exists()
-    ):
-        problems.append(("rule_set", "unpublished"))
-    if (
-        locked.scorecard_id
-        and not Scorecard.objects.filter(pk=locked.scorecard_id, status=ScorecardStatus.PUBLISHED).exists()
-    ):
-        problems.append(("scorecard", "unpublished"))
+    problems = _publish_problems(locked)
     if problems:
         raise _failed(problems, _("Correct the product terms before publishing."), "product_terms_invalid")
     product = Product.objects.select_for_update().get(pk=locked.product_id)

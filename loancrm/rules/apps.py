@@ -10,4 +10,10 @@ class RulesConfig(AppConfig):
     def ready(self) -> None:
         from loancrm.core.audit import register_action_labels
 
-        register_action_labels({"rules.rule_set_published": _("Rule set published")})
+        register_action_labels(
+            {
+                "rules.rule_set_published": _("Rule set published"),
+                "rules.rule_deleted": _("Rule deleted"),
+                "rules.rule_moved": _("Rule moved"),
+            }
+        )

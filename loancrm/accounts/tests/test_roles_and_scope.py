@@ -82,6 +82,7 @@ def test_disabled_or_anonymous_users_see_nothing(org):
 
 LEDGER_NAV = ("trial_balance", "journal", "periods")
 OVERDUE_NAV = ("overdue_loans", "bucket_summary")
+CATALOGUE_NAV = ("products", "rule_sets")
 NAV_BY_ROLE = {
     "sales_agent": {
         "home",
@@ -126,6 +127,7 @@ NAV_BY_ROLE = {
         "payment_channels",
         "portfolio_import",
         *LEDGER_NAV,
+        *CATALOGUE_NAV,
     },
     "operations": {
         "home",
@@ -139,6 +141,7 @@ NAV_BY_ROLE = {
         "portfolio_import",
         "loan_statements",
         *LEDGER_NAV,
+        *CATALOGUE_NAV,
     },
     "compliance_officer": {
         "home",

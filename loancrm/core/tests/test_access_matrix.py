@@ -131,6 +131,23 @@ PAGES = [
     ("servicing/overdue/", "get", "loans.view_loan"),
     ("servicing/overdue/export/", "get", "accounts.export_data"),
     ("servicing/buckets/", "get", "loans.view_loan"),
+    ("products/", "get", "products.view_product"),
+    ("products/new/", "get", "products.change_product"),
+    ("products/<int:pk>/", "get", "products.view_product"),
+    ("products/<int:pk>/versions/new/", "post", "products.change_product"),
+    ("products/versions/<int:pk>/", "get", "products.view_product"),
+    ("products/versions/<int:pk>/publish/", "get", "products.change_product"),
+    ("rules/", "get", "rules.view_ruleset"),
+    ("rules/new/", "get", "rules.change_ruleset"),
+    ("rules/check/", "post", "rules.change_ruleset"),
+    ("rules/<int:pk>/", "get", "rules.view_ruleset"),
+    ("rules/<int:pk>/rules/new/", "get", "rules.change_ruleset"),
+    ("rules/<int:pk>/rules/<int:rule_id>/", "get", "rules.change_ruleset"),
+    ("rules/<int:pk>/rules/<int:rule_id>/delete/", "post", "rules.change_ruleset"),
+    ("rules/<int:pk>/rules/<int:rule_id>/move/", "post", "rules.change_ruleset"),
+    ("rules/<int:pk>/new-version/", "post", "rules.change_ruleset"),
+    ("rules/<int:pk>/publish/", "post", "rules.change_ruleset"),
+    ("rules/<int:pk>/test/", "post", "rules.view_ruleset"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -193,6 +210,13 @@ API = [
     ("/api/v1/ledger/periods", "get", "ledger.view_journalentry"),
     ("/api/v1/ledger/periods/{month}/close", "post", "ledger.close_period"),
     ("/api/v1/ledger/periods/{month}/reopen", "post", "ledger.reopen_period"),
+    ("/api/v1/products", "get", "products.view_product"),
+    ("/api/v1/products", "post", "products.change_product"),
+    ("/api/v1/products/{product_id}", "get", "products.view_product"),
+    ("/api/v1/products/{product_id}/versions", "post", "products.change_product"),
+    ("/api/v1/products/{product_id}/versions/{version}", "get", "products.view_product"),
+    ("/api/v1/products/{product_id}/versions/{version}", "put", "products.change_product"),
+    ("/api/v1/products/{product_id}/versions/{version}/publish", "post", "products.change_product"),
 ]
 # sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [
@@ -228,6 +252,8 @@ NAV = [
     ("roles", "accounts.manage_users"),
     ("org", "accounts.manage_users"),
     ("tokens", "accounts.manage_tokens"),
+    ("products", "products.view_product"),
+    ("rule_sets", "rules.view_ruleset"),
 ]
 
 

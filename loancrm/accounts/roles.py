@@ -183,6 +183,10 @@ for _code in ("sales_agent", "sales_lead", "administrator"):
         "applications.submit_application",
     ]
 
+# The SMS outbox (messaging)
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code].append("messaging.view_smsmessage")
+
 
 def role_label(code: str, fallback: str = "") -> Any:
     """The translated name of a built-in role, or ``fallback`` for a custom one."""

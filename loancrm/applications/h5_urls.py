@@ -1,0 +1,2 @@
+app_name = "applications_h5"
+urlpatterns: list = []

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from loancrm.accounts.scope import scope_q
 from loancrm.applications.models import Application, ApplicationStatusChange
-from loancrm.applications.principal import is_customer
+from loancrm.applications.choices import Channel
+from loancrm.applications.principal import is_customer, is_partner, partner_name
 from loancrm.core.errors import NotFound
 
 
@@ -17,6 +18,8 @@ def applications_visible_to(viewer: Any) -> QuerySet[Application]:
     base = Application.objects.select_related("customer", "product_version__product", "owner")
     if is_customer(viewer):
         return base.filter(customer_id=viewer.customer_id)
+    if is_partner(viewer):
+        return base.filter(channel=Channel.PARTNER, partner=partner_name(viewer))
     if not viewer.has_perm("applications.view_application"):
         return base.none()
     return base.filter(scope_q(viewer, owner="owner", org_unit="org_unit") | _customer_scope(viewer))

@@ -43,3 +43,26 @@ def access_application(viewer: Any, pk: int | str) -> Application:
 
 def status_history(application: Application) -> QuerySet[ApplicationStatusChange]:
     return application.status_changes.select_related("actor")
+
+
+def filter_applications(
+    qs: QuerySet[Application], *, q: str = "", status: str = "", product: str = "", channel: str = "",
+    owner: str = "", created_from: Any = None, created_to: Any = None,
+) -> QuerySet[Application]:  # fmt: skip
+    """List filters: ``q`` matches the application number, the customer number or the customer's name."""
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(number__iexact=q) | Q(customer__number__iexact=q) | Q(customer__name__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if product.isdigit():
+        qs = qs.filter(product_version__product_id=int(product))
+    if channel:
+        qs = qs.filter(channel=channel)
+    if owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    if created_from:
+        qs = qs.filter(created_at__date__gte=created_from)
+    if created_to:
+        qs = qs.filter(created_at__date__lte=created_to)
+    return qs

@@ -60,8 +60,8 @@ class TermsForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         terms = range(version.min_term_months, version.max_term_months + 1)
         preferred = [t for t in terms if t in (3, 6, 9, 12, 18, 24, 36, 48, 60)] or list(terms)
-        self.fields["term_months"].choices = [(t, _("%(n)s months") % {"n": t}) for t in preferred]
-        self.fields["method"].choices = method_choices(version)
+        self.fields["term_months"].choices = [(t, _("%(n)s months") % {"n": t}) for t in preferred]  # type: ignore[attr-defined]
+        self.fields["method"].choices = method_choices(version)  # type: ignore[attr-defined]
         self.fields["amount"].help_text = _("From %(low)s to %(high)s") % {
             "low": f"{version.min_amount:,.0f}", "high": f"{version.max_amount:,.0f}",
         }  # fmt: skip
@@ -81,7 +81,7 @@ class DeclarationsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, id_region: str = "", current_region: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(id_region, current_region)
+        self.fields["region"].choices = region_choices(id_region, current_region)  # type: ignore[attr-defined]
 
 
 class ApplicationForm(TermsForm, DeclarationsForm):
@@ -98,4 +98,4 @@ class ApplicationForm(TermsForm, DeclarationsForm):
         for name in ("monthly_income", "housing", "region"):
             self.fields[name].required = False
         terms = range(version.min_term_months, version.max_term_months + 1)
-        self.fields["term_months"].choices = [(t, _("%(n)s months") % {"n": t}) for t in terms]
+        self.fields["term_months"].choices = [(t, _("%(n)s months") % {"n": t}) for t in terms]  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -54,7 +55,9 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 
 def _safe_next(request: HttpRequest, raw: str | None) -> str:
-    if raw and url_has_allowed_host_and_scheme(raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if raw and url_has_allowed_host_and_scheme(
+        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return raw
     return reverse("applications_h5:home")
 
@@ -78,7 +81,7 @@ def _verified_mobile(request: HttpRequest) -> str | None:
         return None
     try:
         return decrypt(str(data["m"]), VERIFIED_KEY)
-    except Exception:  # noqa: BLE001 - a tampered or rotated value is simply not a verified mobile
+    except Exception:
         return None
 
 
@@ -202,9 +205,7 @@ def _needs_consent(principal: CustomerPrincipal, request: HttpRequest) -> HttpRe
 
 
 def _offered() -> list[ProductVersion]:
-    rows = ProductVersion.objects.select_related("product").filter(
-        status=VersionStatus.PUBLISHED, product__active=True
-    )
+    rows = ProductVersion.objects.select_related("product").filter(status=VersionStatus.PUBLISHED, product__active=True)
     return list(rows.order_by("product__name", "product__code"))
 
 
@@ -244,9 +245,10 @@ def terms(request: HttpRequest, principal: CustomerPrincipal, version_id: int | 
     if application is not None:
         version = application.product_version
     else:
-        version = next((v for v in _offered() if v.pk == version_id), None)
-        if version is None:
+        found = next((v for v in _offered() if v.pk == version_id), None)
+        if found is None:
             raise Http404
+        version = found
     form = TermsForm(request.POST or None, version=version, initial=_terms_initial(application, version))
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in ("amount", "term_months", "method", "purpose")}
@@ -315,8 +317,8 @@ def problem_list(application: Application, problems: dict[str, list[Any]]) -> li
     rows = []
     for name, texts in problems.items():
         try:
-            label = str(Application._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 - a check registered by another module names its own topic
+            label = str(getattr(Application._meta.get_field(name), "verbose_name", name))
+        except FieldDoesNotExist:
             label = {"customer": _("Identity"), "documents": _("Documents")}.get(name, name)
         rows.append({"field": name, "label": label, "messages": [str(t) for t in texts],
                      "step": PROBLEM_STEPS.get(name, "documents" if name == "documents" else "")})  # fmt: skip

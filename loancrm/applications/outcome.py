@@ -34,7 +34,9 @@ PLAIN_RESULTS: dict[str, Any] = {
     Status.SUBMITTED: _("Submitted. We are checking your application; this usually takes a few minutes."),
     Status.PRE_SCREENING: _("We are checking your application; this usually takes a few minutes."),
     Status.MANUAL_REVIEW: _("Your application passed the first check and is now with a credit reviewer."),
-    Status.AUTO_APPROVED: _("Good news: your application has been pre-approved. We will contact you about the next steps."),
+    Status.AUTO_APPROVED: _(
+        "Good news: your application has been pre-approved. We will contact you about the next steps."
+    ),
     Status.REJECTED: _("We are sorry: we cannot offer you a loan at this time."),
     Status.WITHDRAWN: _("This application was withdrawn."),
 }

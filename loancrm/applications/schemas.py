@@ -19,7 +19,9 @@ class ApplicantIn(BaseModel):
 class ApplicationIn(BaseModel):
     applicant: ApplicantIn
     product_code: str = Field(..., min_length=1, max_length=40, examples=["CASH"])
-    external_ref: str = Field(..., min_length=1, max_length=64, description="the partner's id; makes the call idempotent")
+    external_ref: str = Field(
+        ..., min_length=1, max_length=64, description="the partner's id; makes the call idempotent"
+    )
     amount: Decimal = Field(..., description="CNY, two decimals")
     term_months: int = Field(..., ge=1, le=600)
     method: str = Field(..., max_length=30, examples=["equal_installment"])

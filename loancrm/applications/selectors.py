@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from loancrm.accounts.scope import scope_q
-from loancrm.applications.models import Application, ApplicationStatusChange
 from loancrm.applications.choices import Channel
+from loancrm.applications.models import Application, ApplicationStatusChange
 from loancrm.applications.principal import is_customer, is_partner, partner_name
 from loancrm.core.errors import NotFound
 

@@ -54,10 +54,14 @@ def application_list(request: HttpRequest) -> HttpResponse:
              "submitted": "submitted_at", "customer": "customer__name"}  # fmt: skip
     listing = paginate(request, qs, sorts=sorts, default_sort="-created")
     context = {
-        "listing": listing, "page_obj": listing.page_obj, "filters": filters, "statuses": Status.choices,
-        "channels": Channel.choices, "products": Product.objects.filter(pk__in=visible.values("product_version__product")),
+        "listing": listing,
+        "page_obj": listing.page_obj,
+        "filters": filters,
+        "statuses": Status.choices,
+        "channels": Channel.choices,
+        "products": Product.objects.filter(pk__in=visible.values("product_version__product")),
         "owners": User.objects.filter(pk__in=visible.values("owner")).order_by("username"),
-    }  # fmt: skip
+    }
     return render(request, "applications/list.html", context)
 
 
@@ -84,9 +88,12 @@ def application_new(request: HttpRequest) -> HttpResponse:
     form = None
     id_region = (customer.id_number or "")[:6]
     if version is not None:
-        initial = {"term_months": version.min_term_months, "method": (version.methods or [""])[0],
-                   "region": id_region,
-                   "monthly_income": "" if customer.monthly_income is None else f"{customer.monthly_income:.2f}"}  # fmt: skip
+        initial = {
+            "term_months": version.min_term_months,
+            "method": (version.methods or [""])[0],
+            "region": id_region,
+            "monthly_income": "" if customer.monthly_income is None else f"{customer.monthly_income:.2f}",
+        }
         form = ApplicationForm(request.POST or None, version=version, initial=initial, id_region=id_region)
         if request.method == "POST" and form.is_valid():
             try:
@@ -99,7 +106,9 @@ def application_new(request: HttpRequest) -> HttpResponse:
                     raise Http404 from exc
                 add_domain_error(form, exc)
             else:
-                messages.success(request, _("Application %(number)s saved as a draft.") % {"number": application.number})
+                messages.success(
+                    request, _("Application %(number)s saved as a draft.") % {"number": application.number}
+                )
                 return redirect("applications:detail", application.pk)
     context = {"customer": customer, "versions": versions, "version": version, "form": form}
     return render(request, "applications/form.html", context, status=400 if request.method == "POST" else 200)
@@ -122,8 +131,13 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     version = application.product_version
     initial = {name: getattr(application, name) for name in FORM_FIELDS}
     initial = {k: ("" if v is None else v) for k, v in initial.items()}
-    form = ApplicationForm(request.POST or None, version=version, initial=initial,
-                           id_region=(application.customer.id_number or "")[:6], current_region=application.region)  # fmt: skip
+    form = ApplicationForm(
+        request.POST or None,
+        version=version,
+        initial=initial,
+        id_region=(application.customer.id_number or "")[:6],
+        current_region=application.region,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.application_update(actor=request.user, application_id=application.pk, values=_values(form),

@@ -25,7 +25,9 @@ URL = "/api/v1/applications"
 def partner_auth(username: str, *, submit: bool = True) -> dict[str, str]:
     user = make_user(username, kind="partner")
     codenames = ["add_application"] + (["submit_application"] if submit else [])
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="applications", codename__in=codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="applications", codename__in=codenames)
+    )
     admin = make_user(f"{username}_admin", role="administrator")
     _token, secret = account_services.api_token_create(
         actor=admin, user_id=user.pk, name=username, scopes=["read", "applications:write"]
@@ -107,7 +109,9 @@ def test_known_customer_is_reused_and_a_different_name_refused(auth, people):
     known = make_customer(people["agent"], name="王五", id_number=ID)
     assert post(URL, body(), auth).status_code == 201
     assert Application.objects.get().customer == known and Customer.objects.count() == 1
-    refused = post(URL, body(external_ref="ord-9", applicant={"name": "赵六", "id_number": ID, "mobile": "13700002222"}), auth)
+    refused = post(
+        URL, body(external_ref="ord-9", applicant={"name": "赵六", "id_number": ID, "mobile": "13700002222"}), auth
+    )
     assert refused.status_code == 400 and "name" in refused.json()["fields"]
 
 

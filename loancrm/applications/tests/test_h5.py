@@ -26,8 +26,12 @@ NEW_ID = valid_id("11010519880512003")
 
 @pytest.fixture
 def bureau_text(db):
-    return consent_text_publish(actor=None, purpose="credit_bureau", title="征信查询授权书",
-                                body="本人授权贵司向金融信用信息基础数据库查询本人的信用报告，用于贷款审批。")  # fmt: skip
+    return consent_text_publish(
+        actor=None,
+        purpose="credit_bureau",
+        title="征信查询授权书",
+        body="本人授权贵司向金融信用信息基础数据库查询本人的信用报告，用于贷款审批。",
+    )
 
 
 def last_code() -> str:
@@ -71,12 +75,16 @@ def test_new_customer_full_flow(version, bureau_text):
 
     products = client.get("/h5/apply/new/")
     assert products.status_code == 200 and version in products.context["versions"]
-    out_of_range = client.post(f"/h5/apply/new/{version.pk}/", {"amount": "1000", "term_months": 12,
-                                                                "method": "equal_installment", "purpose": "travel"})  # fmt: skip
+    out_of_range = client.post(
+        f"/h5/apply/new/{version.pk}/",
+        {"amount": "1000", "term_months": 12, "method": "equal_installment", "purpose": "travel"},
+    )
     assert out_of_range.status_code == 200 and "amount" in out_of_range.context["form"].errors
     assert not Application.objects.exists()
-    created = client.post(f"/h5/apply/new/{version.pk}/", {"amount": "20000", "term_months": 12,
-                                                           "method": "equal_installment", "purpose": "travel"})  # fmt: skip
+    created = client.post(
+        f"/h5/apply/new/{version.pk}/",
+        {"amount": "20000", "term_months": 12, "method": "equal_installment", "purpose": "travel"},
+    )
     application = Application.objects.get()
     assert created.url == f"/h5/apply/{application.pk}/declarations/"
     assert (application.channel, application.status, application.amount) == ("h5", "draft", 20000)

@@ -85,7 +85,9 @@ def applicant_find_or_create(
     found = _by_id_number(id_number)
     created = False
     if found is None:
-        owner = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "kind", "staff") == "staff" else None
+        owner = (
+            actor if getattr(actor, "is_authenticated", False) and getattr(actor, "kind", "staff") == "staff" else None
+        )
         try:
             with transaction.atomic():
                 found, created = _create(name, id_number, mobile, owner), True

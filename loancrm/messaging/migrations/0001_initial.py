@@ -2,58 +2,81 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loancrm.core.fields
 from django.db import migrations, models
+
+import loancrm.core.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SmsMessage',
+            name="SmsMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mobile', loancrm.core.fields.EncryptedTextField(kind='mobile', verbose_name='mobile')),
-                ('mobile_bidx', loancrm.core.fields.BlindIndexField(kind='mobile', source='mobile')),
-                ('template_code', models.CharField(max_length=40, verbose_name='template')),
-                ('text', models.TextField(verbose_name='text')),
-                ('status', models.CharField(choices=[('simulated', 'Simulated (not sent)'), ('sent', 'Sent'), ('failed', 'Failed')], max_length=12, verbose_name='status')),
-                ('provider', models.CharField(max_length=40, verbose_name='provider')),
-                ('provider_id', models.CharField(blank=True, max_length=64, verbose_name='provider message id')),
-                ('error', models.CharField(blank=True, max_length=200, verbose_name='error')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("mobile", loancrm.core.fields.EncryptedTextField(kind="mobile", verbose_name="mobile")),
+                ("mobile_bidx", loancrm.core.fields.BlindIndexField(kind="mobile", source="mobile")),
+                ("template_code", models.CharField(max_length=40, verbose_name="template")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("simulated", "Simulated (not sent)"), ("sent", "Sent"), ("failed", "Failed")],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("provider", models.CharField(max_length=40, verbose_name="provider")),
+                ("provider_id", models.CharField(blank=True, max_length=64, verbose_name="provider message id")),
+                ("error", models.CharField(blank=True, max_length=200, verbose_name="error")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created at"),
+                ),
             ],
             options={
-                'verbose_name': 'SMS message',
-                'verbose_name_plural': 'SMS messages',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['mobile_bidx', 'created_at'], name='messaging_s_mobile__31ffb5_idx')],
+                "verbose_name": "SMS message",
+                "verbose_name_plural": "SMS messages",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["mobile_bidx", "created_at"], name="messaging_s_mobile__31ffb5_idx")],
             },
         ),
         migrations.CreateModel(
-            name='SmsCode',
+            name="SmsCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mobile_bidx', models.CharField(max_length=64)),
-                ('purpose', models.CharField(choices=[('h5_login', 'H5 sign-in')], max_length=20)),
-                ('code_hash', models.CharField(max_length=64)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='messaging.smsmessage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("mobile_bidx", models.CharField(max_length=64)),
+                ("purpose", models.CharField(choices=[("h5_login", "H5 sign-in")], max_length=20)),
+                ("code_hash", models.CharField(max_length=64)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="messaging.smsmessage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SMS code',
-                'verbose_name_plural': 'SMS codes',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['mobile_bidx', 'purpose', 'created_at'], name='messaging_s_mobile__f78889_idx'), models.Index(fields=['ip', 'created_at'], name='messaging_s_ip_f077c2_idx')],
+                "verbose_name": "SMS code",
+                "verbose_name_plural": "SMS codes",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["mobile_bidx", "purpose", "created_at"], name="messaging_s_mobile__f78889_idx"
+                    ),
+                    models.Index(fields=["ip", "created_at"], name="messaging_s_ip_f077c2_idx"),
+                ],
             },
         ),
     ]

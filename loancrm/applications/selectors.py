@@ -22,7 +22,10 @@ def applications_visible_to(viewer: Any) -> QuerySet[Application]:
         return base.filter(channel=Channel.PARTNER, partner=partner_name(viewer))
     if not viewer.has_perm("applications.view_application"):
         return base.none()
-    return base.filter(scope_q(viewer, owner="owner", org_unit="org_unit") | _customer_scope(viewer))
+    own = scope_q(viewer, owner="owner", org_unit="org_unit")
+    if not own.children:  # data scope "all": Q() | Q(pk__in=[]) would be "nothing", so no filter at all
+        return base
+    return base.filter(own | _customer_scope(viewer))
 
 
 def _customer_scope(viewer: Any) -> Q:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from loancrm.accounts.tests.factories import make_user
 from loancrm.applications.models import Application
 from loancrm.applications.tests.factories import make_application, make_customer
 
@@ -18,7 +19,7 @@ def login(user) -> Client:
     return client
 
 
-def test_list_is_scoped_and_filtered(people, customer, version):
+def test_list_is_scoped_and_filtered(org, people, customer, version):
     mine = make_application(people["agent"], customer, version, amount="60000.00")
     other_customer = make_customer(people["other_agent"], name="赵钱")
     theirs = make_application(people["other_agent"], other_customer, version)
@@ -33,8 +34,9 @@ def test_list_is_scoped_and_filtered(people, customer, version):
                                          "created_from": "2000-01-01"}).context["listing"].rows == [mine]  # fmt: skip
     assert client.get("/applications/", {"created_to": "2000-01-01"}).context["listing"].rows == []
     assert client.get("/applications/", {"sort": "-amount", "page": "9"}).status_code == 200
-    admin = login(people["reviewer"])
-    assert admin.get("/applications/").status_code == 200
+    assert login(people["reviewer"]).get("/applications/").status_code == 200
+    everyone = login(make_user("ops", role="operations", unit=org.hq)).get("/applications/")
+    assert {a.pk for a in everyone.context["listing"].rows} == {mine.pk, theirs.pk}
     assert login(people["collector"]).get("/applications/").status_code == 403
 
 

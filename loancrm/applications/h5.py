@@ -38,6 +38,7 @@ from loancrm.core.fields import blind_lookup
 from loancrm.core.forms import add_domain_error
 from loancrm.customers.models import Customer, CustomerMobile
 from loancrm.customers.services.applicant import applicant_find_or_create
+from loancrm.loans.choices import RepaymentMethod
 from loancrm.messaging.choices import CodePurpose
 from loancrm.messaging.services import sms_code_send, sms_code_verify
 from loancrm.products.models import ProductVersion, VersionStatus
@@ -299,6 +300,10 @@ def declarations(request: HttpRequest, principal: CustomerPrincipal, pk: int) ->
     return _page(request, "applications/h5/declarations.html", context)
 
 
+def _method_label(application: Application) -> Any:
+    return dict(RepaymentMethod.choices).get(application.method, application.method)
+
+
 def documents_url(application: Application) -> str | None:
     """The documents step (``documents_h5:upload``) when that page is installed."""
     try:
@@ -346,6 +351,7 @@ def review(request: HttpRequest, principal: CustomerPrincipal, pk: int) -> HttpR
     context = {
         "application": application, "problems": problems, "documents_url": documents_url(application),
         "region": region_label(application.region), "step": "review", "steps": STEPS,
+        "method_label": _method_label(application),
     }  # fmt: skip
     return _page(request, "applications/h5/review.html", context, status=400 if request.method == "POST" else 200)
 
@@ -356,5 +362,6 @@ def detail(request: HttpRequest, principal: CustomerPrincipal, pk: int) -> HttpR
     context = {
         "application": application, "result": plain_result(application), "region": region_label(application.region),
         "history": selectors.status_history(application), "documents_url": documents_url(application),
+        "method_label": _method_label(application),
     }  # fmt: skip
     return _page(request, "applications/h5/detail.html", context)

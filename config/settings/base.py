@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "loancrm.products",
     "loancrm.externaldata",
     "loancrm.applications",
+    "loancrm.messaging",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +264,6 @@ LOANCRM_DEMO_LEADS = int(os.environ.get("LOANCRM_DEMO_LEADS", "2000"))
 EXTERNAL_DATA_PROVIDERS = dict.fromkeys(
     ("bureau", "multi_lending", "court", "blacklist", "business_registry"), "loancrm.externaldata.simulator.Simulator"
 )
+
+# SMS: the provider class (dotted path); the simulator records every message and sends nothing (dev, test, demo).
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "loancrm.messaging.providers.SimulatorProvider")

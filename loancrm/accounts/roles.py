@@ -194,6 +194,9 @@ for _code in ("operations", "administrator"):
     ]
 for _code in ("credit_supervisor", "credit_director"):
     ROLE_PERMISSIONS[_code] += ["products.view_product", "rules.view_ruleset"]
+# The SMS outbox (messaging)
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code].append("messaging.view_smsmessage")
 
 
 def role_label(code: str, fallback: str = "") -> Any:

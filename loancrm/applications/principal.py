@@ -29,3 +29,12 @@ def is_customer(actor: Any) -> bool:
 def audit_actor(actor: Any) -> Any:
     """The actor as ``audit_event`` takes it: the user, or the customer's label."""
     return str(actor) if is_customer(actor) else actor
+
+
+def is_partner(actor: Any) -> bool:
+    """A channel partner's API user: it sees and changes only the applications it brought (by partner name)."""
+    return getattr(actor, "kind", "") == "partner" and bool(getattr(actor, "pk", None))
+
+
+def partner_name(actor: Any) -> str:
+    return str(actor.get_username())[:60]

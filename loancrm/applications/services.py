@@ -23,7 +23,7 @@ from loancrm.accounts.scope import scope_q
 from loancrm.applications.choices import DECIDED, EDITABLE, STATUS_TRANSITIONS, Channel, Housing, Purpose, Status
 from loancrm.applications.errors import ApplicationNotEditable
 from loancrm.applications.models import Application, ApplicationStatusChange
-from loancrm.applications.principal import audit_actor, is_customer
+from loancrm.applications.principal import audit_actor, is_customer, is_partner, partner_name
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from loancrm.customers.models import Customer
@@ -155,13 +155,18 @@ def _raise_if(errors: Errors) -> None:
         raise ValidationFailed(fields=errors)
 
 
-def _customer_for(actor: Any, customer_id: int) -> Customer:
+def _customer_for(actor: Any, customer_id: int, channel: str = "") -> Customer:
     if is_customer(actor):
         if actor.customer_id != customer_id:
             raise NotFound()
         return Customer.objects.get(pk=customer_id)
     if not actor.has_perm("applications.add_application"):
         raise PermissionDenied()
+    if is_partner(actor) and channel == Channel.PARTNER:  # the partner identified the applicant by ID number
+        customer = Customer.objects.filter(pk=customer_id).first()
+        if customer is None:
+            raise NotFound()
+        return customer
     customer = Customer.objects.filter(scope_q(actor, owner="owner", org_unit="org_unit"), pk=customer_id).first()
     if customer is None:
         raise NotFound()
@@ -219,7 +224,7 @@ def application_create(
     """A new draft for the customer under a published product version (terms checked when given in full)."""
     if channel not in Channel.values:
         raise ValidationFailed(fields={"channel": [_("Choose one of the allowed values.")]})
-    customer = _customer_for(actor, customer_id)
+    customer = _customer_for(actor, customer_id, channel)
     version = published_version(product_version_id)
     errors: Errors = {}
     fields = clean_fields({"annual_rate": None, **values}, version, errors)
@@ -271,6 +276,10 @@ def locked_application(actor: Any, application_id: int, perm: str = "application
     rows = Application.objects.select_for_update(of=("self",)).select_related("product_version", "customer")
     if is_customer(actor):
         rows = rows.filter(customer_id=actor.customer_id)
+    elif is_partner(actor):
+        if not actor.has_perm(perm):
+            raise PermissionDenied()
+        rows = rows.filter(channel=Channel.PARTNER, partner=partner_name(actor))
     else:
         if not actor.has_perm(perm):
             raise PermissionDenied()

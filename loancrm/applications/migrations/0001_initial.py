@@ -7,88 +7,273 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_roleprofile_requires_2fa'),
-        ('customers', '0003_customer_status'),
-        ('leads', '0005_covered_fk_indexes'),
-        ('products', '0001_initial'),
+        ("accounts", "0003_roleprofile_requires_2fa"),
+        ("customers", "0003_customer_status"),
+        ("leads", "0005_covered_fk_indexes"),
+        ("products", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(editable=False, max_length=12, null=True, unique=True, verbose_name='application number')),
-                ('channel', models.CharField(choices=[('h5', 'Customer self-service (H5)'), ('branch', 'Agent-assisted'), ('partner', 'Channel partner (API)')], max_length=10, verbose_name='channel')),
-                ('partner', models.CharField(blank=True, max_length=60, verbose_name='channel partner')),
-                ('external_ref', models.CharField(blank=True, max_length=64, verbose_name='partner reference')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('pre_screening', 'Pre-screening'), ('manual_review', 'Manual review'), ('auto_approved', 'Auto-approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='draft', max_length=20, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='status changed at')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('term_months', models.PositiveSmallIntegerField(verbose_name='term (months)')),
-                ('method', models.CharField(max_length=30, verbose_name='repayment method')),
-                ('annual_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='annual rate')),
-                ('purpose', models.CharField(choices=[('consumption', 'Daily consumption'), ('decoration', 'Home decoration'), ('education', 'Education'), ('travel', 'Travel'), ('medical', 'Medical'), ('car', 'Car purchase'), ('business', 'Business operation'), ('other', 'Other')], default='consumption', max_length=20, verbose_name='purpose')),
-                ('monthly_income', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='monthly income')),
-                ('monthly_debt', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='existing monthly repayments')),
-                ('employment_years', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='years in employment')),
-                ('housing', models.CharField(blank=True, choices=[('owned', 'Own home'), ('mortgaged', 'Own home with mortgage'), ('rented', 'Rented'), ('parents', 'Living with parents')], max_length=12, verbose_name='housing')),
-                ('region', models.CharField(blank=True, max_length=6, verbose_name='region code')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='customers.customer', verbose_name='customer')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='applications', to='leads.lead', verbose_name='lead')),
-                ('org_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.orgunit', verbose_name='organisation unit')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to=settings.AUTH_USER_MODEL, verbose_name='account manager')),
-                ('product_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='products.productversion', verbose_name='product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.CharField(
+                        editable=False, max_length=12, null=True, unique=True, verbose_name="application number"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("h5", "Customer self-service (H5)"),
+                            ("branch", "Agent-assisted"),
+                            ("partner", "Channel partner (API)"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("partner", models.CharField(blank=True, max_length=60, verbose_name="channel partner")),
+                ("external_ref", models.CharField(blank=True, max_length=64, verbose_name="partner reference")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("pre_screening", "Pre-screening"),
+                            ("manual_review", "Manual review"),
+                            ("auto_approved", "Auto-approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="status changed at"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("term_months", models.PositiveSmallIntegerField(verbose_name="term (months)")),
+                ("method", models.CharField(max_length=30, verbose_name="repayment method")),
+                ("annual_rate", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="annual rate")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("consumption", "Daily consumption"),
+                            ("decoration", "Home decoration"),
+                            ("education", "Education"),
+                            ("travel", "Travel"),
+                            ("medical", "Medical"),
+                            ("car", "Car purchase"),
+                            ("business", "Business operation"),
+                            ("other", "Other"),
+                        ],
+                        default="consumption",
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "monthly_income",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="monthly income"
+                    ),
+                ),
+                (
+                    "monthly_debt",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="existing monthly repayments",
+                    ),
+                ),
+                (
+                    "employment_years",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=4, null=True, verbose_name="years in employment"
+                    ),
+                ),
+                (
+                    "housing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("owned", "Own home"),
+                            ("mortgaged", "Own home with mortgage"),
+                            ("rented", "Rented"),
+                            ("parents", "Living with parents"),
+                        ],
+                        max_length=12,
+                        verbose_name="housing",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=6, verbose_name="region code")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="applications",
+                        to="leads.lead",
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounts.orgunit",
+                        verbose_name="organisation unit",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account manager",
+                    ),
+                ),
+                (
+                    "product_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="products.productversion",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application',
-                'verbose_name_plural': 'applications',
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('submit_application', 'Can submit applications')],
+                "verbose_name": "application",
+                "verbose_name_plural": "applications",
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("submit_application", "Can submit applications")],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationStatusChange',
+            name="ApplicationStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('pre_screening', 'Pre-screening'), ('manual_review', 'Manual review'), ('auto_approved', 'Auto-approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('pre_screening', 'Pre-screening'), ('manual_review', 'Manual review'), ('auto_approved', 'Auto-approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='applications.application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("pre_screening", "Pre-screening"),
+                            ("manual_review", "Manual review"),
+                            ("auto_approved", "Auto-approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("pre_screening", "Pre-screening"),
+                            ("manual_review", "Manual review"),
+                            ("auto_approved", "Auto-approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="applications.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application status change',
-                'verbose_name_plural': 'application status changes',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "application status change",
+                "verbose_name_plural": "application status changes",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'created_at'], name='application_status_413525_idx'),
+            model_name="application",
+            index=models.Index(fields=["status", "created_at"], name="application_status_413525_idx"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['owner', 'status'], name='application_owner_i_85b28d_idx'),
+            model_name="application",
+            index=models.Index(fields=["owner", "status"], name="application_owner_i_85b28d_idx"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['org_unit', 'status'], name='application_org_uni_3f6af4_idx'),
+            model_name="application",
+            index=models.Index(fields=["org_unit", "status"], name="application_org_uni_3f6af4_idx"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_ref', ''), _negated=True), fields=('partner', 'external_ref'), name='application_partner_ref'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_ref", ""), _negated=True),
+                fields=("partner", "external_ref"),
+                name="application_partner_ref",
+            ),
         ),
     ]

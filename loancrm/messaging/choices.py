@@ -1,0 +1,22 @@
+"""SMS statuses, templates and code purposes."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsStatus(models.TextChoices):
+    SIMULATED = "simulated", _("Simulated (not sent)")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class CodePurpose(models.TextChoices):
+    H5_LOGIN = "h5_login", _("H5 sign-in")
+
+
+# The provider-approved SMS templates (in China the wording of each template is registered with the carrier
+# gateway, so it is fixed text, not a UI translation). ``{name}`` placeholders are filled from ``params``.
+SMS_TEMPLATES: dict[str, str] = {
+    "login_code": "【信贷服务】您的验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人，工作人员不会向您索取。",
+    "application_submitted": "【信贷服务】您的借款申请{number}已提交，我们将尽快审核，请留意短信通知。",
+}

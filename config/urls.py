@@ -27,5 +27,6 @@ urlpatterns = [
     path("loans/", include("loancrm.loans.urls")),
     path("servicing/", include("loancrm.servicing.urls")),
     path("ledger/", include("loancrm.ledger.urls")),
+    path("decisions/", include("loancrm.decisioning.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -325,7 +325,7 @@ def decision_replay(*, decision_id: int, actor: Any = None, request: HttpRequest
     replay = DecisionReplay.objects.create(
         decision=decision,
         actor=user,
-        actor_repr=str(user.get_username()) if user else "system",
+        actor_repr=str(user.get_username()) if user else (actor[:150] if isinstance(actor, str) else "system"),
         same_outcome=not differences,
         result=replayed,
         differences=differences,
@@ -359,12 +359,16 @@ def latest_backtest(rule_set: RuleSet) -> RuleSetBacktest | None:
     return RuleSetBacktest.objects.filter(rule_set=rule_set).order_by("-created_at", "-id").first()
 
 
-def _recent(limit: int) -> list[tuple[int, str, str, dict[str, Any]]]:
-    rows = (
-        Decision.objects.order_by("-created_at", "-id")
-        .values_list("pk", "application__number", "rules_outcome", "input_snapshot__context")[:limit]
-    )  # fmt: skip
-    return [(pk, number or "", outcome, context) for pk, number, outcome, context in rows if context]
+def _recent(limit: int) -> list[dict[str, Any]]:
+    rows = Decision.objects.order_by("-created_at", "-id").values(
+        "pk", "application_id", "application__number", "rules_outcome", "input_snapshot__context"
+    )[:limit]
+    return [
+        {"decision": row["pk"], "application_id": row["application_id"], "application": row["application__number"],
+         "outcome": row["rules_outcome"], "context": row["input_snapshot__context"]}
+        for row in rows
+        if row["input_snapshot__context"]
+    ]  # fmt: skip
 
 
 @transaction.atomic
@@ -381,16 +385,16 @@ def rule_set_backtest_run(
     recent = _recent(n)
     if not rule_set.rules.exists():
         raise ValidationFailed(_("The rule set has no rules to backtest."), code="rule_set_empty")
-    report = rule_services.backtest(rule_set=rule_set, cases=[(context, old) for _pk, _no, old, context in recent])
+    report = rule_services.backtest(rule_set=rule_set, cases=[(case["context"], case["outcome"]) for case in recent])
     data = report.as_dict()
     for change in data["changed"]:
-        pk, number, _old, _context = recent[change["index"]]
-        change.update(decision=pk, application=number)
+        case = recent[change["index"]]
+        change.update(decision=case["decision"], application=case["application"], application_id=case["application_id"])
     backtest = RuleSetBacktest.objects.create(
         rule_set=rule_set,
         n=n,
         report=data,
-        decision_ids=[pk for pk, *_rest in recent],
+        decision_ids=[case["decision"] for case in recent],
         rules_hash=rules_hash(rule_set),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -410,8 +414,8 @@ def recent_contexts(limit: int = 20) -> list[tuple[str, str, dict[str, Any]]]:
     labels = {"approve": _("rules passed"), "manual_review": _("manual review"), "reject": _("rejected"),
               "timeout": _("timed out")}  # fmt: skip
     return [
-        (str(pk), f"{number} · {labels.get(outcome, outcome)}", context)
-        for pk, number, outcome, context in _recent(limit)
+        (str(case["decision"]), f"{case['application']} · {labels.get(case['outcome'], case['outcome'])}", case["context"])
+        for case in _recent(limit)
     ]
 
 

@@ -8,8 +8,8 @@ e.g. the document checklist — refuses a demo application, it is moved to submi
 ``application_set_status`` instead), then decided by ``application_prescreen``, so each has a real decision.
 Reproducible (seeded) and idempotent: nothing is done when the demo applications exist.
 
-Cut-offs: when a demo product's auto-approve cut-off lies above what its scorecard can reach at all (the base
-score plus every feature's best bin), no application could ever be approved automatically; the demo then
+Cut-offs: when a demo product's auto-approve cut-off lies above the 99th percentile of its scorecard's scores on
+the synthetic population, hardly any application could be approved automatically; the demo then
 publishes the next version of that product with cut-offs calibrated on the scorecard's synthetic population
 (``scoring.synthetic``): auto-approve from its 65th percentile, reject below its 20th. With cut-offs in range
 the products are left alone.
@@ -70,10 +70,9 @@ def _calibrated(version: ProductVersion) -> ProductVersion:
     if version.scorecard is None or version.auto_approve_score is None:
         return version
     card = scorecard_card(version.scorecard)
-    reachable = card.base_score + sum(max(b.points for b in f.binning.bins) for f in card.features)
-    if version.auto_approve_score <= reachable - 20:
-        return version
     scores = sorted(card.score(row)[0] for row in generate(2000, seed=7))
+    if version.auto_approve_score <= scores[1980]:
+        return version
     draft = product_version_draft(product=version.product, from_version=version)
     product_version_save(
         draft=draft, auto_approve_score=scores[1300], reject_below_score=scores[400],

@@ -97,7 +97,7 @@ def points_chart(points: list[dict[str, Any]]) -> dict[str, Any]:
     """A horizontal bar per feature: its points (negative red, positive green)."""
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 150, "right": 40, "top": 10, "bottom": 30},
+        "grid": {"left": 20, "right": 40, "top": 10, "bottom": 30, "containLabel": True},
         "xAxis": {"type": "value", "name": _("points")},
         "yAxis": {"type": "category", "inverse": True, "data": [p["label"] for p in points]},
         "series": [

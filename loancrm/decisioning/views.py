@@ -16,6 +16,7 @@ from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.decisioning import presentation, selectors, services
 from loancrm.decisioning.models import Outcome, RuleSetBacktest
+from loancrm.decisioning.reasons import reason_label
 from loancrm.products.models import Product
 from loancrm.rules.models import RuleSet
 
@@ -44,8 +45,12 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(created_at__date__lte=end)
     sorts = {"created": "created_at", "score": "score", "amount": "application__amount", "limit": "suggested_limit"}
     listing = paginate(request, rows, sorts=sorts, default_sort="-created")
+    shown = [
+        {"d": d, "reasons": [(code, reason_label(code)) for code in d.reasons[:2]], "more": max(len(d.reasons) - 2, 0)}
+        for d in listing.rows
+    ]
     context = {
-        "listing": listing, "page_obj": listing.page_obj, "filters": filters, "outcomes": Outcome.choices,
+        "listing": listing, "page_obj": listing.page_obj, "rows": shown, "filters": filters, "outcomes": Outcome.choices,
         "products": Product.objects.order_by("code"),
     }  # fmt: skip
     return render(request, "decisioning/list.html", context)

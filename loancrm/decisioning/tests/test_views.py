@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 
 from loancrm.core.models import AuditEvent
 from loancrm.decisioning import services
@@ -46,7 +47,7 @@ def test_the_decision_page_shows_outcome_rules_points_inputs_and_the_customer_ex
     assert "有法院执行或失信记录" in html  # the rule's description labels its reason code
     assert 'data-testid="points-chart"' in html and 'id="points-options"' in html
     for point in rejected.score_points:
-        assert f">{point['bin']}<" in html
+        assert f">{escape(point['bin'])}<" in html
     explanation = html.split('data-testid="customer-explanation"')[1].split("</div>\n    </div>")[0]
     assert "我们暂时无法批准您的申请" in explanation
     assert "R03_COURT" not in explanation and "points" not in explanation

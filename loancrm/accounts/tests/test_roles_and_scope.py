@@ -126,6 +126,7 @@ NAV_BY_ROLE = {
         "payment_channels",
         "portfolio_import",
         *LEDGER_NAV,
+        "decisions",
     },
     "operations": {
         "home",

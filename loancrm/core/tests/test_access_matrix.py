@@ -131,6 +131,10 @@ PAGES = [
     ("servicing/overdue/", "get", "loans.view_loan"),
     ("servicing/overdue/export/", "get", "accounts.export_data"),
     ("servicing/buckets/", "get", "loans.view_loan"),
+    ("decisions/", "get", "decisioning.view_decision"),
+    ("decisions/application/<int:pk>/", "get", "decisioning.view_decision"),
+    ("decisions/application/<int:pk>/replay/", "post", "decisioning.replay_decision"),
+    ("decisions/backtest/<int:rule_set_pk>/", "get", "decisioning.backtest_rule_set"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -228,6 +232,7 @@ NAV = [
     ("roles", "accounts.manage_users"),
     ("org", "accounts.manage_users"),
     ("tokens", "accounts.manage_tokens"),
+    ("decisions", "decisioning.view_decision"),
 ]
 
 

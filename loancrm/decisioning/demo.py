@@ -27,14 +27,14 @@ from loancrm.applications.services import application_create, application_set_st
 from loancrm.core.errors import DomainError, ValidationFailed
 from loancrm.customers.choices import Kind as CustomerKind
 from loancrm.customers.models import Customer
-from loancrm.decisioning.services import application_prescreen
+from loancrm.decisioning.services import application_prescreen, scorecard_card
 from loancrm.externaldata.services import customer_consent
-from loancrm.decisioning.services import scorecard_card
 from loancrm.products.models import ProductVersion, VersionStatus
 from loancrm.products.services import product_version_draft, product_version_publish, product_version_save
 from loancrm.scoring.synthetic import generate
 
 REF_PREFIX = "demo-decisioning-"
+DEBT_SHARES = ("0", "0.05", "0.1", "0.2", "0.35")
 PER_CUSTOMER = 5
 WITHOUT_CONSENT = 2
 
@@ -59,7 +59,7 @@ def _values(rng: random.Random, customer: Customer, version: ProductVersion) -> 
         "method": version.methods[0],
         "purpose": rng.choice(purposes),
         "monthly_income": f"{income:.2f}",
-        "monthly_debt": f"{(income * Decimal(rng.choice(('0', '0.05', '0.1', '0.2', '0.35')))).quantize(Decimal('1')):.2f}",
+        "monthly_debt": f"{(income * Decimal(rng.choice(DEBT_SHARES))).quantize(Decimal('1')):.2f}",
         "employment_years": f"{rng.choice(('0.5', '1.5', '3', '5', '8', '12')):s}",
         "housing": rng.choice(Housing.values),
     }
@@ -106,7 +106,8 @@ def seed() -> list[str]:
         .select_related("owner")
         .order_by("pk")
     )
-    consenting, without = [], []
+    consenting: list[Customer] = []
+    without: list[Customer] = []
     for customer in individuals[:60]:
         (consenting if customer_consent(customer) is not None else without).append(customer)
     rng = random.Random(2026)  # noqa: S311 (reproducible demo data)

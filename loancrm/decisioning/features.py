@@ -152,10 +152,7 @@ def build(snapshot: Mapping[str, Any]) -> Features:
     except ScheduleError:
         instalment = Decimal("0.00")
         problems.append("TERMS_INVALID")
-    if income > 0:
-        dti = ((debt + instalment) / income).quantize(RATIO_PLACES, ROUND_HALF_UP)
-    else:
-        dti = DTI_WITHOUT_INCOME
+    dti = ((debt + instalment) / income).quantize(RATIO_PLACES, ROUND_HALF_UP) if income > 0 else DTI_WITHOUT_INCOME
 
     years = _decimal(application.get("employment_years"))
     if years is None:

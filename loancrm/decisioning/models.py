@@ -34,7 +34,7 @@ class AppendOnly(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and type(self).objects.filter(pk=self.pk).exists():
+        if self.pk and type(self)._default_manager.filter(pk=self.pk).exists():
             raise DecisionImmutable()
         super().save(*args, **kwargs)
 

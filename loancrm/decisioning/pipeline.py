@@ -46,7 +46,9 @@ def terms_of(snapshot: Mapping[str, Any], income: str) -> policy.Terms:
 
 def cutoffs_of(snapshot: Mapping[str, Any]) -> policy.Cutoffs:
     product = snapshot.get("product", {})
-    return policy.Cutoffs(auto_approve=product.get("auto_approve_score"), reject_below=product.get("reject_below_score"))
+    return policy.Cutoffs(
+        auto_approve=product.get("auto_approve_score"), reject_below=product.get("reject_below_score")
+    )
 
 
 def run(

@@ -17,6 +17,7 @@ from loancrm.externaldata.models import Kind
 from loancrm.rules.context import FIELDS
 from loancrm.rules.models import RuleAction
 
+
 def rules_outcome_label(code: str) -> str:
     names = {"approve": _("Rules passed"), "manual_review": _("Manual review"), "reject": _("Reject"),
              "timeout": _("Timed out")}  # fmt: skip
@@ -83,7 +84,11 @@ def decision_view(decision: Decision) -> dict[str, Any]:
         "context": context_rows,
         "derived": snapshot.get("derived", {}),
         "queries": [
-            {**q, "kind_label": kinds.get(q["kind"], q["kind"]), "at": (q.get("completed_at") or "")[:19].replace("T", " ")}
+            {
+                **q,
+                "kind_label": kinds.get(q["kind"], q["kind"]),
+                "at": (q.get("completed_at") or "")[:19].replace("T", " "),
+            }
             for q in snapshot.get("queries", [])
         ],
         "problems": [{"code": c, "label": labels.reason_label(c)} for c in snapshot.get("problems", [])],
@@ -121,6 +126,7 @@ def backtest_view(backtest: RuleSetBacktest) -> dict[str, Any]:
     shown = [o for o in outcomes if before.get(o) or after.get(o)] or outcomes[:3]
     rows = [{"code": o, "label": rules_outcome_label(o), "before": before.get(o, 0), "after": after.get(o, 0),
              "change": after.get(o, 0) - before.get(o, 0)} for o in shown]  # fmt: skip
+    grey, blue = {"color": "#adb5bd"}, {"color": "#206bc4"}
     chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
@@ -128,13 +134,17 @@ def backtest_view(backtest: RuleSetBacktest) -> dict[str, Any]:
         "xAxis": {"type": "category", "data": [r["label"] for r in rows]},
         "yAxis": {"type": "value"},
         "series": [
-            {"type": "bar", "name": _("Recorded"), "data": [r["before"] for r in rows], "itemStyle": {"color": "#adb5bd"}},
-            {"type": "bar", "name": _("This rule set"), "data": [r["after"] for r in rows], "itemStyle": {"color": "#206bc4"}},
+            {"type": "bar", "name": _("Recorded"), "data": [r["before"] for r in rows], "itemStyle": grey},
+            {"type": "bar", "name": _("This rule set"), "data": [r["after"] for r in rows], "itemStyle": blue},
         ],
-    }  # fmt: skip
+    }
     changed = [
-        {**change, "before_label": rules_outcome_label(change["before"]), "after_label": rules_outcome_label(change["after"])}
+        {
+            **change,
+            "before_label": rules_outcome_label(change["before"]),
+            "after_label": rules_outcome_label(change["after"]),
+        }
         for change in report.get("changed", [])
-    ]  # fmt: skip
-    return {"rows": rows, "chart": chart, "changed": changed, "reasons": sorted(
-        report.get("reasons_after", {}).items(), key=lambda item: (-item[1], item[0]))}  # fmt: skip
+    ]
+    reasons = sorted(report.get("reasons_after", {}).items(), key=lambda item: (-item[1], item[0]))
+    return {"rows": rows, "chart": chart, "changed": changed, "reasons": reasons}

@@ -195,9 +195,7 @@ def _rules_and_card(
     return (rules_of(rule_set) if rule_set else None, scorecard_card(scorecard) if scorecard else None)
 
 
-def application_prescreen(
-    *, application_id: int, actor: Any = None, request: HttpRequest | None = None
-) -> Decision:
+def application_prescreen(*, application_id: int, actor: Any = None, request: HttpRequest | None = None) -> Decision:
     """Decide a submitted application automatically (idempotent: an existing decision is returned)."""
     existing = Decision.objects.filter(application_id=application_id).first()
     if existing is not None:
@@ -216,7 +214,7 @@ def application_prescreen(
     external, queries, problems = fetch_external(application.customer)
     with transaction.atomic():
         locked = Application.objects.select_for_update(of=("self",)).filter(pk=application_id).first()
-        assert locked is not None  # noqa: S101 (applications are never deleted)
+        assert locked is not None
         existing = Decision.objects.filter(application_id=application_id).first()
         if existing is not None:
             return existing
@@ -414,7 +412,11 @@ def recent_contexts(limit: int = 20) -> list[tuple[str, str, dict[str, Any]]]:
     labels = {"approve": _("rules passed"), "manual_review": _("manual review"), "reject": _("rejected"),
               "timeout": _("timed out")}  # fmt: skip
     return [
-        (str(case["decision"]), f"{case['application']} · {labels.get(case['outcome'], case['outcome'])}", case["context"])
+        (
+            str(case["decision"]),
+            f"{case['application']} · {labels.get(case['outcome'], case['outcome'])}",
+            case["context"],
+        )
         for case in _recent(limit)
     ]
 

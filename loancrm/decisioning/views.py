@@ -50,8 +50,8 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         for d in listing.rows
     ]
     context = {
-        "listing": listing, "page_obj": listing.page_obj, "rows": shown, "filters": filters, "outcomes": Outcome.choices,
-        "products": Product.objects.order_by("code"),
+        "listing": listing, "page_obj": listing.page_obj, "rows": shown, "filters": filters,
+        "outcomes": Outcome.choices, "products": Product.objects.order_by("code"),
     }  # fmt: skip
     return render(request, "decisioning/list.html", context)
 

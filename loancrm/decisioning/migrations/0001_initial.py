@@ -7,87 +7,185 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applications', '0001_initial'),
-        ('rules', '0001_initial'),
-        ('scoring', '0001_initial'),
+        ("applications", "0001_initial"),
+        ("rules", "0001_initial"),
+        ("scoring", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('input_snapshot', models.JSONField(default=dict, verbose_name='input snapshot')),
-                ('rule_set_version', models.PositiveIntegerField(blank=True, null=True, verbose_name='rule set version')),
-                ('scorecard_version', models.PositiveIntegerField(blank=True, null=True, verbose_name='scorecard version')),
-                ('cutoffs', models.JSONField(default=dict, verbose_name='cut-offs')),
-                ('rule_results', models.JSONField(default=list, verbose_name='rule results')),
-                ('rules_outcome', models.CharField(blank=True, max_length=20, verbose_name='rules outcome')),
-                ('score', models.IntegerField(blank=True, null=True, verbose_name='score')),
-                ('score_points', models.JSONField(default=list, verbose_name='points per feature')),
-                ('outcome', models.CharField(choices=[('auto_approved', 'Auto-approved'), ('manual_review', 'Manual review'), ('rejected', 'Rejected')], max_length=20, verbose_name='outcome')),
-                ('reasons', models.JSONField(default=list, verbose_name='reason codes')),
-                ('flags', models.JSONField(default=list, verbose_name='flags')),
-                ('suggested_limit', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='suggested limit')),
-                ('suggested_rate', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='suggested annual rate')),
-                ('elapsed_ms', models.FloatField(default=0, verbose_name='elapsed (ms)')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='decided at')),
-                ('actor_repr', models.CharField(default='system', max_length=150, verbose_name='decided by')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='applications.application', verbose_name='application')),
-                ('rule_set', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rules.ruleset', verbose_name='rule set')),
-                ('scorecard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scoring.scorecard', verbose_name='scorecard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("input_snapshot", models.JSONField(default=dict, verbose_name="input snapshot")),
+                (
+                    "rule_set_version",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="rule set version"),
+                ),
+                (
+                    "scorecard_version",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="scorecard version"),
+                ),
+                ("cutoffs", models.JSONField(default=dict, verbose_name="cut-offs")),
+                ("rule_results", models.JSONField(default=list, verbose_name="rule results")),
+                ("rules_outcome", models.CharField(blank=True, max_length=20, verbose_name="rules outcome")),
+                ("score", models.IntegerField(blank=True, null=True, verbose_name="score")),
+                ("score_points", models.JSONField(default=list, verbose_name="points per feature")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("auto_approved", "Auto-approved"),
+                            ("manual_review", "Manual review"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("reasons", models.JSONField(default=list, verbose_name="reason codes")),
+                ("flags", models.JSONField(default=list, verbose_name="flags")),
+                (
+                    "suggested_limit",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="suggested limit"
+                    ),
+                ),
+                (
+                    "suggested_rate",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="suggested annual rate"
+                    ),
+                ),
+                ("elapsed_ms", models.FloatField(default=0, verbose_name="elapsed (ms)")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="decided at"),
+                ),
+                ("actor_repr", models.CharField(default="system", max_length=150, verbose_name="decided by")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "rule_set",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rules.ruleset",
+                        verbose_name="rule set",
+                    ),
+                ),
+                (
+                    "scorecard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scoring.scorecard",
+                        verbose_name="scorecard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'automated decision',
-                'verbose_name_plural': 'automated decisions',
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('replay_decision', 'Can replay automated decisions'), ('backtest_rule_set', 'Can backtest rule sets on past decisions')],
+                "verbose_name": "automated decision",
+                "verbose_name_plural": "automated decisions",
+                "ordering": ["-created_at", "-id"],
+                "permissions": [
+                    ("replay_decision", "Can replay automated decisions"),
+                    ("backtest_rule_set", "Can backtest rule sets on past decisions"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DecisionReplay',
+            name="DecisionReplay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('replayed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='replayed at')),
-                ('actor_repr', models.CharField(default='system', max_length=150)),
-                ('same_outcome', models.BooleanField(verbose_name='same result')),
-                ('result', models.JSONField(default=dict, verbose_name='replayed result')),
-                ('differences', models.JSONField(default=list, verbose_name='differences')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='replays', to='decisioning.decision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("replayed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="replayed at")),
+                ("actor_repr", models.CharField(default="system", max_length=150)),
+                ("same_outcome", models.BooleanField(verbose_name="same result")),
+                ("result", models.JSONField(default=dict, verbose_name="replayed result")),
+                ("differences", models.JSONField(default=list, verbose_name="differences")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="replays", to="decisioning.decision"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision replay',
-                'verbose_name_plural': 'decision replays',
-                'ordering': ['-replayed_at', '-id'],
+                "verbose_name": "decision replay",
+                "verbose_name_plural": "decision replays",
+                "ordering": ["-replayed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RuleSetBacktest',
+            name="RuleSetBacktest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('n', models.PositiveIntegerField(verbose_name='cases asked for')),
-                ('report', models.JSONField(default=dict, verbose_name='report')),
-                ('decision_ids', models.JSONField(default=list)),
-                ('rules_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='run at')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rule_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='rules.ruleset')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("n", models.PositiveIntegerField(verbose_name="cases asked for")),
+                ("report", models.JSONField(default=dict, verbose_name="report")),
+                ("decision_ids", models.JSONField(default=list)),
+                ("rules_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="run at")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rule_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="rules.ruleset"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rule set backtest',
-                'verbose_name_plural': 'rule set backtests',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "rule set backtest",
+                "verbose_name_plural": "rule set backtests",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['outcome', 'created_at'], name='decisioning_outcome_b84b30_idx'),
+            model_name="decision",
+            index=models.Index(fields=["outcome", "created_at"], name="decisioning_outcome_b84b30_idx"),
         ),
     ]

@@ -85,7 +85,12 @@ def bind(rule_set, scorecard):
 
 @pytest.fixture
 def consent_text(db):
-    return consent_text_publish(actor=None, purpose="credit_bureau", title="征信授权", body="本人同意贵司为审核贷款申请之目的查询本人信用报告，期限至贷款结清。")
+    return consent_text_publish(
+        actor=None,
+        purpose="credit_bureau",
+        title="征信授权",
+        body="本人同意贵司为审核贷款申请之目的查询本人信用报告，期限至贷款结清。",
+    )
 
 
 @pytest.fixture

@@ -159,7 +159,9 @@ def test_court_records_count_enforcements_or_a_dishonest_debtor_listing(court, r
     assert features.build(snapshot(external=external)).context["court_records"] == records
 
 
-@pytest.mark.parametrize(("hit", "expected"), [({"internal_hit": True}, True), ({"external_hit": True}, True), ({}, False)])
+@pytest.mark.parametrize(
+    ("hit", "expected"), [({"internal_hit": True}, True), ({"external_hit": True}, True), ({}, False)]
+)
 def test_a_blacklist_hit_on_either_list_counts(hit, expected):
     external = {"bureau": BUREAU, "multi_lending": MULTI, "court": COURT, "blacklist": BLACKLIST | hit}
     assert features.build(snapshot(external=external)).context["blacklist_hit"] is expected

@@ -73,7 +73,11 @@ def test_a_reduced_limit_is_flagged_and_one_below_the_product_minimum_goes_to_re
     assert result.limit == D("9600.00") and "LIMIT_REDUCED" in result.flags and result.outcome == "auto_approved"
     tiny = Terms(**{**TERMS.__dict__, "monthly_income": D("400.00")})
     result = policy.decide(PASS, 720, CUTOFFS, tiny)
-    assert (result.outcome, result.reasons, result.limit) == ("manual_review", ("LIMIT_BELOW_PRODUCT_MIN",), D("4800.00"))
+    assert (result.outcome, result.reasons, result.limit) == (
+        "manual_review",
+        ("LIMIT_BELOW_PRODUCT_MIN",),
+        D("4800.00"),
+    )
 
 
 def test_a_rejection_has_no_offer():

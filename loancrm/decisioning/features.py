@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from loancrm.loans.schedule import Method, ScheduleError, build_schedule
+from loancrm.core.money import quantize_money
+from loancrm.loans.schedule import MAX_TERM_MONTHS, Method, ScheduleError, _level_payment, build_schedule
 
 RATIO_PLACES = Decimal("0.0001")
 DTI_WITHOUT_INCOME = Decimal("9.9999")
@@ -106,13 +107,29 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def first_instalment(amount: Decimal, annual_rate: Decimal, term_months: int, method: str, start: dt.date) -> Decimal:
-    """The new loan's first monthly payment (a bullet loan: its total payment spread over the term)."""
-    schedule = build_schedule(
-        principal=amount, annual_rate=annual_rate, term_months=term_months, method=method, start_date=start
-    )
-    if method == Method.BULLET:
-        return (schedule.total_payment / max(term_months, 1)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return schedule.lines[0].payment
+    """The new loan's first monthly payment (a bullet loan: its total payment spread over the term).
+
+    The same maths as line 1 of ``build_schedule`` (asserted by the tests), without building the other lines; the
+    inputs are checked by the schedule itself (``ScheduleError``).
+    """
+    if method == Method.BULLET or term_months == 1:
+        schedule = build_schedule(
+            principal=amount, annual_rate=annual_rate, term_months=term_months, method=method, start_date=start
+        )
+        if method == Method.BULLET:
+            return (schedule.total_payment / max(term_months, 1)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return schedule.lines[0].payment
+    build_schedule(principal=amount, annual_rate=annual_rate, term_months=1, method=method, start_date=start)
+    if not 1 <= term_months <= MAX_TERM_MONTHS:
+        raise ScheduleError("term_months", f"term must be 1 to {MAX_TERM_MONTHS} months")
+    rate = annual_rate / 12
+    interest = quantize_money(amount * rate)
+    if method == Method.EQUAL_INSTALLMENT:
+        level = _level_payment(amount, rate, term_months)
+        return min(max(level - interest, Decimal("0.00")), amount) + interest
+    if method == Method.EQUAL_PRINCIPAL:
+        return min(quantize_money(amount / term_months), amount) + interest
+    return interest  # interest only: the principal is due in the last period
 
 
 def macro_region(code: str) -> str | None:

@@ -18,6 +18,7 @@ ran; ``backtest_recorded`` tells whether such a backtest exists for the rule set
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -38,8 +39,8 @@ from loancrm.core.errors import NotFound, ValidationFailed
 from loancrm.decisioning import pipeline
 from loancrm.decisioning.errors import NotReadyForPrescreen
 from loancrm.decisioning.models import Decision, DecisionReplay, RuleSetBacktest
-from loancrm.externaldata.models import ExternalQuery, Kind
-from loancrm.externaldata.services import ExternalDataUnavailable, external_fetch
+from loancrm.externaldata.models import ExternalQuery, Kind, QueryStatus
+from loancrm.externaldata.services import ExternalDataUnavailable, customer_consent, external_fetch
 from loancrm.rules import engine
 from loancrm.rules import services as rule_services
 from loancrm.rules.models import RuleSet, RuleSetStatus
@@ -48,6 +49,7 @@ from loancrm.scoring.services import card_of
 from loancrm.scoring.training import Card
 
 EXTERNAL_KINDS = (Kind.BUREAU, Kind.MULTI_LENDING, Kind.COURT, Kind.BLACKLIST)
+CACHE_MAX_AGE = dt.timedelta(days=30)  # as externaldata's default: a stored answer younger than this is reused
 BACKTEST_MAX = 5000
 COMPARED = ("outcome", "score", "reasons", "points", "rules_outcome", "limit", "rate", "context")
 
@@ -86,14 +88,37 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _query_ref(row: ExternalQuery) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "id": row.pk,
+        "provider": row.provider,
+        "requested_at": row.requested_at.isoformat(),
+        "completed_at": row.completed_at.isoformat() if row.completed_at else None,
+    }
+
+
 def fetch_external(customer: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
-    """The customer's external data by kind, the queries used (id, kind, times) and problem codes."""
+    """The customer's external data by kind, the queries used (id, kind, times) and problem codes.
+
+    With a consent in force, the fresh stored answers (``externaldata.services.cached_query``'s rule: the newest
+    ``ok`` row within ``CACHE_MAX_AGE``) are read in one query and ``external_fetch`` is called only for the kinds
+    without one; without a consent ``external_fetch`` records the refusal.
+    """
     external: dict[str, Any] = {}
     queries: list[dict[str, Any]] = []
     problems: list[str] = []
+    cached: dict[str, ExternalQuery] = {}
+    if customer_consent(customer) is not None:
+        fresh = ExternalQuery.objects.filter(
+            customer=customer, kind__in=EXTERNAL_KINDS, status=QueryStatus.OK,
+            completed_at__gte=timezone.now() - CACHE_MAX_AGE,
+        ).order_by("kind", "-completed_at", "-id")  # fmt: skip
+        for row in fresh:
+            cached.setdefault(row.kind, row)
     for kind in EXTERNAL_KINDS:
         try:
-            row: ExternalQuery = external_fetch(customer, kind, actor=None)
+            row = cached[kind] if kind in cached else external_fetch(customer, kind, actor=None, max_age=CACHE_MAX_AGE)
         except ConsentRequired:
             problems.append("NO_CREDIT_CONSENT")
             break
@@ -104,15 +129,7 @@ def fetch_external(customer: Any) -> tuple[dict[str, Any], list[dict[str, Any]],
             problems.append("NO_ID_NUMBER")
             break
         external[kind] = row.response
-        queries.append(
-            {
-                "kind": kind,
-                "id": row.pk,
-                "provider": row.provider,
-                "requested_at": row.requested_at.isoformat(),
-                "completed_at": row.completed_at.isoformat() if row.completed_at else None,
-            }
-        )
+        queries.append(_query_ref(row))
     return external, queries, list(dict.fromkeys(problems))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
 
 from loancrm.decisioning import features
+from loancrm.loans.schedule import ScheduleError, build_schedule
 from loancrm.rules.context import context_from
 
 D = Decimal
@@ -85,6 +86,33 @@ def test_age_is_in_full_years_on_the_decision_date(birth, day, age):
 def test_the_first_instalment_follows_the_schedule_maths(method, term, instalment):
     value = features.first_instalment(D("50000.00"), D("0.144"), term, method, dt.date(2026, 12, 1))
     assert value == D(instalment)
+
+
+@pytest.mark.parametrize("method", ["equal_installment", "equal_principal", "interest_only", "bullet"])
+@pytest.mark.parametrize(
+    ("amount", "rate", "term"),
+    [("50000.00", "0.144", 12), ("1000.00", "0", 3), ("999999.99", "0.2399", 360), ("12345.67", "0.06", 1),
+     ("100.00", "1", 2), ("300000.00", "0.0365", 120)],
+)  # fmt: skip
+def test_the_first_instalment_equals_line_one_of_the_schedule(method, amount, rate, term):
+    start = dt.date(2026, 1, 31)
+    schedule = build_schedule(principal=D(amount), annual_rate=D(rate), term_months=term, method=method,
+                              start_date=start)  # fmt: skip
+    expected = schedule.lines[0].payment
+    if method == "bullet":
+        expected = (schedule.total_payment / term).quantize(D("0.01"), ROUND_HALF_UP)
+    assert features.first_instalment(D(amount), D(rate), term, method, start) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "rate", "term", "method"),
+    [("0", "0.1", 12, "equal_installment"), ("100.001", "0.1", 12, "equal_principal"),
+     ("100.00", "1.5", 12, "interest_only"), ("100.00", "0.1", 0, "equal_installment"),
+     ("100.00", "0.1", 601, "equal_principal"), ("100.00", "0.1", 12, "balloon")],
+)  # fmt: skip
+def test_inputs_the_schedule_refuses_are_refused(amount, rate, term, method):
+    with pytest.raises(ScheduleError):
+        features.first_instalment(D(amount), D(rate), term, method, dt.date(2026, 1, 31))
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ NAV_ITEMS = [
         _("Automated decisions"),
         "decisioning:list",
         "robot",
-        _("Credit"),
+        _("Credit approval"),
         order=200,
         permissions=("decisioning.view_decision",),
     ),

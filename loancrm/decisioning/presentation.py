@@ -5,9 +5,10 @@ No business logic here: the figures come from the record; this module only label
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loancrm.decisioning import reasons as labels
@@ -36,6 +37,13 @@ def _number(value: Any) -> str:
     if value is None:
         return "—"
     return str(value)
+
+
+def _local(stamp: str | None) -> str:
+    """An ISO timestamp from the snapshot in local time, to the second."""
+    if not stamp:
+        return ""
+    return timezone.localtime(dt.datetime.fromisoformat(stamp)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def decision_view(decision: Decision) -> dict[str, Any]:

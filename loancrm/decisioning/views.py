@@ -18,7 +18,7 @@ from loancrm.decisioning import presentation, selectors, services
 from loancrm.decisioning.models import Outcome, RuleSetBacktest
 from loancrm.decisioning.reasons import reason_label
 from loancrm.products.models import Product
-from loancrm.rules.models import RuleSet
+from loancrm.rules.models import Rule, RuleSet
 
 VIEW = "decisioning.view_decision"
 
@@ -45,9 +45,18 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(created_at__date__lte=end)
     sorts = {"created": "created_at", "score": "score", "amount": "application__amount", "limit": "suggested_limit"}
     listing = paginate(request, rows, sorts=sorts, default_sort="-created")
+    page = listing.rows
+    described = Rule.objects.filter(rule_set_id__in={d.rule_set_id for d in page if d.rule_set_id}).exclude(
+        description=""
+    )
+    descriptions = dict(described.values_list("reason_code", "description"))
     shown = [
-        {"d": d, "reasons": [(code, reason_label(code)) for code in d.reasons[:2]], "more": max(len(d.reasons) - 2, 0)}
-        for d in listing.rows
+        {
+            "d": d,
+            "reasons": [(code, reason_label(code, descriptions)) for code in d.reasons[:2]],
+            "more": max(len(d.reasons) - 2, 0),
+        }
+        for d in page
     ]
     context = {
         "listing": listing, "page_obj": listing.page_obj, "rows": shown, "filters": filters,

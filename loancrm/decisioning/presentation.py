@@ -17,6 +17,7 @@ from loancrm.decisioning.services import scorecard_card
 from loancrm.externaldata.models import Kind
 from loancrm.rules.context import FIELDS
 from loancrm.rules.models import RuleAction
+from loancrm.scoring.binning import MISSING_LABEL
 
 
 def rules_outcome_label(code: str) -> str:
@@ -72,6 +73,7 @@ def decision_view(decision: Decision) -> dict[str, Any]:
     ]
     points = [
         {**p, "label": labels.feature_label(p["feature"]), "display": _number(p["value"]),
+         "bin_display": _("missing") if p["bin"] == MISSING_LABEL else p["bin"],
          "best": best.get(p["feature"])}
         for p in decision.score_points
     ]  # fmt: skip

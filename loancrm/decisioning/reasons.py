@@ -72,6 +72,10 @@ RULE_EXPLAIN: dict[str, Any] = {
     "M02_DTI": _("Your monthly repayments, including this loan, take a large share of your income."),
 }
 RULE_GENERIC = _("The application does not meet this product's requirements.")
+DATA_EXPLAIN: dict[str, Any] = {
+    "NO_CREDIT_CONSENT": _("We could not consult your credit report because no authorisation for it is on file."),
+    "EXTERNAL_DATA_UNAVAILABLE": _("Some credit information could not be obtained at the time of your application."),
+}
 
 
 def reason_label(code: str, rule_descriptions: Mapping[str, str] | None = None) -> str:
@@ -89,7 +93,8 @@ def feature_label(name: str) -> str:
 
 def lowering_factors(points: Iterable[Mapping[str, Any]], best: Mapping[str, int], limit: int = 3) -> list[str]:
     """Features that lost the most points against their best bin (``best``: feature → highest points), worst first."""
-    lost = [(best.get(p["feature"], p["points"]) - p["points"], p["feature"]) for p in points]
+    known = [p for p in points if p.get("value") is not None]  # a missing value is no fact about the customer
+    lost = [(best.get(p["feature"], p["points"]) - p["points"], p["feature"]) for p in known]
     chosen = [name for gap, name in sorted(lost, key=lambda item: (-item[0], item[1])) if gap > 0][:limit]
     return [str(EXPLAIN.get(name, GENERIC_FACTOR)) for name in chosen]
 
@@ -105,7 +110,9 @@ def customer_explanation(
     }
     factors: list[str] = []
     for code in reasons:
-        if code in RULE_EXPLAIN:
+        if code in DATA_EXPLAIN:
+            factors.append(str(DATA_EXPLAIN[code]))
+        elif code in RULE_EXPLAIN:
             factors.append(str(RULE_EXPLAIN[code]))
         elif code not in REASON_LABELS:
             factors.append(str(RULE_GENERIC))

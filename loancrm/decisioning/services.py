@@ -53,30 +53,33 @@ CACHE_MAX_AGE = dt.timedelta(days=30)  # as externaldata's default: a stored ans
 BACKTEST_MAX = 5000
 COMPARED = ("outcome", "score", "reasons", "points", "rules_outcome", "limit", "rate", "context")
 
-# Published rule sets and scorecards never change, so their pure forms are built once per version.
-_rules_cache: dict[int, list[engine.RuleSpec]] = {}
-_card_cache: dict[int, Card] = {}
+# Published rule sets and scorecards never change, so their pure forms are built once per version (keyed by id and
+# publication time, so a reused id — a test database rolled back — never finds another version's entry).
+_rules_cache: dict[tuple[int, Any], list[engine.RuleSpec]] = {}
+_card_cache: dict[tuple[int, Any], Card] = {}
 
 
 def rules_of(rule_set: RuleSet) -> list[engine.RuleSpec]:
     """The rules of ``rule_set`` in position order (cached for a published set)."""
-    if rule_set.pk in _rules_cache:
-        return _rules_cache[rule_set.pk]
+    key = (rule_set.pk, rule_set.published_at)
+    if key in _rules_cache:
+        return _rules_cache[key]
     rules = [
         engine.RuleSpec(r.code, r.expression, r.action, r.reason_code) for r in rule_set.rules.order_by("position")
     ]
     if rule_set.status == RuleSetStatus.PUBLISHED:
-        _rules_cache[rule_set.pk] = rules
+        _rules_cache[key] = rules
     return rules
 
 
 def scorecard_card(scorecard: Scorecard) -> Card:
     """The pure card of ``scorecard`` (cached for a published one)."""
-    if scorecard.pk in _card_cache:
-        return _card_cache[scorecard.pk]
+    key = (scorecard.pk, scorecard.published_at)
+    if key in _card_cache:
+        return _card_cache[key]
     card = card_of(scorecard)
     if scorecard.status == ScorecardStatus.PUBLISHED:
-        _card_cache[scorecard.pk] = card
+        _card_cache[key] = card
     return card
 
 

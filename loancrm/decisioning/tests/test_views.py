@@ -47,12 +47,22 @@ def test_the_decision_page_shows_outcome_rules_points_inputs_and_the_customer_ex
     assert "有法院执行或失信记录" in html  # the rule's description labels its reason code
     assert 'data-testid="points-chart"' in html and 'id="points-options"' in html
     for point in rejected.score_points:
-        assert f">{escape(point['bin'])}<" in html
+        assert f">{escape(point['bin'])}<" in html or point["bin"] == "missing"
     explanation = html.split('data-testid="customer-explanation"')[1].split("</div>\n    </div>")[0]
     assert "我们暂时无法批准您的申请" in explanation
     assert "R03_COURT" not in explanation and "points" not in explanation
     assert "征信报告摘要" in html  # the external data used, by kind, with its time
     assert 'data-testid="replay-form"' in html
+
+
+def test_the_explanation_names_no_factor_from_missing_data(people, provider, bind, customer_in, submitted):
+    decision = services.application_prescreen(application_id=submitted(customer_in(CLEAN, consent=False), bind()).pk)
+
+    html = client_for(people["director"]).get(f"/decisions/application/{decision.application_id}/").content.decode()
+
+    explanation = html.split('data-testid="customer-explanation"')[1].split("</ul>")[0]
+    assert "没有您的征信查询授权" in explanation
+    assert "信用报告被查询的次数较多" not in explanation  # bureau inquiries were never looked at
 
 
 def test_replay_from_the_page_records_and_shows_the_result(people, decided):

@@ -32,5 +32,6 @@ urlpatterns = [
     path("ledger/", include("loancrm.ledger.urls")),
     path("products/", include("loancrm.products.urls")),
     path("rules/", include("loancrm.rules.urls")),
+    path("decisions/", include("loancrm.decisioning.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -197,6 +197,14 @@ for _code in ("credit_supervisor", "credit_director"):
 # The SMS outbox (messaging)
 for _code in ("operations", "administrator"):
     ROLE_PERMISSIONS[_code].append("messaging.view_smsmessage")
+# Automated decisions (decisioning): credit roles and administrators see decisions; supervisors and above replay;
+# the credit director and administrators backtest rule sets on past decisions.
+for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "loan_committee", "administrator"):
+    ROLE_PERMISSIONS[_code].append("decisioning.view_decision")
+for _code in ("credit_supervisor", "credit_director", "administrator"):
+    ROLE_PERMISSIONS[_code].append("decisioning.replay_decision")
+for _code in ("credit_director", "administrator"):
+    ROLE_PERMISSIONS[_code].append("decisioning.backtest_rule_set")
 
 
 def role_label(code: str, fallback: str = "") -> Any:

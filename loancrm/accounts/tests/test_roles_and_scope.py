@@ -131,6 +131,7 @@ NAV_BY_ROLE = {
         "portfolio_import",
         *LEDGER_NAV,
         *CATALOGUE_NAV,
+        "decisions",
     },
     "operations": {
         "home",

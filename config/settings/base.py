@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "loancrm.products",
     "loancrm.externaldata",
     "loancrm.applications",
+    "loancrm.documents",
 ]
 
 MIDDLEWARE = [

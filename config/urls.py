@@ -27,5 +27,7 @@ urlpatterns = [
     path("loans/", include("loancrm.loans.urls")),
     path("servicing/", include("loancrm.servicing.urls")),
     path("ledger/", include("loancrm.ledger.urls")),
+    path("documents/", include("loancrm.documents.urls")),
+    path("h5/", include("loancrm.documents.h5_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -267,8 +267,8 @@ def checklist(application: Application) -> list[ChecklistItem]:
     spec = [(item["type"], bool(item["required"])) for item in application.product_version.documents or []]
     docs = list(Document.objects.filter(application=application).exclude(status=DocStatus.SUPERSEDED))
     listed = {doc_type for doc_type, _r in spec}
-    extra = sorted({doc.doc_type for doc in docs} - listed, key=DocType.values.index)
     corrections = {t for row in open_corrections(application) for t in row.doc_types}
+    extra = sorted(({doc.doc_type for doc in docs} | corrections) - listed, key=DocType.values.index)
     items = []
     for doc_type, required in sorted(spec, key=lambda pair: not pair[1]) + [(t, False) for t in extra]:
         items.append(

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from loancrm.applications.choices import OPEN
 from loancrm.applications.principal import audit_actor
@@ -43,20 +43,20 @@ def _clean_items(items: Iterable[Mapping[str, Any]], errors: Errors) -> list[dic
         doc_type = str(item.get("doc_type") or "").strip()
         reason = " ".join(str(item.get("reason") or "").split())
         if doc_type not in DocType.values or doc_type in seen:
-            errors.setdefault("items", []).append(_g("Choose each document type once."))
+            errors.setdefault("items", []).append(gettext("Choose each document type once."))
             continue
         if not reason:
             errors.setdefault("items", []).append(
-                _g("Give the reason for %(type)s.") % {"type": type_label(doc_type)}
+                gettext("Give the reason for %(type)s.") % {"type": type_label(doc_type)}
             )
             continue
         if len(reason) > MAX_REASON:
-            errors.setdefault("items", []).append(_g("At most %(max)s characters.") % {"max": MAX_REASON})
+            errors.setdefault("items", []).append(gettext("At most %(max)s characters.") % {"max": MAX_REASON})
             continue
         seen.add(doc_type)
         cleaned.append({"doc_type": doc_type, "reason": reason})
     if not cleaned and not errors:
-        errors.setdefault("items", []).append(_g("Choose at least one document to upload again."))
+        errors.setdefault("items", []).append(gettext("Choose at least one document to upload again."))
     return cleaned
 
 
@@ -73,15 +73,15 @@ def correction_request_create(
     """Ask the customer to upload the listed documents again, each with its reason."""
     application = locked_application(actor, application_id, perm="documents.add_correctionrequest")
     if application.status not in OPEN:
-        raise ValidationFailed(_g("A closed application takes no correction requests."))
+        raise ValidationFailed(gettext("A closed application takes no correction requests."))
     errors: Errors = {}
     cleaned = _clean_items(items, errors)
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE:
-        errors.setdefault("message", []).append(_g("At most %(max)s characters.") % {"max": MAX_MESSAGE})
+        errors.setdefault("message", []).append(gettext("At most %(max)s characters.") % {"max": MAX_MESSAGE})
     today = timezone.localdate()
     if due_date is not None and due_date < today:
-        errors.setdefault("due_date", []).append(_g("The date cannot be in the past."))
+        errors.setdefault("due_date", []).append(gettext("The date cannot be in the past."))
     if errors:
         raise ValidationFailed(fields=errors)
     correction = CorrectionRequest.objects.create(
@@ -138,7 +138,7 @@ def fulfil_if_complete(correction: CorrectionRequest, *, actor: Any, request: Ht
     notify(
         recipients,
         kind="document.correction_fulfilled",
-        title=_g("Application %(number)s: the requested documents have been uploaded")
+        title=gettext("Application %(number)s: the requested documents have been uploaded")
         % {"number": application.number},
         body="、".join(type_label(t) for t in row.doc_types),
         link=reverse("documents:application_documents", args=[application.pk]),

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from loancrm.core.fields import EncryptedTextField
 from loancrm.customers.storage import PrivateStorage
@@ -41,7 +42,7 @@ def thumbnail_path(instance: Any, filename: str) -> str:
 class CorrectionRequest(models.Model):
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="correction_requests",
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("document", "application"),
     )  # fmt: skip
     # [{"doc_type": "income_proof", "reason": "..."}], one entry per type
     items = models.JSONField(_("items"), default=list)
@@ -77,7 +78,7 @@ class CorrectionRequest(models.Model):
 
 class Document(models.Model):
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="documents", verbose_name=_("application")
+        "applications.Application", on_delete=models.PROTECT, related_name="documents", verbose_name=pgettext_lazy("document", "application")
     )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="documents", verbose_name=_("customer")
@@ -95,7 +96,7 @@ class Document(models.Model):
     pages = models.PositiveSmallIntegerField(_("pages"), default=1)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=DocStatus.choices, default=DocStatus.CURRENT)
-    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(pgettext_lazy("document", "status changed at"), null=True, blank=True)
     rejected_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     rejected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -132,7 +133,7 @@ class Document(models.Model):
 class IdCardReading(models.Model):
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="id_card_readings",
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("document", "application"),
     )  # fmt: skip
     front = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+", verbose_name=_("front image"))
     back = models.ForeignKey(

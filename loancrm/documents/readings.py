@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from loancrm.applications.models import Application
 from loancrm.core.audit import audit_event
@@ -125,7 +125,7 @@ def _notify_review(reading: IdCardReading) -> None:
     notify(
         [application.owner],
         kind="document.id_card_review",
-        title=_g("Application %(number)s: check the ID card reading") % {"number": application.number},
+        title=gettext("Application %(number)s: check the ID card reading") % {"number": application.number},
         link=reverse("documents:application_documents", args=[application.pk]),
     )
 

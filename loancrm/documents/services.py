@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from loancrm.applications.choices import Status
 from loancrm.applications.models import Application
@@ -89,7 +89,7 @@ def document_upload(
     """Store one file for the application's ``doc_type`` after every check; supersede the previous single file."""
     application = locked_application(actor, application_id, perm="documents.add_document")
     if doc_type not in DocType.values:
-        raise ValidationFailed(fields={"doc_type": [_g("Choose one of the allowed values.")]})
+        raise ValidationFailed(fields={"doc_type": [gettext("Choose one of the allowed values.")]})
     corrections = open_corrections(application, doc_type)
     if application.status != Status.DRAFT and not corrections:
         raise msg.DocumentsClosed()
@@ -209,9 +209,9 @@ def document_reject(*, actor: Any, document_id: int, reason: str, request: HttpR
     """A reviewer rejects a current document with a reason (kept, no longer counted in the checklist)."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationFailed(fields={"reason": [_g("Give the reason for rejecting.")]})
+        raise ValidationFailed(fields={"reason": [gettext("Give the reason for rejecting.")]})
     if len(reason) > MAX_REASON:
-        raise ValidationFailed(fields={"reason": [_g("At most %(max)s characters.") % {"max": MAX_REASON}]})
+        raise ValidationFailed(fields={"reason": [gettext("At most %(max)s characters.") % {"max": MAX_REASON}]})
     found = _visible_document(actor, document_id, perm="documents.reject_document")
     if is_customer(actor):
         raise PermissionDenied()

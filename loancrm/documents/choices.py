@@ -1,4 +1,4 @@
-"""Document types (labels of ``products.terms.DOCUMENT_TYPES``), document, correction-request and ID-reading statuses."""
+"""Document types (labels of ``products.terms.DOCUMENT_TYPES``); document, correction and ID-reading statuses."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -91,8 +91,8 @@ def correction_request_create(
         created_by=actor,
         due_date=due_date or today + dt.timedelta(days=DEFAULT_DUE_DAYS),
     )
-    audit_event(actor, "document.correction_requested", correction,
-                {"application": application.number, "items": cleaned, "due_date": correction.due_date}, request)  # fmt: skip
+    change = {"application": application.number, "items": cleaned, "due_date": correction.due_date}
+    audit_event(actor, "document.correction_requested", correction, change, request)
     _notify_customer(correction)
     return correction
 

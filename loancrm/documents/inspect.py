@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 from loancrm.documents.limits import JPEG, MAX_IMAGE_PIXELS, PDF, PNG
 
@@ -111,7 +112,7 @@ def make_thumbnail(data: bytes, content_type: str) -> bytes | None:
         return None
 
 
-def _pdf_first_page(data: bytes):  # type: ignore[no-untyped-def]
+def _pdf_first_page(data: bytes) -> Any:
     try:
         import pypdfium2
     except ImportError:

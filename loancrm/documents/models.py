@@ -78,7 +78,10 @@ class CorrectionRequest(models.Model):
 
 class Document(models.Model):
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="documents", verbose_name=pgettext_lazy("document", "application")
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=pgettext_lazy("document", "application"),
     )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="documents", verbose_name=_("customer")

@@ -20,8 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from loancrm.applications.choices import Status
 from loancrm.applications.models import Application
@@ -246,7 +245,7 @@ class ChecklistItem:
 
     @property
     def status(self) -> str:
-        """"correction" (re-upload asked), "present", "rejected" (only rejected files), or "missing"."""
+        """ "correction" (re-upload asked), "present", "rejected" (only rejected files), or "missing"."""
         if self.correction_open:
             return "correction"
         if self.documents:

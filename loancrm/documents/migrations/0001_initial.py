@@ -2,104 +2,249 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loancrm.core.fields
-import loancrm.documents.models
 from django.conf import settings
 from django.db import migrations, models
 
+import loancrm.core.fields
+import loancrm.documents.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applications', '0001_initial'),
-        ('customers', '0003_customer_status'),
+        ("applications", "0001_initial"),
+        ("customers", "0003_customer_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CorrectionRequest',
+            name="CorrectionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('items', models.JSONField(default=list, verbose_name='items')),
-                ('message', models.TextField(blank=True, verbose_name='message to the customer')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('fulfilled', 'Fulfilled'), ('cancelled', 'Cancelled')], default='open', max_length=12, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('fulfilled_at', models.DateTimeField(blank=True, null=True, verbose_name='fulfilled at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='correction_requests', to='applications.application', verbose_name='application')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("items", models.JSONField(default=list, verbose_name="items")),
+                ("message", models.TextField(blank=True, verbose_name="message to the customer")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("fulfilled", "Fulfilled"), ("cancelled", "Cancelled")],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                ("fulfilled_at", models.DateTimeField(blank=True, null=True, verbose_name="fulfilled at")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="correction_requests",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'correction request',
-                'verbose_name_plural': 'correction requests',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "correction request",
+                "verbose_name_plural": "correction requests",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('id_front', 'ID card (portrait side)'), ('id_back', 'ID card (national emblem side)'), ('bank_card', 'Bank card'), ('credit_report', 'Credit report'), ('income_proof', 'Proof of income'), ('social_security', 'Social security record'), ('provident_fund', 'Housing provident fund record')], max_length=20, verbose_name='document type')),
-                ('file', models.FileField(max_length=200, storage=loancrm.documents.models.private_storage, upload_to=loancrm.documents.models.document_path, verbose_name='file')),
-                ('thumbnail', models.FileField(blank=True, max_length=200, storage=loancrm.documents.models.private_storage, upload_to=loancrm.documents.models.thumbnail_path, verbose_name='thumbnail')),
-                ('original_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
-                ('content_type', models.CharField(max_length=40, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('width', models.PositiveIntegerField(blank=True, null=True, verbose_name='width (px)')),
-                ('height', models.PositiveIntegerField(blank=True, null=True, verbose_name='height (px)')),
-                ('pages', models.PositiveSmallIntegerField(default=1, verbose_name='pages')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('status', models.CharField(choices=[('current', 'Current'), ('superseded', 'Superseded'), ('rejected', 'Rejected')], default='current', max_length=12, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='status changed at')),
-                ('rejected_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for rejection')),
-                ('uploaded_by_customer', models.BooleanField(default=False, verbose_name='uploaded by the customer')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='applications.application', verbose_name='application')),
-                ('correction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='uploads', to='documents.correctionrequest')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='customers.customer', verbose_name='customer')),
-                ('rejected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("id_front", "ID card (portrait side)"),
+                            ("id_back", "ID card (national emblem side)"),
+                            ("bank_card", "Bank card"),
+                            ("credit_report", "Credit report"),
+                            ("income_proof", "Proof of income"),
+                            ("social_security", "Social security record"),
+                            ("provident_fund", "Housing provident fund record"),
+                        ],
+                        max_length=20,
+                        verbose_name="document type",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=loancrm.documents.models.private_storage,
+                        upload_to=loancrm.documents.models.document_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=loancrm.documents.models.private_storage,
+                        upload_to=loancrm.documents.models.thumbnail_path,
+                        verbose_name="thumbnail",
+                    ),
+                ),
+                ("original_name", models.CharField(blank=True, max_length=255, verbose_name="original file name")),
+                ("content_type", models.CharField(max_length=40, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("width", models.PositiveIntegerField(blank=True, null=True, verbose_name="width (px)")),
+                ("height", models.PositiveIntegerField(blank=True, null=True, verbose_name="height (px)")),
+                ("pages", models.PositiveSmallIntegerField(default=1, verbose_name="pages")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("current", "Current"), ("superseded", "Superseded"), ("rejected", "Rejected")],
+                        default="current",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True, verbose_name="status changed at")),
+                ("rejected_reason", models.CharField(blank=True, max_length=200, verbose_name="reason for rejection")),
+                ("uploaded_by_customer", models.BooleanField(default=False, verbose_name="uploaded by the customer")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="uploaded at"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "correction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uploads",
+                        to="documents.correctionrequest",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "rejected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['doc_type', '-created_at', '-id'],
-                'permissions': [('reject_document', 'Can reject documents')],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["doc_type", "-created_at", "-id"],
+                "permissions": [("reject_document", "Can reject documents")],
             },
         ),
         migrations.CreateModel(
-            name='IdCardReading',
+            name="IdCardReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Reading'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('result', loancrm.core.fields.EncryptedTextField(blank=True, default='', verbose_name='result')),
-                ('needs_review', models.BooleanField(default=False, verbose_name='needs review')),
-                ('findings', models.JSONField(default=list, verbose_name='findings')),
-                ('error', models.CharField(blank=True, max_length=60, verbose_name='error')),
-                ('elapsed_ms', models.PositiveIntegerField(blank=True, null=True, verbose_name='time taken (ms)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='id_card_readings', to='applications.application', verbose_name='application')),
-                ('back', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.document', verbose_name='back image')),
-                ('front', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.document', verbose_name='front image')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Reading"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("result", loancrm.core.fields.EncryptedTextField(blank=True, default="", verbose_name="result")),
+                ("needs_review", models.BooleanField(default=False, verbose_name="needs review")),
+                ("findings", models.JSONField(default=list, verbose_name="findings")),
+                ("error", models.CharField(blank=True, max_length=60, verbose_name="error")),
+                ("elapsed_ms", models.PositiveIntegerField(blank=True, null=True, verbose_name="time taken (ms)")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started at")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="id_card_readings",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "back",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.document",
+                        verbose_name="back image",
+                    ),
+                ),
+                (
+                    "front",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.document",
+                        verbose_name="front image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ID card reading',
-                'verbose_name_plural': 'ID card readings',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "ID card reading",
+                "verbose_name_plural": "ID card readings",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='correctionrequest',
-            index=models.Index(fields=['application', 'status'], name='documents_c_applica_e4973e_idx'),
+            model_name="correctionrequest",
+            index=models.Index(fields=["application", "status"], name="documents_c_applica_e4973e_idx"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['application', 'doc_type', 'status'], name='documents_d_applica_497a67_idx'),
+            model_name="document",
+            index=models.Index(fields=["application", "doc_type", "status"], name="documents_d_applica_497a67_idx"),
         ),
     ]

@@ -109,7 +109,9 @@ def test_htmx_upload_returns_the_panel_with_the_new_file_or_the_errors(client, p
     ok = client.post(url, {"doc_type": "id_back", "file": jpeg()}, headers={"HX-Request": "true"})
     assert ok.status_code == 200 and 'id="documents-panel"' in ok.content.decode()
     assert Document.objects.filter(doc_type="id_back").count() == 1
-    bad = client.post(url, {"doc_type": "id_front", "file": jpeg(width=200, height=200)}, headers={"HX-Request": "true"})
+    bad = client.post(
+        url, {"doc_type": "id_front", "file": jpeg(width=200, height=200)}, headers={"HX-Request": "true"}
+    )
     assert "图片为 200 × 200 像素；每边至少需要 300 像素。" in bad.content.decode()
     assert Document.objects.count() == 1
     plain = client.post(url, {"doc_type": "id_front", "file": jpeg()})

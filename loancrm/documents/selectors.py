@@ -18,7 +18,12 @@ SEVERITY_CLASS = {"error": "danger", "warning": "warning", "info": "secondary"}
 
 
 def documents_of(application: Application) -> list[Document]:
-    return list(Document.objects.filter(application=application).select_related("uploaded_by", "rejected_by"))
+    """Every file of the application: in the product checklist's order, current before older, newest first."""
+    listed = [item["type"] for item in application.product_version.documents or []]
+    order = {t: n for n, t in enumerate(listed + [t for t in DocType.values if t not in listed])}
+    rows = Document.objects.filter(application=application).select_related("uploaded_by", "rejected_by")
+    newest_first = sorted(rows, key=lambda d: d.created_at, reverse=True)
+    return sorted(newest_first, key=lambda d: (order.get(d.doc_type, 99), d.status != "current"))
 
 
 def corrections_of(application: Application) -> list[dict[str, Any]]:

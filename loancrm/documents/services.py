@@ -93,6 +93,33 @@ def document_upload(
     if application.status != Status.DRAFT and not corrections:
         raise msg.DocumentsClosed()
     data = _read_upload(file)
+    name = str(getattr(file, "name", "") or "")
+    return _store(application, doc_type, data, name, actor=actor, corrections=corrections, request=request)
+
+
+@transaction.atomic
+def document_import(*, application_id: int, doc_type: str, data: bytes, name: str = "", actor: Any = None) -> Document:
+    """Store a file for an application whatever its status, with every file check (demo data, migrations of files
+    from another system); no user permission applies, so only trusted code calls it. Audited like an upload."""
+    application = Application.objects.select_for_update(of=("self",)).filter(pk=application_id).first()
+    if application is None:
+        raise NotFound()
+    if doc_type not in DocType.values:
+        raise ValidationFailed(fields={"doc_type": [gettext("Choose one of the allowed values.")]})
+    corrections = open_corrections(application, doc_type)
+    return _store(application, doc_type, data, name, actor=actor, corrections=corrections, request=None)
+
+
+def _store(
+    application: Application,
+    doc_type: str,
+    data: bytes,
+    name: str,
+    *,
+    actor: Any,
+    corrections: list[CorrectionRequest],
+    request: HttpRequest | None,
+) -> Document:
     found, errors = _file_problems(data, doc_type)
     digest = hashlib.sha256(data).hexdigest() if not errors else ""
     existing = list(current_documents(application, doc_type).select_for_update())
@@ -103,18 +130,19 @@ def document_upload(
     if errors:
         raise ValidationFailed(fields=errors)
     now = timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
     document = Document(
         application=application,
         customer_id=application.customer_id,
         doc_type=doc_type,
-        original_name=str(getattr(file, "name", "") or "")[-255:],
+        original_name=name[-255:],
         content_type=found.content_type,
         size=len(data),
         width=found.width,
         height=found.height,
         pages=found.pages,
         sha256=digest,
-        uploaded_by=None if is_customer(actor) else actor,
+        uploaded_by=user,
         uploaded_by_customer=is_customer(actor),
         correction=corrections[0] if corrections else None,
         created_at=now,

@@ -16,11 +16,17 @@ def test_seed_adds_documents_to_applications_once(people, application, monkeypat
     monkeypatch.setattr(demo, "_id_card", lambda customer: (demo._placeholder("front"), demo._placeholder("back")))
     assert demo.seed() == []
     docs = Document.objects.filter(application=application)
-    assert sorted(docs.values_list("doc_type", flat=True)) == ["bank_card", "id_back", "id_front", "income_proof"]
+    assert sorted(docs.values_list("doc_type", flat=True)) == [
+        "bank_card",
+        "credit_report",
+        "id_back",
+        "id_front",
+        "income_proof",
+    ]
     assert set(docs.values_list("status", flat=True)) == {DocStatus.CURRENT}
     assert IdCardReading.objects.filter(application=application).count() == 1
     demo.seed()
-    assert Document.objects.filter(application=application).count() == 4
+    assert Document.objects.filter(application=application).count() == 5
 
 
 def test_the_h5_page_sends_a_visitor_without_a_customer_session_to_sign_in(client, application):

@@ -105,7 +105,7 @@ def _background(seed: int) -> Image.Image:
     for y in range(height):
         shade = int(12 * y / height)
         draw.line([(0, y), (width, y)], fill=(236 - shade, 242 - shade // 2, 246))
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - decoration, not security
     for k in range(14):
         phase, base = rng.uniform(0, 6.28), 30 + k * 36
         points = [(x, base + 9 * math.sin(x / 45 + phase)) for x in range(0, width + 8, 8)]
@@ -195,7 +195,9 @@ def render_front(
     return _finish(card, distortion)
 
 
-def render_back(*, authority: str, valid_from: date, valid_to: date | None, distortion: Distortion | None = None) -> bytes:
+def render_back(
+    *, authority: str, valid_from: date, valid_to: date | None, distortion: Distortion | None = None
+) -> bytes:
     """The back (national-emblem side) as PNG bytes: the title, 签发机关 and 有效期限
     ``YYYY.MM.DD-YYYY.MM.DD`` (``-长期`` when ``valid_to`` is None)."""
     distortion = distortion or Distortion()

@@ -6,16 +6,13 @@ well enough to trust; "info": noted, no review needed), the ``field`` it concern
 ``needs_review`` is true when any finding is a warning or an error: a mismatch or a doubtful read is never passed
 silently.
 
-Codes: ``missing_field``, ``low_confidence``, ``back_missing``, ``id_malformed``, ``id_region_unknown``,
-``id_birth_date_invalid``, ``id_check_digit``, ``birth_date_mismatch``, ``gender_mismatch``,
-``ethnicity_unknown``, ``validity_unreadable``, ``validity_reversed``, ``validity_not_started``,
-``validity_expired``, ``name_mismatch``, ``id_number_mismatch``, ``sides_swapped``.
+Every code is in ``CODES`` (``wrong_side`` and ``sides_swapped`` are raised by ``service`` on side detection).
 """
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -24,7 +21,14 @@ from loancrm.core.china_ids import PROVINCE_CODES, id_check_digit, normalize_id_
 from loancrm.ocr.idcard import ETHNICITIES, BackSide, Field, FrontSide, parse_validity
 from loancrm.ocr.lines import normalise_name
 
-__all__ = ["DEFAULT_THRESHOLD", "Finding", "Severity", "check_card", "needs_review"]
+__all__ = ["CODES", "DEFAULT_THRESHOLD", "Finding", "Severity", "check_card", "needs_review"]
+
+CODES = (
+    "missing_field", "low_confidence", "back_missing", "id_malformed", "id_region_unknown", "id_birth_date_invalid",
+    "id_check_digit", "birth_date_mismatch", "gender_mismatch", "ethnicity_unknown", "validity_unreadable",
+    "validity_reversed", "validity_not_started", "validity_expired", "name_mismatch", "id_number_mismatch",
+    "sides_swapped", "wrong_side",
+)  # fmt: skip
 
 DEFAULT_THRESHOLD = 0.90
 Severity = Literal["error", "warning", "info"]
@@ -111,13 +115,18 @@ def _validity(back: BackSide, today: date) -> list[Finding]:
 
 def _entered(front: FrontSide, entered_name: str | None, entered_id_number: str | None) -> list[Finding]:
     found = []
-    if entered_name is not None and front.name is not None:
-        if normalise_name(entered_name) != normalise_name(front.name.value):
-            found.append(Finding("name_mismatch", "error", "name"))
-    if entered_id_number is not None and front.id_number is not None:
-        if normalize_id_number(normalise_name(entered_id_number)).upper() != front.id_number.value:
-            found.append(Finding("id_number_mismatch", "error", "id_number"))
+    name = front.name
+    if entered_name is not None and name is not None and normalise_name(entered_name) != normalise_name(name.value):
+        found.append(Finding("name_mismatch", "error", "name"))
+    number = front.id_number
+    if entered_id_number is not None and number is not None and _entered_number(entered_id_number) != number.value:
+        found.append(Finding("id_number_mismatch", "error", "id_number"))
     return found
+
+
+def _entered_number(raw: str) -> str:
+    """An ID number as typed on the application, folded like the card's: full-width, spaces, dashes, x."""
+    return normalize_id_number(normalise_name(raw)).upper()
 
 
 def check_card(

@@ -36,11 +36,13 @@ __all__ = [
 Side = Literal["front", "back", "unknown"]
 
 # The 56 recognised ethnic groups, as printed on the card (without 族).
-ETHNICITIES = frozenset(
-    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
-    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 "
-    "独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split()
+_ETHNICITY_NAMES = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 "
+    "傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 "
+    "毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 )
+ETHNICITIES = frozenset(_ETHNICITY_NAMES.split())
 
 # Labels, with the slips OCR makes on them (a look-alike character, a dropped character).
 _NAME = re.compile(r"[姓娃][名各]")

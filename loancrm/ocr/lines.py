@@ -39,6 +39,10 @@ class OcrLine:
     def left(self) -> float:
         return min(x for x, _y in self.box) if self.box else 0.0
 
+    @property
+    def right(self) -> float:
+        return max(x for x, _y in self.box) if self.box else 0.0
+
     def as_dict(self) -> dict[str, object]:
         return {
             "text": self.text,
@@ -71,12 +75,30 @@ def normalise_name(text: str) -> str:
     return normalise_text(text).translate(_DOTS)
 
 
+def _overlap(text: str, piece: str) -> int:
+    """The length of the longest suffix of ``text`` that is a prefix of ``piece``."""
+    for size in range(min(len(text), len(piece)), 0, -1):
+        if text.endswith(piece[:size]):
+            return size
+    return 0
+
+
 def _row_of(lines: list[OcrLine]) -> Row:
-    text, confidences = "", []
+    """Join a row's boxes left to right. Where two boxes overlap and repeat the same characters (the detector
+    sometimes cuts "姓名高" and "高丽娟" from "姓名 高丽娟"), the characters are kept once, from the surer box."""
+    text = ""
+    confidences: list[float] = []
+    previous: OcrLine | None = None
     for line in sorted(lines, key=lambda item: item.left):
         piece = normalise_text(line.text)
+        repeated = _overlap(text, piece) if previous is not None and line.left < previous.right else 0
+        if repeated and previous is not None and previous.confidence < line.confidence:
+            text, confidences = text[:-repeated], confidences[:-repeated]
+        elif repeated:
+            piece = piece[repeated:]
         text += piece
         confidences += [line.confidence] * len(piece)
+        previous = line
     return Row(text, tuple(confidences))
 
 

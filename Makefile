@@ -67,8 +67,9 @@ seed: migrate
 
 demo: install vendor messages seed
 	@echo
-	@echo "Serving loancrm on http://$(HOST):$(PORT)/  (Ctrl-C stops; 'make worker' in another shell runs jobs)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Serving loancrm on http://$(HOST):$(PORT)/ with a task worker (OCR, pre-screening; log in var/demo-worker.log)"
+	@echo "Ctrl-C stops both; 'make worker' runs the job scheduler too"
+	@mkdir -p var; trap "kill 0" EXIT; $(MANAGE) run_worker --no-scheduler > var/demo-worker.log 2>&1 & $(MANAGE) runserver $(HOST):$(PORT)
 
 serve: install vendor messages migrate
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "loancrm.externaldata",
     "loancrm.applications",
     "loancrm.messaging",
+    "loancrm.documents",
     "loancrm.decisioning",
 ]
 

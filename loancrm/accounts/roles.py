@@ -205,6 +205,14 @@ for _code in ("credit_supervisor", "credit_director", "administrator"):
     ROLE_PERMISSIONS[_code].append("decisioning.replay_decision")
 for _code in ("credit_director", "administrator"):
     ROLE_PERMISSIONS[_code].append("decisioning.backtest_rule_set")
+# Application documents (loancrm.documents): viewers of applications see their files (every open audited); those who
+# prepare applications upload; reviewers reject files and ask the customer for corrections (补正).
+for _code in APPLICATION_VIEWERS:
+    ROLE_PERMISSIONS[_code].append("documents.view_document")
+for _code in ("sales_agent", "sales_lead", "administrator"):
+    ROLE_PERMISSIONS[_code].append("documents.add_document")
+for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "administrator"):
+    ROLE_PERMISSIONS[_code] += ["documents.reject_document", "documents.add_correctionrequest"]
 
 
 def role_label(code: str, fallback: str = "") -> Any:

@@ -3,16 +3,13 @@
 The applicants are the demo customers with a credit-bureau consent in force (``externaldata.demo`` records it for
 the first few), each applying a few times with different declarations and products, plus two customers without a
 consent (their applications go to manual review: ``NO_CREDIT_CONSENT``). Applications are made and submitted
-through ``applications.services`` by the customer's account manager (when another module's submission check —
-e.g. the document checklist — refuses a demo application, it is moved to submitted with
+through ``applications.services`` by the customer's account manager, with the demo documents attached first
+(``documents.demo.add_demo_documents``; should a submission check still refuse one, it is moved to submitted with
 ``application_set_status`` instead), then decided by ``application_prescreen``, so each has a real decision.
 Reproducible (seeded) and idempotent: nothing is done when the demo applications exist.
 
-Cut-offs: when a demo product's auto-approve cut-off lies above the 99th percentile of its scorecard's scores on
-the synthetic population, hardly any application could be approved automatically; the demo then
-publishes the next version of that product with cut-offs calibrated on the scorecard's synthetic population
-(``scoring.synthetic``): auto-approve from its 65th percentile, reject below its 20th. With cut-offs in range
-the products are left alone.
+The demo products' cut-offs (``products.demo``) lie inside the demo scorecard's score range, so all three
+outcomes occur.
 """
 
 from __future__ import annotations
@@ -27,11 +24,9 @@ from loancrm.applications.services import application_create, application_set_st
 from loancrm.core.errors import DomainError, ValidationFailed
 from loancrm.customers.choices import Kind as CustomerKind
 from loancrm.customers.models import Customer
-from loancrm.decisioning.services import application_prescreen, scorecard_card
+from loancrm.decisioning.services import application_prescreen
 from loancrm.externaldata.services import customer_consent
 from loancrm.products.models import ProductVersion, VersionStatus
-from loancrm.products.services import product_version_draft, product_version_publish, product_version_save
-from loancrm.scoring.synthetic import generate
 
 REF_PREFIX = "demo-decisioning-"
 DEBT_SHARES = ("0", "0.05", "0.1", "0.2", "0.35")
@@ -65,23 +60,10 @@ def _values(rng: random.Random, customer: Customer, version: ProductVersion) -> 
     }
 
 
-def _calibrated(version: ProductVersion) -> ProductVersion:
-    """``version``, or a new published version with reachable cut-offs (see the module notes)."""
-    if version.scorecard is None or version.auto_approve_score is None:
-        return version
-    card = scorecard_card(version.scorecard)
-    scores = sorted(card.score(row)[0] for row in generate(2000, seed=7))
-    if version.auto_approve_score <= scores[1980]:
-        return version
-    draft = product_version_draft(product=version.product, from_version=version)
-    product_version_save(
-        draft=draft, auto_approve_score=scores[1300], reject_below_score=scores[400],
-        notes="演示：按演示评分卡校准的分数线",
-    )  # fmt: skip
-    return product_version_publish(draft=draft)
-
-
 def _submit(application: Application, actor: Any) -> None:
+    from loancrm.documents.demo import add_demo_documents
+
+    add_demo_documents(application, full=True)
     try:
         application_submit(actor=actor, application_id=application.pk)
     except ValidationFailed:
@@ -99,7 +81,6 @@ def seed() -> list[str]:
     )
     if not versions:
         return []
-    versions = [_calibrated(version) for version in versions]
     individuals = (
         Customer.objects.filter(kind=CustomerKind.INDIVIDUAL, owner__isnull=False)
         .exclude(id_number_bidx="")

@@ -48,7 +48,7 @@ DEMO_PRODUCTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
             "penalty_multiplier": "1.50",
             "grace_days": 3,
             "documents": _docs(BASIC, ("income_proof", "social_security")),
-            "cutoffs": (660, 560),
+            "cutoffs": (550, 515),
         },
     ),
     (
@@ -68,7 +68,7 @@ DEMO_PRODUCTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
             "penalty_multiplier": "1.50",
             "grace_days": 3,
             "documents": _docs((*BASIC, "income_proof")),
-            "cutoffs": (650, 560),
+            "cutoffs": (555, 520),
         },
     ),
     (
@@ -93,7 +93,7 @@ DEMO_PRODUCTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
             "compound": False,
             "day_count": 365,
             "documents": _docs((*BASIC, "income_proof"), ("provident_fund", "social_security")),
-            "cutoffs": (640, 540),
+            "cutoffs": (545, 510),
         },
     ),
     (
@@ -114,7 +114,7 @@ DEMO_PRODUCTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
             "grace_days": 3,
             "allocation_order": "penalty,interest,fee,principal",
             "documents": _docs((*BASIC, "income_proof")),
-            "cutoffs": (650, 550),
+            "cutoffs": (555, 518),
         },
     ),
 )

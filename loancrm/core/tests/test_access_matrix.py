@@ -170,8 +170,22 @@ PAGES = [
     ("decisions/application/<int:pk>/", "get", "decisioning.view_decision"),
     ("decisions/application/<int:pk>/replay/", "post", "decisioning.replay_decision"),
     ("decisions/backtest/<int:rule_set_pk>/", "get", "decisioning.backtest_rule_set"),
+    ("documents/application/<int:pk>/", "get", "documents.view_document"),
+    ("documents/application/<int:pk>/upload/", "post", "documents.add_document"),
+    ("documents/application/<int:pk>/corrections/", "post", "documents.add_correctionrequest"),
+    ("documents/corrections/<int:pk>/cancel/", "post", "documents.add_correctionrequest"),
+    ("documents/<int:pk>/file/", "get", "documents.view_document"),
+    ("documents/<int:pk>/thumbnail/", "get", "documents.view_document"),
+    ("documents/<int:pk>/reject/", "post", "documents.reject_document"),
+    ("h5/apply/<int:pk>/documents/", "get", PUBLIC),  # the H5 customer session, not a back-office login
+    ("h5/documents/<int:pk>/file/", "get", PUBLIC),
+    ("h5/documents/<int:pk>/thumbnail/", "get", PUBLIC),
 ]
 API = [
+    ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
+    ("/api/v1/documents/applications/{application_id}", "post", "documents.add_document"),
+    ("/api/v1/documents/{document_id}/file", "get", "documents.view_document"),
+    ("/api/v1/documents/applications/{application_id}/corrections", "post", "documents.add_correctionrequest"),
     ("/api/v1/calendar/business-date", "get", ANY),
     ("/api/v1/calendar/business-date", "put", "core.change_businessdate"),
     ("/api/v1/calendar/days", "get", ANY),

@@ -176,4 +176,4 @@ def test_demo_binds_the_demo_scorecard_with_cut_offs():
     demo.seed()
     consumer = current_version("CONSUMER")
     assert consumer is not None and consumer.rule_set is None
-    assert (consumer.scorecard, consumer.auto_approve_score, consumer.reject_below_score) == (card, 660, 560)
+    assert (consumer.scorecard, consumer.auto_approve_score, consumer.reject_below_score) == (card, 550, 515)

@@ -4,7 +4,7 @@ Invariants: a request lists each type once with a reason; creating one needs ``d
 and the application in scope and open; it opens uploads of the listed types even after submission. It becomes
 ``fulfilled`` in the transaction of the upload that completes it (every listed type has a non-rejected upload made
 after the request), and the application's owner is notified in-app. The customer is told through
-``_notify_customer`` (in-app record only for now; SMS arrives with ``loancrm.messaging``).
+``_notify_customer`` (an SMS through ``loancrm.messaging`` naming the documents to upload again).
 """
 
 from __future__ import annotations
@@ -147,9 +147,13 @@ def fulfil_if_complete(correction: CorrectionRequest, *, actor: Any, request: Ht
 
 
 def _notify_customer(request_obj: CorrectionRequest) -> None:
-    """Tell the customer what to upload again. For now in-app only: the request shows on their H5 documents page.
+    """Tell the customer by SMS (after commit) which documents to upload again; the H5 documents page lists the
+    items with their reasons. A customer without a primary mobile sees the request only on that page."""
+    from loancrm.messaging.services import send_sms
 
-    SMS (``loancrm.messaging``, being built in parallel) plugs in here: send the templated notice to the
-    customer's primary mobile with a link to ``documents_h5:upload``.
-    """
-    return None
+    application = request_obj.application
+    mobile = application.customer.mobiles.filter(is_primary=True).first()
+    if mobile is None:
+        return
+    params = {"number": application.number, "items": "、".join(type_label(t) for t in request_obj.doc_types)}
+    transaction.on_commit(lambda: send_sms(mobile.mobile, "correction_requested", params))

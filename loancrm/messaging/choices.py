@@ -19,4 +19,5 @@ class CodePurpose(models.TextChoices):
 SMS_TEMPLATES: dict[str, str] = {
     "login_code": "【信贷服务】您的验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人，工作人员不会向您索取。",
     "application_submitted": "【信贷服务】您的借款申请{number}已提交，我们将尽快审核，请留意短信通知。",
+    "correction_requested": "【信贷服务】您的借款申请{number}需要补充资料：{items}。请登录申请页面按提示重新上传。",
 }

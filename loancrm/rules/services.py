@@ -8,7 +8,7 @@ Bad input raises ``ValidationFailed`` with Chinese-by-default messages per field
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -208,9 +208,20 @@ def rule_move(*, rule_set: RuleSet, rule_id: int, position: int, actor: Any = No
     return rule
 
 
+# Further checks before publishing, registered by other modules (decisioning: a backtest of the draft as it is).
+_publish_checks: list[Callable[[RuleSet], None]] = []
+
+
+def add_publish_check(check: Callable[[RuleSet], None]) -> None:
+    """Register ``check(rule_set)``, which raises a ``DomainError`` to refuse publishing."""
+    if check not in _publish_checks:
+        _publish_checks.append(check)
+
+
 @transaction.atomic
 def rule_set_publish(*, rule_set: RuleSet, actor: Any = None) -> RuleSet:
-    """Draft → published (then immutable); refuses an empty set or one with a rule that fails ``check``."""
+    """Draft → published (then immutable); refuses an empty set, one with a rule that fails ``check``, or one a
+    registered publish check refuses."""
     locked = _locked_draft(rule_set)
     rules = list(locked.rules.order_by("position"))
     if not rules:
@@ -220,6 +231,8 @@ def rule_set_publish(*, rule_set: RuleSet, actor: Any = None) -> RuleSet:
         raise ValidationFailed(
             _("Correct the invalid rules before publishing."), fields=invalid, code="rule_set_invalid"
         )
+    for check in list(_publish_checks):
+        check(locked)
     locked.status = RuleSetStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.published_by = _user(actor)

@@ -3,11 +3,13 @@
 ``available_contexts(user)`` lists ``(key, label)`` pairs the user may choose from; ``context_for(key, user=...)``
 gives the full context of one (every ``context.FIELDS`` name) or raises ``KeyError`` for a key the user may not
 use. Another source (recent applications, keyed ``"application:<id>"`` say) plugs in by adding its entries to both
-functions, scoped to the user; the panel and its view do not change.
+functions, scoped to the user; the panel and its view do not change. Decisioning registers such a source
+(``register_source``): the contexts of recent decisions, for users who may see decisions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -29,12 +31,32 @@ PROFILES: dict[str, tuple[Any, dict[str, Any]]] = {
 }
 
 
+# A source gives, for a user, (key, label, full context) triples; keys must not collide with PROFILES.
+Source = Callable[[Any], list[tuple[str, str, dict[str, Any]]]]
+_sources: list[Source] = []
+
+
+def register_source(source: Source) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def _extra(user: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    return [entry for source in list(_sources) for entry in source(user)]
+
+
 def available_contexts(user: Any) -> list[tuple[str, str]]:
     """The contexts ``user`` may load into the test panel, as (key, label) in display order."""
-    return [(key, str(label)) for key, (label, _values) in PROFILES.items()]
+    profiles = [(key, str(label)) for key, (label, _values) in PROFILES.items()]
+    return profiles + [(key, label) for key, label, _context in _extra(user)]
 
 
 def context_for(key: str, user: Any = None) -> dict[str, Any]:
-    """The full context of ``key`` (a fresh dict); ``KeyError`` when there is no such context."""
-    _label, values = PROFILES[key]
-    return {**sample_context(), **values}
+    """The full context of ``key`` (a fresh dict); ``KeyError`` when there is no such context for ``user``."""
+    if key in PROFILES:
+        _label, values = PROFILES[key]
+        return {**sample_context(), **values}
+    for found, _label, context in _extra(user):
+        if found == key:
+            return {**sample_context(), **context}
+    raise KeyError(key)

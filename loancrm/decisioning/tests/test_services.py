@@ -9,6 +9,7 @@ import pytest
 
 from loancrm.applications.choices import Status
 from loancrm.applications.models import Application
+from loancrm.core.errors import ValidationFailed
 from loancrm.core.models import AuditEvent
 from loancrm.decisioning import services
 from loancrm.decisioning.errors import DecisionImmutable, NotReadyForPrescreen
@@ -157,6 +158,11 @@ def test_replay_under_the_stored_versions_matches_even_after_a_new_rule_set_vers
     stricter = rule_set_new_version(source=rule_set)
     rule_save(rule_set=stricter, code="everyone", expression="age > 0", action=RuleAction.REJECT,
               reason_code="R99_EVERYONE")  # fmt: skip
+    with pytest.raises(ValidationFailed) as refused:
+        rule_set_publish(rule_set=stricter)  # decisions exist: the draft must be backtested first
+    assert refused.value.code == "backtest_required"
+    backtest = services.rule_set_backtest_run(rule_set_id=stricter.pk, n=50, actor=people["director"])
+    assert backtest.report["outcomes_after"] == {"reject": 1}
     rule_set_publish(rule_set=stricter)
     bind(auto_approve=0, reject_below=-100)  # the product's current version could use the stricter rules …
     current = services.pipeline.run(
@@ -208,3 +214,34 @@ def test_an_application_without_a_rule_set_goes_to_manual_review(provider, custo
     decision = services.application_prescreen(application_id=submitted(customer_in(CLEAN), version).pk)
 
     assert (decision.outcome, decision.reasons, decision.rule_set) == ("manual_review", ["NO_RULE_SET"], None)
+
+
+def test_an_edit_after_the_backtest_needs_a_new_one(people, provider, bind, customer_in, submitted, rule_set):
+    services.application_prescreen(application_id=submitted(customer_in(CLEAN), bind()).pk)
+    draft = rule_set_new_version(source=rule_set)
+    services.rule_set_backtest_run(rule_set_id=draft.pk, actor=people["director"])
+    rule_save(rule_set=draft, code="young", expression="age < 20", action=RuleAction.REJECT, reason_code="R98")
+
+    with pytest.raises(ValidationFailed) as refused:
+        rule_set_publish(rule_set=draft)
+
+    assert refused.value.code == "backtest_required"
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_recent_decisions_feed_the_rule_test_panel_and_the_api_outcome(people, provider, bind, customer_in, submitted):
+    from loancrm.applications.outcome import decision_outcome
+    from loancrm.rules import test_contexts
+
+    decision = services.application_prescreen(application_id=submitted(customer_in(CLEAN), bind()).pk)
+    key = f"decision:{decision.pk}"
+
+    assert key in dict(test_contexts.available_contexts(people["director"]))
+    assert key not in dict(test_contexts.available_contexts(people["agent"]))
+    assert test_contexts.context_for(key, people["director"])["age"] == decision.input_snapshot["context"]["age"]
+    with pytest.raises(KeyError):
+        test_contexts.context_for(key, people["agent"])
+    assert decision_outcome(decision.application) == {
+        "outcome": decision.outcome, "reasons": decision.reasons, "score": decision.score,
+    }  # fmt: skip

@@ -93,3 +93,16 @@ def test_a_rejected_upload_does_not_fulfil_and_cancel_closes_the_request(people,
         correction_request_cancel(actor=reviewer, correction_id=second.pk)
     with pytest.raises(DocumentsClosed):
         put(principal, submitted, "income_proof", pdf(pages=3))
+
+
+def test_the_customer_is_told_by_sms_what_to_upload_again(people, submitted, django_capture_on_commit_callbacks):
+    from loancrm.messaging.models import SmsMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        correction_request_create(actor=people["reviewer"], application_id=submitted.pk, items=ITEMS)
+
+    message = SmsMessage.objects.get(template_code="correction_requested")
+    assert message.mobile == submitted.customer.mobiles.get(is_primary=True).mobile
+    assert message.text == (
+        f"【信贷服务】您的借款申请{submitted.number}需要补充资料：身份证（人像面）、收入证明。请登录申请页面按提示重新上传。"
+    )

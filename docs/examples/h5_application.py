@@ -4,7 +4,7 @@ A new customer signs in on the H5 pages with a mobile and the SMS code (read fro
 gives name and ID number, agrees to the credit-bureau authorisation, applies for the consumer loan, uploads
 generated ID-card images (text rendered onto a card, ``loancrm.ocr.cards``), a bank card and a credit report, and
 submits. The task worker pre-screens it (simulated bureau, multi-lending, court and blacklist data; rules,
-scorecard, cut-offs) and reads the ID card by OCR. The director then opens the decision page, which explains the
+scorecard, cut-offs) and reads the ID card by OCR. The administrator then opens the decision page, which explains the
 outcome point by point, replays the decision, and opens the documents page with the OCR result.
 
 Run against a server and a worker on the same database (``make demo`` starts both)::
@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM reads beside Playwright's sync API (a script)
 
 import django
 
@@ -78,6 +79,12 @@ def card_files(id_number: str, tmp: Path) -> dict[str, Path]:
     return paths
 
 
+def submit(page: Page) -> None:
+    """Press the step's own submit button (the header's sign-out form is a form too)."""
+    page.locator("form:not([action*=logout]) button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
 def sms_code(mobile: str) -> str:
     for _ in range(50):
         message = SmsMessage.objects.filter(blind_lookup(SmsMessage, "mobile", mobile), template_code="login_code")
@@ -98,10 +105,11 @@ def h5(page: Page, base: str, mobile: str, id_number: str, files: dict[str, Path
     step("H5: identity")
     page.fill("input[name=name]", NAME)
     page.fill("input[name=id_number]", id_number)
-    page.click("button[type=submit]")
-    step("H5: credit-bureau authorisation")
+    submit(page)
+    step("H5: my applications → apply; the credit-bureau authorisation comes first")
+    page.goto(f"{base}/h5/apply/new/")
     page.check("input[name=consent]")
-    page.click("button[type=submit]")
+    submit(page)
     step("H5: product and terms")
     if "/new/" not in page.url:
         page.goto(f"{base}/h5/apply/new/")
@@ -110,13 +118,13 @@ def h5(page: Page, base: str, mobile: str, id_number: str, files: dict[str, Path
     page.select_option("select[name=term_months]", "12")
     page.select_option("select[name=purpose]", "decoration")
     page.screenshot(path=str(out / "1-h5-terms.png"), full_page=True)
-    page.click("button[type=submit]")
+    submit(page)
     step("H5: declarations")
     page.fill("input[name=monthly_income]", "18000")
     page.fill("input[name=monthly_debt]", "1200")
     page.fill("input[name=employment_years]", "6")
     page.select_option("select[name=housing]", "mortgaged")
-    page.click("button[type=submit]")
+    submit(page)
     application = Application.objects.filter(customer__name=NAME).order_by("-pk").first()
     step(f"H5: documents for {application.number}")
     page.goto(f"{base}/h5/apply/{application.pk}/documents/")
@@ -148,9 +156,9 @@ def wait_for_worker(application: Application, timeout_s: float) -> None:
 
 
 def back_office(page: Page, base: str, application: Application, out: Path) -> None:
-    step("back office: the director opens the decision page")
+    step("back office: the administrator opens the decision page (an unowned H5 application is visible company-wide)")
     page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "director")
+    page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", "loancrm-demo-2026")
     page.click("button[type=submit]")
     page.goto(f"{base}/decisions/application/{application.pk}/")
@@ -178,7 +186,13 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium")
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        application = h5(phone.new_page(), args.base.rstrip("/"), mobile, id_number, files, out)
+        page = phone.new_page()
+        try:
+            application = h5(page, args.base.rstrip("/"), mobile, id_number, files, out)
+        except Exception:
+            page.screenshot(path=str(out / "failed.png"), full_page=True)
+            step(f"failed on {page.url}; see {out / 'failed.png'}")
+            raise
         wait_for_worker(application, args.timeout)
         desk = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
         back_office(desk.new_page(), args.base.rstrip("/"), application, out)

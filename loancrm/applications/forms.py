@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from loancrm.applications.choices import Housing, Purpose
 from loancrm.applications.regions import region_choices
 from loancrm.core.forms import StyledFormMixin
+from loancrm.customers.choices import Education
 from loancrm.loans.choices import RepaymentMethod
 from loancrm.products.models import ProductVersion
 
@@ -77,6 +78,9 @@ class DeclarationsForm(StyledFormMixin, forms.Form):
         label=_("Years with the current employer"), required=False, widget=forms.TextInput(attrs=DECIMAL)
     )
     housing = forms.ChoiceField(label=_("Housing"), choices=[("", _("Choose")), *Housing.choices])
+    education = forms.ChoiceField(
+        label=_("Highest education"), required=False, choices=[("", _("Choose")), *Education.choices]
+    )
     region = forms.ChoiceField(label=_("Where you live"))
 
     def __init__(self, *args: Any, id_region: str = "", current_region: str = "", **kwargs: Any) -> None:

@@ -282,12 +282,12 @@ def declarations(request: HttpRequest, principal: CustomerPrincipal, pk: int) ->
         "monthly_income": "" if application.monthly_income is None else f"{application.monthly_income:.2f}",
         "monthly_debt": "" if application.monthly_debt is None else f"{application.monthly_debt:.2f}",
         "employment_years": "" if application.employment_years is None else f"{application.employment_years}",
-        "housing": application.housing, "region": application.region or id_region,
+        "housing": application.housing, "education": application.education, "region": application.region or id_region,
     }  # fmt: skip
     form = DeclarationsForm(request.POST or None, initial=initial, id_region=id_region,
                             current_region=application.region)  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        names = ("monthly_income", "monthly_debt", "employment_years", "housing", "region")
+        names = ("monthly_income", "monthly_debt", "employment_years", "housing", "education", "region")
         try:
             services.application_update(actor=principal, application_id=application.pk,
                                         values={n: form.cleaned_data[n] for n in names}, request=request)  # fmt: skip

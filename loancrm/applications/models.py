@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.applications.choices import Channel, Housing, Purpose, Status
+from loancrm.customers.choices import Education
 
 
 class Application(models.Model):
@@ -51,6 +52,7 @@ class Application(models.Model):
         _("years in employment"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     housing = models.CharField(_("housing"), max_length=12, choices=Housing.choices, blank=True)
+    education = models.CharField(_("education"), max_length=10, choices=Education.choices, blank=True)
     region = models.CharField(_("region code"), max_length=6, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",

@@ -26,13 +26,14 @@ from loancrm.applications.models import Application, ApplicationStatusChange
 from loancrm.applications.principal import audit_actor, is_customer, is_partner, partner_name
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from loancrm.customers.choices import Education
 from loancrm.customers.models import Customer
 from loancrm.products.models import ProductVersion, VersionStatus
 from loancrm.products.terms import check_application_terms
 
 Errors = dict[str, list[Any]]
 TERM_FIELDS = ("amount", "term_months", "method", "annual_rate")
-DECLARED_FIELDS = ("purpose", "monthly_income", "monthly_debt", "employment_years", "housing", "region")
+DECLARED_FIELDS = ("purpose", "monthly_income", "monthly_debt", "employment_years", "housing", "education", "region")
 EDITABLE_FIELDS = TERM_FIELDS + DECLARED_FIELDS
 MAX_MONEY = Decimal("9999999999999999.99")
 
@@ -118,6 +119,8 @@ def clean_fields(values: Mapping[str, Any], version: ProductVersion, errors: Err
         cleaned["purpose"] = _choice(values["purpose"], "purpose", Purpose, errors) or Purpose.OTHER
     if "housing" in values:
         cleaned["housing"] = _choice(values["housing"], "housing", Housing, errors)
+    if "education" in values:
+        cleaned["education"] = _choice(values["education"], "education", Education, errors)
     for name in ("monthly_income", "monthly_debt"):
         if name in values:
             cleaned[name] = _decimal(values[name], name, errors)
@@ -232,6 +235,7 @@ def application_create(
         "region": customer.id_number[:6] if customer.id_number else "",
         "monthly_income": customer.monthly_income,
         "employment_years": customer.years_employed,
+        "education": customer.education,
     }
     attributes.update({name: value for name, value in fields.items() if value is not None})
     application = Application(

@@ -31,7 +31,7 @@ from loancrm.products.models import Product, ProductVersion, VersionStatus
 
 FILTERS = ("q", "status", "product", "channel", "owner", "created_from", "created_to")
 FORM_FIELDS = ("amount", "term_months", "method", "annual_rate", "purpose", "monthly_income", "monthly_debt",
-               "employment_years", "housing", "region")  # fmt: skip
+               "employment_years", "housing", "education", "region")  # fmt: skip
 
 
 def _date(raw: str) -> dt.date | None:

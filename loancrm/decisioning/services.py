@@ -157,7 +157,7 @@ def snapshot_of(application: Application, external: dict[str, Any]) -> dict[str,
         },
         "customer": {
             "birth_date": customer.birth_date.isoformat() if customer.birth_date else None,
-            "education": customer.education,
+            "education": application.education or customer.education,
             "monthly_income": _text(customer.monthly_income),
             "years_employed": customer.years_employed,
         },

@@ -186,3 +186,16 @@ def test_a_customer_acts_only_on_their_own_applications(people, customer, versio
 
     application_submit(actor=me, application_id=mine.pk)
     assert AuditEvent.objects.get(action="application.submitted").actor_repr == f"customer:{customer.number}"
+
+
+def test_education_is_declared_on_the_application_defaulting_to_the_profile(people, version):
+    customer = make_customer(people["agent"], education="college")
+    application = make_application(people["agent"], customer, version)
+    assert application.education == "college"
+
+    application_update(actor=people["agent"], application_id=application.pk, values={"education": "master"})
+    with pytest.raises(ValidationFailed) as caught:
+        application_update(actor=people["agent"], application_id=application.pk, values={"education": "phd"})
+
+    application.refresh_from_db()
+    assert application.education == "master" and "education" in caught.value.fields

@@ -245,3 +245,12 @@ def test_recent_decisions_feed_the_rule_test_panel_and_the_api_outcome(people, p
     assert decision_outcome(decision.application) == {
         "outcome": decision.outcome, "reasons": decision.reasons, "score": decision.score,
     }  # fmt: skip
+
+
+def test_the_education_declared_on_the_application_is_what_is_scored(people, provider, bind, customer_in, submitted):
+    decision = services.application_prescreen(
+        application_id=submitted(customer_in(CLEAN), bind(), education="master").pk
+    )
+
+    assert decision.input_snapshot["inputs"]["customer"]["education"] == "master"
+    assert {p["feature"]: p["value"] for p in decision.score_points}["education"] == "硕士及以上"

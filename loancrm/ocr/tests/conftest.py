@@ -1,7 +1,8 @@
-"""OCR test fixtures: one engine per session, each sample image read once, and the CJK-font skip marker."""
+"""OCR test fixtures: one engine per session, each sample image read once; the CJK-font and engine-once markers."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -17,6 +18,12 @@ def _has_cjk_font() -> bool:
         return False
     return True
 
+
+# The engine tests touch no database and take minutes: they run in the SQLite pass of CI, not again on PostgreSQL.
+engine_once = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="database-independent OCR engine test: run in the SQLite pass",
+)
 
 needs_cjk_font = pytest.mark.skipif(
     not _has_cjk_font(), reason="no CJK font to render cards with: install Debian's fonts-noto-cjk (make chromium)"

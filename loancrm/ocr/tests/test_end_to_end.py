@@ -7,8 +7,10 @@ import json
 import pytest
 
 from loancrm.ocr.service import recognise_id_card, result_from_lines
-from loancrm.ocr.tests.conftest import needs_cjk_font
+from loancrm.ocr.tests.conftest import engine_once, needs_cjk_font
 from loancrm.ocr.tests.samples import COMMITTED, FRESH, TODAY, Sample
+
+pytestmark = engine_once
 
 # What each committed card must raise besides nothing: the blurred, rotated card may read some field below 0.90.
 ALLOWED = {"zhang": set(), "ayi": set(), "li": {"low_confidence"}, "wang": {"validity_expired"}}

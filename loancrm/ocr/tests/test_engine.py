@@ -10,7 +10,10 @@ from PIL import Image
 
 from loancrm.ocr.engine import get_engine, read_lines
 from loancrm.ocr.errors import UnreadableImage
+from loancrm.ocr.tests.conftest import engine_once
 from loancrm.ocr.tests.samples import CARDS_DIR
+
+pytestmark = engine_once
 
 
 def _png(image: Image.Image) -> bytes:

@@ -116,7 +116,7 @@ def test_admin_and_agent_see_their_own_navigation_and_languages(site, browser):
         "转化分析",
         "公海",
         "客户",
-        "进件",
+        "贷款申请",
         "话术库",
         "贷款台账",
         "逾期贷款",

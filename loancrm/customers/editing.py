@@ -35,6 +35,32 @@ class Section:
     multipart: bool = False
 
 
+# Sources of suggested values for empty fields (documents registers the latest ID-card OCR reading).
+PrefillSource = Callable[[Customer], dict[str, Any]]
+_prefill_sources: list[PrefillSource] = []
+
+
+def register_prefill(source: PrefillSource) -> None:
+    if source not in _prefill_sources:
+        _prefill_sources.append(source)
+
+
+def prefilled_initial(section: Section, customer: Customer) -> tuple[dict[str, Any], list[str]]:
+    """The section's initial values with its empty fields filled from the prefill sources, and the names filled.
+
+    Only the form's own fields, only where the customer has nothing yet; nothing is saved until the user saves.
+    """
+    initial = section.initial(customer)
+    names = set(section.form.base_fields) if section.form else set()
+    filled: list[str] = []
+    for source in list(_prefill_sources):
+        for name, value in source(customer).items():
+            if name in names and name in initial and not initial[name] and value:
+                initial[name] = value
+                filled.append(name)
+    return initial, filled
+
+
 def _fields(obj: Any, names: Any) -> dict[str, Any]:
     return {} if obj is None else {name: getattr(obj, name) for name in names}
 

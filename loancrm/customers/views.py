@@ -20,7 +20,7 @@ from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
 from loancrm.customers import selectors, services
 from loancrm.customers.choices import Kind
-from loancrm.customers.editing import SECTIONS, row_data, sections_for
+from loancrm.customers.editing import SECTIONS, prefilled_initial, row_data, sections_for
 from loancrm.customers.forms import CorporateForm, rows_formset
 from loancrm.sales.models import Tag
 
@@ -112,9 +112,15 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect(f"{reverse('customers:detail', args=[customer.pk])}#{section}")
+        prefilled: list[str] = []
     else:
         form, rowsets = _section_forms(spec, customer)
-    context = {"customer": customer, "section": spec, "form": form, "rowsets": rowsets}
+        initial, prefilled = prefilled_initial(spec, customer)
+        if spec.form is not None and prefilled:
+            form = spec.form(initial=dict(initial))
+            form.initial.update({name: initial[name] for name in prefilled})  # shown although personal data
+    labels = [str(form.fields[name].label) for name in prefilled] if form is not None else []
+    context = {"customer": customer, "section": spec, "form": form, "rowsets": rowsets, "prefilled": labels}
     return render(request, "customers/section_form.html", context)
 
 

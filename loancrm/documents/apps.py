@@ -10,9 +10,12 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from loancrm.applications.services import add_submission_check
         from loancrm.core.audit import register_action_labels
+        from loancrm.customers.editing import register_prefill
+        from loancrm.documents.readings import customer_prefill
         from loancrm.documents.services import documents_submission_check
 
         add_submission_check(documents_submission_check)
+        register_prefill(customer_prefill)
         register_action_labels(
             {
                 "document.uploaded": _("Document uploaded"),

@@ -130,6 +130,16 @@ def _notify_review(reading: IdCardReading) -> None:
     )
 
 
+def customer_prefill(customer: Any) -> dict[str, Any]:
+    """``prefill_from_reading`` of the customer's newest finished reading (any application), for profile forms."""
+    reading = (
+        IdCardReading.objects.filter(application__customer=customer, status=ReadingStatus.DONE)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return prefill_from_reading(reading)
+
+
 def latest_reading(application: Application) -> IdCardReading | None:
     return IdCardReading.objects.filter(application=application).order_by("-created_at", "-id").first()
 

@@ -102,3 +102,19 @@ def test_an_unreadable_reading_fails_visibly(people, card_application, monkeypat
     reading = latest_reading(card_application)
     assert (reading.status, reading.error, reading.needs_review) == (ReadingStatus.FAILED, "RuntimeError", True)
     assert prefill_from_reading(reading) == {}
+
+
+def test_the_reading_pre_fills_the_empty_household_address_on_the_profile_form(client, people, card_application):
+    front, back = _cards()
+    _upload(people["agent"], card_application, "id_back", back)
+    _upload(people["agent"], card_application, "id_front", front)
+    customer = card_application.customer
+    client.force_login(people["agent"])
+
+    page = client.get(f"/customers/{customer.pk}/edit/contacts/").content.decode()
+
+    assert 'data-testid="ocr-prefill"' in page
+    start = page.index('name="hukou_address"')
+    assert "建国路88号" in page[start - 400 : start + 400]
+    customer.refresh_from_db()
+    assert customer.hukou_address == ""  # suggested on the form, not saved

@@ -198,12 +198,12 @@ for _code in ("credit_supervisor", "credit_director"):
 for _code in ("operations", "administrator"):
     ROLE_PERMISSIONS[_code].append("messaging.view_smsmessage")
 # Automated decisions (decisioning): credit roles and administrators see decisions; supervisors and above replay;
-# the credit director and administrators backtest rule sets on past decisions.
+# the credit director, operations (who edit the rule sets) and administrators backtest rule sets on past decisions.
 for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "loan_committee", "administrator"):
     ROLE_PERMISSIONS[_code].append("decisioning.view_decision")
 for _code in ("credit_supervisor", "credit_director", "administrator"):
     ROLE_PERMISSIONS[_code].append("decisioning.replay_decision")
-for _code in ("credit_director", "administrator"):
+for _code in ("credit_director", "operations", "administrator"):
     ROLE_PERMISSIONS[_code].append("decisioning.backtest_rule_set")
 # Application documents (loancrm.documents): viewers of applications see their files (every open audited); those who
 # prepare applications upload; reviewers reject files and ask the customer for corrections (补正).

@@ -38,9 +38,9 @@ def _context_fields() -> list[dict[str, Any]]:
 
 
 def _backtest_url(rule_set: RuleSet) -> str | None:
-    """The backtest page of ``rule_set`` once the backtest module provides ``rules:backtest``."""
+    """The backtest page of ``rule_set`` (decisioning provides it: the draft against recent decisions)."""
     try:
-        return reverse("rules:backtest", args=[rule_set.pk])
+        return reverse("decisioning:rule_set_backtest", args=[rule_set.pk])
     except NoReverseMatch:
         return None
 

@@ -170,3 +170,22 @@ def test_the_replay_command_prints_the_comparison_and_exits_non_zero_on_a_mismat
     assert exited.value.code == 1
     assert "score" in out.getvalue()
     assert DecisionReplay.objects.filter(same_outcome=False).count() == 1
+
+
+def test_operations_backtest_from_the_rule_editor_then_publish(people, decided, rule_set, org):
+    from loancrm.accounts.tests.factories import make_user
+    from loancrm.rules.models import RuleSetStatus
+
+    ops = make_user("ops1", role="operations", unit=org.hq)
+    draft = rule_set_new_version(source=rule_set)
+    client = client_for(ops)
+
+    page = client.get(f"/rules/{draft.pk}/").content.decode()
+    assert f'href="/decisions/backtest/{draft.pk}/"' in page and 'data-testid="backtest"' in page
+    client.post(f"/rules/{draft.pk}/publish/")
+    draft.refresh_from_db()
+    assert draft.status == RuleSetStatus.DRAFT  # refused: not backtested
+    assert client.post(f"/decisions/backtest/{draft.pk}/", {"n": "50"}).status_code in (200, 302)
+    client.post(f"/rules/{draft.pk}/publish/")
+    draft.refresh_from_db()
+    assert draft.status == RuleSetStatus.PUBLISHED

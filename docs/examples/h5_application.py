@@ -7,9 +7,10 @@ submits. The task worker pre-screens it (simulated bureau, multi-lending, court 
 scorecard, cut-offs) and reads the ID card by OCR. The administrator then opens the decision page, which explains the
 outcome point by point, replays the decision, and opens the documents page with the OCR result.
 
-Run against a server and a worker on the same database (``make demo`` starts both)::
+Run against a server and a worker on the same database (``make demo`` starts both; the script reads the SMS
+simulator's outbox from the default database, or from ``DATABASE_URL`` if the server uses one)::
 
-    DATABASE_URL=sqlite:///$PWD/var/db.sqlite3 .venv/bin/python docs/examples/h5_application.py \\
+    .venv/bin/python docs/examples/h5_application.py \\
         --base http://127.0.0.1:8000 --out var/must-show
 
 Screenshots go to ``--out``; the script prints each step and exits non-zero when a step fails.

@@ -7,7 +7,7 @@ version it was made under, and sees the replay confirm the same outcome.
 
 Run against a demo server (``make demo``)::
 
-    DATABASE_URL=sqlite:///$PWD/var/db.sqlite3 .venv/bin/python docs/examples/rule_change.py --base http://127.0.0.1:8000
+    .venv/bin/python docs/examples/rule_change.py --base http://127.0.0.1:8000
 """
 
 from __future__ import annotations

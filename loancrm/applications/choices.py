@@ -1,7 +1,9 @@
 """Application statuses (with the transition table), channels and the applicant's declared categories.
 
-Later stages (credit review, approval, contract, disbursement) extend ``Status`` and ``STATUS_TRANSITIONS`` in #8;
-a status changes only through ``applications.services``, along this table.
+After the automated decision: manual review (信审, ``underwriting``) → in approval (审批, ``approvals``) → approved
+→ contracting (签约, ``contracts``) → signed → disbursed (放款, ``disbursements``); an auto-approved application
+goes straight to contracting. A status changes only through ``applications.services``, along this table;
+``loancrm.applications.lifecycle`` carries the hand-overs between the stages.
 """
 
 from django.db import models
@@ -17,20 +19,45 @@ class Status(models.TextChoices):
     AUTO_APPROVED = "auto_approved", pgettext_lazy("application status", "Auto-approved")
     REJECTED = "rejected", pgettext_lazy("application status", "Rejected")
     WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
+    IN_APPROVAL = "in_approval", pgettext_lazy("application status", "In approval")
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
+    CONTRACTING = "contracting", pgettext_lazy("application status", "Contract signing")
+    SIGNED = "signed", pgettext_lazy("application status", "Contract signed")
+    DISBURSED = "disbursed", pgettext_lazy("application status", "Disbursed")
+    CANCELLED = "cancelled", pgettext_lazy("application status", "Cancelled")
 
 
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
     Status.SUBMITTED: {Status.PRE_SCREENING, Status.WITHDRAWN},
     Status.PRE_SCREENING: {Status.MANUAL_REVIEW, Status.AUTO_APPROVED, Status.REJECTED},
-    Status.MANUAL_REVIEW: {Status.REJECTED, Status.WITHDRAWN},
-    Status.AUTO_APPROVED: {Status.WITHDRAWN},
+    Status.MANUAL_REVIEW: {Status.IN_APPROVAL, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+    Status.IN_APPROVAL: {Status.MANUAL_REVIEW, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+    Status.AUTO_APPROVED: {Status.CONTRACTING, Status.WITHDRAWN, Status.CANCELLED},
+    Status.APPROVED: {Status.CONTRACTING, Status.WITHDRAWN, Status.CANCELLED},
+    Status.CONTRACTING: {Status.SIGNED, Status.WITHDRAWN, Status.CANCELLED},
+    Status.SIGNED: {Status.DISBURSED, Status.CANCELLED},
     Status.REJECTED: set(),
     Status.WITHDRAWN: set(),
+    Status.DISBURSED: set(),
+    Status.CANCELLED: set(),
 }
 EDITABLE = (Status.DRAFT,)
-OPEN = (Status.DRAFT, Status.SUBMITTED, Status.PRE_SCREENING, Status.MANUAL_REVIEW, Status.AUTO_APPROVED)
+OPEN = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.PRE_SCREENING,
+    Status.MANUAL_REVIEW,
+    Status.AUTO_APPROVED,
+    Status.IN_APPROVAL,
+    Status.APPROVED,
+    Status.CONTRACTING,
+    Status.SIGNED,
+)
+# The automated decision's outcomes (``decided_at`` is set on entering one).
 DECIDED = (Status.MANUAL_REVIEW, Status.AUTO_APPROVED, Status.REJECTED)
+# Credit approved: the application carries approved terms (``approved_*``) from here on.
+CREDIT_APPROVED = (Status.AUTO_APPROVED, Status.APPROVED, Status.CONTRACTING, Status.SIGNED, Status.DISBURSED)
 
 
 class Channel(models.TextChoices):

@@ -69,6 +69,14 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The credit decision's terms (set on approval, manual or automated; the contract is drawn on these).
+    approved_amount = models.DecimalField(_("approved amount"), max_digits=18, decimal_places=2, null=True, blank=True)
+    approved_annual_rate = models.DecimalField(
+        _("approved annual rate"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    approved_term_months = models.PositiveSmallIntegerField(_("approved term (months)"), null=True, blank=True)
+    approved_method = models.CharField(_("approved repayment method"), max_length=30, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

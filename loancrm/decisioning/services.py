@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loancrm.applications import lifecycle
 from loancrm.applications.choices import Status
 from loancrm.applications.models import Application
 from loancrm.applications.services import application_set_status
@@ -290,6 +291,18 @@ def application_prescreen(*, application_id: int, actor: Any = None, request: Ht
             },
             request,
         )
+        if decision.outcome == Status.AUTO_APPROVED and decision.suggested_limit and decision.suggested_rate:
+            fresh = Application.objects.get(pk=application_id)
+            lifecycle.auto_approved_terms_store(
+                application=fresh,
+                terms=lifecycle.ApprovedTerms(
+                    amount=decision.suggested_limit,
+                    annual_rate=decision.suggested_rate,
+                    term_months=fresh.term_months,
+                    method=fresh.method,
+                ),
+                actor=actor,
+            )
     return decision
 
 

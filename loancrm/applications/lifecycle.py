@@ -236,3 +236,11 @@ def disbursed(application: Application, loan: Any, actor: Any, request: HttpRequ
         )
         for handler in list(_disbursed):
             handler(application, loan, actor)
+
+
+def contract_number(application: Application) -> str:
+    """The contract number of an application's loan (``HT`` + the application number's digits).
+
+    One application has one contract number, so the loan books at most once (``Loan.contract_no`` is unique).
+    """
+    return "HT" + (application.number or f"{application.pk:09d}").lstrip("A")

@@ -17,5 +17,6 @@ class ApplicationsConfig(AppConfig):
                 "application.submitted": _("Application submitted"),
                 "application.status_changed": _("Application status changed"),
                 "application.withdrawn": _("Application withdrawn"),
+                "application.credit_approved": _("Credit approved with terms"),
             }
         )

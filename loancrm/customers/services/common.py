@@ -15,12 +15,12 @@ from loancrm.accounts.scope import scope_q
 from loancrm.core.audit import audit_event
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import NotFound, PermissionDenied, ValidationFailed
+from loancrm.core.form_values import MAX_MONEY
 from loancrm.core.id_messages import id_number_message
 from loancrm.core.masking import mask
 from loancrm.customers.choices import Kind
 from loancrm.customers.models import Customer, CustomerMobile
 
-MAX_MONEY = Decimal("9999999999999999.99")
 Errors = dict[str, list[Any]]
 
 

@@ -272,6 +272,8 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     from django.core.management import call_command
 
     call_command("sync_roles", verbosity=0)
+
+
 # Approval (loancrm.approvals): credit roles, the committee, compliance and administrators see approval cases and
 # policies; approvers act (the policy's steps decide on which cases); the credit director and administrators edit
 # and publish approval policies.

@@ -56,7 +56,8 @@ def reach_q(user: Any, prefix: str = "application__") -> Q:
 
 
 def step_keys(steps: Iterable[engine.Step]) -> tuple[set[str], set[str]]:
-    roles, users = set(), set()
+    roles: set[str] = set()
+    users: set[str] = set()
     for step in steps:
         for approver in step.approvers:
             (users if approver.user else roles).add(approver.user or approver.role)

@@ -98,7 +98,7 @@ def validate_routes(data: Any) -> list[engine.Route]:
     except engine.PolicyInvalid as exc:
         raise ValidationFailed(_("The approval policy is invalid."), fields={"routes": problem_messages(exc.problems)},
                                code="approval_policy_invalid") from None  # fmt: skip
-    _roles, names = set(), set()
+    names: set[str] = set()
     for route in routes:
         for step in route.steps:
             names |= {a.user for a in step.approvers if a.user}
@@ -129,16 +129,19 @@ def policy_version_draft(
 ) -> ApprovalPolicyVersion:
     """A new draft: a copy of ``from_version`` (default: the published version, else the default policy)."""
     ApprovalPolicyVersion.objects.select_for_update().filter(status=VersionStatus.PUBLISHED).first()
-    source = (
-        ApprovalPolicyVersion.objects.filter(pk=from_version_id).first() if from_version_id else published_policy()
-    )
+    source = ApprovalPolicyVersion.objects.filter(pk=from_version_id).first() if from_version_id else published_policy()
     latest = ApprovalPolicyVersion.objects.aggregate(v=Max("version"))["v"] or 0
     draft = ApprovalPolicyVersion.objects.create(
         version=latest + 1, routes=source.routes if source else DEFAULT_ROUTES, created_by=_user(actor),
         notes="",
     )  # fmt: skip
-    audit_event(actor, "approval.policy_drafted", draft, {"version": draft.version,
-                                                            "from": source.version if source else None}, request)  # fmt: skip
+    audit_event(
+        actor,
+        "approval.policy_drafted",
+        draft,
+        {"version": draft.version, "from": source.version if source else None},
+        request,
+    )
     return draft
 
 
@@ -332,8 +335,11 @@ def review_opinion_received(application: Application, outcome: lifecycle.ReviewO
             raise Conflict(_("The application is already in approval."), code="approval_case_open")
         if outcome.recommendation == lifecycle.REJECT:
             if case is not None and case.status == CaseStatus.REFERRED_BACK:
-                case.status, case.decided_at, case.opinion = CaseStatus.REJECTED, timezone.now(), _opinion(outcome,
-                                                                                                          actor)  # fmt: skip
+                case.status, case.decided_at, case.opinion = (
+                    CaseStatus.REJECTED,
+                    timezone.now(),
+                    _opinion(outcome, actor),
+                )
                 case.save(update_fields=["status", "decided_at", "opinion", "updated_at"])
                 audit_event(actor, "approval.case_closed", case, {"by": "reviewer", "outcome": "rejected"})
             reasons = list(outcome.risk_points) or [outcome.comment]
@@ -504,7 +510,8 @@ def sla_remind(*, now: dt.datetime | None = None) -> int:
         steps = case_steps(case)
         if case.current_step >= len(steps):
             continue
-        due = case.step_started_at + dt.timedelta(hours=steps[case.current_step].sla_hours)
+        started = case.step_started_at or case.created_at
+        due = started + dt.timedelta(hours=steps[case.current_step].sla_hours)
         if due > moment or case.reminded_at is not None:
             continue
         with transaction.atomic():

@@ -110,7 +110,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your decision is recorded."))
         return redirect("approvals:case", pk=case.pk)
     view = presentation.case_view(case)
-    pending = [p for p in selectors.pending_for(request.user, ApprovalCase.objects.filter(pk=case.pk))]
+    pending = list(selectors.pending_for(request.user, ApprovalCase.objects.filter(pk=case.pk)))
     limited, ceiling = authority_of(request.user)
     context = {
         "case": case, "application": case.application, "view": view, "opinion": case.opinion,
@@ -217,13 +217,13 @@ def delegations(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Delegation saved."))
         return redirect("approvals:delegations")
-    mine = Delegation.objects.filter(delegator=request.user).select_related("delegate")
-    to_me = Delegation.objects.filter(delegate=request.user).select_related("delegator")
+    user = request.user
+    mine = Delegation.objects.filter(delegator_id=user.pk).select_related("delegate")
+    to_me = Delegation.objects.filter(delegate_id=user.pk).select_related("delegator")
     candidates = [
-        u for u in User.objects.filter(is_active=True).exclude(pk=request.user.pk).prefetch_related("groups__role")
+        u for u in User.objects.filter(is_active=True).exclude(pk=user.pk or 0).prefetch_related("groups__role")
         .order_by("username") if u.has_perm(ACT)
     ]  # fmt: skip
     context = {"mine": mine, "to_me": to_me, "candidates": candidates, "today": timezone.localdate(),
                "active_for": delegators_of(request.user)}  # fmt: skip
     return render(request, "approvals/delegations.html", context)
-

@@ -6,132 +6,291 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applications', '0003_approved_terms'),
+        ("applications", "0003_approved_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovalPolicyVersion',
+            name="ApprovalPolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=16, verbose_name='status')),
-                ('routes', models.JSONField(default=list, verbose_name='routes')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retired at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("routes", models.JSONField(default=list, verbose_name="routes")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published at")),
+                ("retired_at", models.DateTimeField(blank=True, null=True, verbose_name="retired at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval policy version',
-                'verbose_name_plural': 'approval policy versions',
-                'ordering': ['-version'],
-                'permissions': [('manage_approvalpolicy', 'Can edit and publish approval policies')],
+                "verbose_name": "approval policy version",
+                "verbose_name_plural": "approval policy versions",
+                "ordering": ["-version"],
+                "permissions": [("manage_approvalpolicy", "Can edit and publish approval policies")],
             },
         ),
         migrations.CreateModel(
-            name='ApprovalCase',
+            name="ApprovalCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('route_code', models.CharField(max_length=40, verbose_name='route')),
-                ('route_label', models.CharField(blank=True, max_length=80, verbose_name='route name')),
-                ('steps', models.JSONField(default=list, verbose_name='steps')),
-                ('round', models.PositiveIntegerField(default=1, verbose_name='round')),
-                ('current_step', models.PositiveSmallIntegerField(default=0, verbose_name='current step')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount under approval')),
-                ('requested_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount recommended by the reviewer')),
-                ('status', models.CharField(choices=[('pending', 'In approval'), ('referred_back', 'Referred back'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status')),
-                ('risk_level', models.CharField(blank=True, max_length=10, verbose_name='risk level')),
-                ('opinion', models.JSONField(default=dict, verbose_name="reviewer's opinion")),
-                ('step_started_at', models.DateTimeField(blank=True, null=True, verbose_name='step started at')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='reminded at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='approval_case', to='applications.application', verbose_name='application')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='approvals.approvalpolicyversion', verbose_name='policy version')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("route_code", models.CharField(max_length=40, verbose_name="route")),
+                ("route_label", models.CharField(blank=True, max_length=80, verbose_name="route name")),
+                ("steps", models.JSONField(default=list, verbose_name="steps")),
+                ("round", models.PositiveIntegerField(default=1, verbose_name="round")),
+                ("current_step", models.PositiveSmallIntegerField(default=0, verbose_name="current step")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount under approval")),
+                (
+                    "requested_amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, verbose_name="amount recommended by the reviewer"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "In approval"),
+                            ("referred_back", "Referred back"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("risk_level", models.CharField(blank=True, max_length=10, verbose_name="risk level")),
+                ("opinion", models.JSONField(default=dict, verbose_name="reviewer's opinion")),
+                ("step_started_at", models.DateTimeField(blank=True, null=True, verbose_name="step started at")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="reminded at")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_case",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="approvals.approvalpolicyversion",
+                        verbose_name="policy version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval case',
-                'verbose_name_plural': 'approval cases',
-                'ordering': ['-updated_at'],
-                'permissions': [('act_approvalcase', 'Can act on approval cases')],
+                "verbose_name": "approval case",
+                "verbose_name_plural": "approval cases",
+                "ordering": ["-updated_at"],
+                "permissions": [("act_approvalcase", "Can act on approval cases")],
             },
         ),
         migrations.CreateModel(
-            name='AuthorityLimit',
+            name="AuthorityLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=40, verbose_name='role')),
-                ('max_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='maximum amount')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(max_length=40, verbose_name="role")),
+                (
+                    "max_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="maximum amount"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'authority limit',
-                'verbose_name_plural': 'authority limits',
-                'ordering': ['role', 'user'],
+                "verbose_name": "authority limit",
+                "verbose_name_plural": "authority limits",
+                "ordering": ["role", "user"],
             },
         ),
         migrations.CreateModel(
-            name='Delegation',
+            name="Delegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='to')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('delegate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='delegate')),
-                ('delegator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='delegator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="to")),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delegate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="delegate",
+                    ),
+                ),
+                (
+                    "delegator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="delegator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delegation',
-                'verbose_name_plural': 'delegations',
-                'ordering': ['-starts_on', '-pk'],
+                "verbose_name": "delegation",
+                "verbose_name_plural": "delegations",
+                "ordering": ["-starts_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApprovalAction',
+            name="ApprovalAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveIntegerField(verbose_name='round')),
-                ('step', models.PositiveSmallIntegerField(verbose_name='step')),
-                ('action', models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject'), ('refer_back', 'Refer back')], max_length=16, verbose_name='action')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='amount')),
-                ('comment', models.TextField(verbose_name='comment')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('acting_for', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acting for')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('principal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='on behalf of')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='approvals.approvalcase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("round", models.PositiveIntegerField(verbose_name="round")),
+                ("step", models.PositiveSmallIntegerField(verbose_name="step")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("reject", "Reject"), ("refer_back", "Refer back")],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="amount"),
+                ),
+                ("comment", models.TextField(verbose_name="comment")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "acting_for",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acting for",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "principal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="on behalf of",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="actions", to="approvals.approvalcase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval action',
-                'verbose_name_plural': 'approval actions',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'round', 'step', 'actor'), name='approval_one_action_per_actor'), models.UniqueConstraint(fields=('case', 'round', 'step', 'principal'), name='approval_one_action_per_principal')],
+                "verbose_name": "approval action",
+                "verbose_name_plural": "approval actions",
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "round", "step", "actor"), name="approval_one_action_per_actor"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("case", "round", "step", "principal"), name="approval_one_action_per_principal"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='approvalcase',
-            index=models.Index(fields=['status', 'step_started_at'], name='approvals_a_status_9d4590_idx'),
+            model_name="approvalcase",
+            index=models.Index(fields=["status", "step_started_at"], name="approvals_a_status_9d4590_idx"),
         ),
         migrations.AddConstraint(
-            model_name='authoritylimit',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('role',), name='authority_per_role'),
+            model_name="authoritylimit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", True)), fields=("role",), name="authority_per_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authoritylimit',
-            constraint=models.UniqueConstraint(fields=('role', 'user'), name='authority_per_user'),
+            model_name="authoritylimit",
+            constraint=models.UniqueConstraint(fields=("role", "user"), name="authority_per_user"),
         ),
     ]

@@ -195,17 +195,28 @@ def test_routes_round_trip_through_their_dict_form():
             [("routes[0].steps[0].approvers", "countersign_needs_two")],
         ),
         (
-            [{"code": "A", "steps": [{"kind": "vote", "approvers": [{"role": "loan_committee"}], "threshold": "3/2",
-                                      "quorum": 0}]}],
+            [
+                {
+                    "code": "A",
+                    "steps": [
+                        {"kind": "vote", "approvers": [{"role": "loan_committee"}], "threshold": "3/2", "quorum": 0}
+                    ],
+                }
+            ],
             [("routes[0].steps[0].threshold", "threshold_invalid"), ("routes[0].steps[0].quorum", "quorum_invalid")],
-        ),  # fmt: skip
+        ),
         (
             [{"code": "A", "max_amount": "-1", "risk_levels": ["extreme"], "steps": []}, {"code": "A"}],
-            [("routes[0].max_amount", "amount_invalid"), ("routes[0].risk_levels", "risk_invalid"),
-             ("routes[1].code", "code_twice")],
-        ),  # fmt: skip
-        ([{"code": "A", "steps": [{"kind": "single", "role": "credit_supervisor", "sla_hours": 0}]}],
-         [("routes[0].steps[0].sla_hours", "sla_invalid")]),  # fmt: skip
+            [
+                ("routes[0].max_amount", "amount_invalid"),
+                ("routes[0].risk_levels", "risk_invalid"),
+                ("routes[1].code", "code_twice"),
+            ],
+        ),
+        (
+            [{"code": "A", "steps": [{"kind": "single", "role": "credit_supervisor", "sla_hours": 0}]}],
+            [("routes[0].steps[0].sla_hours", "sla_invalid")],
+        ),
         ([{"code": "A", "colour": "red"}], [("routes[0].colour", "unknown_field")]),
     ],
 )

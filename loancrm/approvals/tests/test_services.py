@@ -291,7 +291,7 @@ def test_a_published_policy_is_read_only_and_a_new_version_retires_it(policy, pe
     with pytest.raises(errors.PolicyVersionFrozen):
         services.policy_version_save(version_id=policy.pk, routes=policy.routes, actor=people["admin"])
     draft = services.policy_version_draft(actor=people["admin"])
-    routes = draft.routes[:-1] + [{"code": "ALL", "steps": [{"kind": "single", "role": "credit_director"}]}]
+    routes = [*draft.routes[:-1], {"code": "ALL", "steps": [{"kind": "single", "role": "credit_director"}]}]
 
     services.policy_version_save(version_id=draft.pk, routes=routes, actor=people["admin"])
     services.policy_version_publish(version_id=draft.pk, actor=people["admin"])
@@ -308,9 +308,9 @@ def test_an_invalid_policy_is_refused_with_clear_errors(policy, people):
         services.policy_version_save(version_id=draft.pk, routes='[{"code": "A", "max_amount": "10",'
                                      ' "steps": [{"kind": "single", "user": "nobody"}]}]')  # fmt: skip
 
-    assert caught.value.fields == {"routes": ["routes: 缺少兜底路线：请添加一条没有金额上限、不限风险等级的路线。"]} or (
-        caught.value.code == "approval_policy_invalid"
-    )
+    assert caught.value.fields == {
+        "routes": ["routes: 缺少兜底路线：请添加一条没有金额上限、不限风险等级的路线。"]
+    } or (caught.value.code == "approval_policy_invalid")
     with pytest.raises(ValidationFailed):
         services.policy_version_save(version_id=draft.pk, routes="[{", actor=people["admin"])
     assert ApprovalPolicyVersion.objects.get(pk=draft.pk).routes == policy.routes

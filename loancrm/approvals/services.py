@@ -418,7 +418,8 @@ def approval_act(
     new_amount = _parse_amount(amount) if action == Decision.APPROVE else None
     with transaction.atomic():
         case = (
-            ApprovalCase.objects.select_for_update().select_related("application__org_unit", "application__customer")
+            ApprovalCase.objects.select_for_update(of=("self",))
+            .select_related("application__org_unit", "application__customer")
             .filter(pk=case_id).first()
         )  # fmt: skip
         if case is None:

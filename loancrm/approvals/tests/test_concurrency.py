@@ -47,6 +47,9 @@ def test_simultaneous_countersigns_complete_the_step_once(submit, people):
     ]  # fmt: skip
     assert ApprovalCase.objects.get(pk=case.pk).status == CaseStatus.APPROVED
     assert Application.objects.get(pk=case.application_id).status == Status.APPROVED
-    assert ApplicationStatusChange.objects.filter(application_id=case.application_id, to_status=Status.APPROVED).count() == 1
+    assert (
+        ApplicationStatusChange.objects.filter(application_id=case.application_id, to_status=Status.APPROVED).count()
+        == 1
+    )
     assert AuditEvent.objects.filter(action="application.credit_approved").count() == 1
     assert AuditEvent.objects.filter(action="approval.case_closed").count() == 1

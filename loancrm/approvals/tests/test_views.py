@@ -56,7 +56,7 @@ def test_a_refused_decision_is_shown_and_writes_nothing(submit, people):
     response = client.post(f"/approvals/cases/{case.pk}/", {"action": "approve", "amount": "999999.00",
                                                             "comment": "提额"}, follow=True)  # fmt: skip
 
-    assert ["最多 150000.00。"] == [str(m) for m in response.context["messages"]]
+    assert [str(m) for m in response.context["messages"]] == ["最多 150000.00。"]
     assert not ApprovalAction.objects.exists()
 
 

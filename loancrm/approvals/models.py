@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from loancrm.approvals.errors import ActionsAppendOnly, PolicyVersionFrozen
 from loancrm.core.frozen import FrozenWhenFinal
@@ -20,7 +21,7 @@ from loancrm.core.frozen import FrozenWhenFinal
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("version status", "Published")
     RETIRED = "retired", _("Retired")
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loancrm.accounts.models import User
@@ -34,6 +35,11 @@ VIEW = "approvals.view_approvalcase"
 ACT = "approvals.act_approvalcase"
 VIEW_POLICY = "approvals.view_approvalpolicyversion"
 MANAGE_POLICY = "approvals.manage_approvalpolicy"
+RECOMMENDATIONS = {
+    "approve": gettext_lazy("Approve"),
+    "conditional": gettext_lazy("Conditional approval"),
+    "reject": gettext_lazy("Reject"),
+}
 BANDS = {
     "50k": (None, Decimal("50000")),
     "200k": (Decimal("50000"), Decimal("200000")),
@@ -117,6 +123,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_act": bool(pending), "acting_for": pending[0].acting_for if pending else [],
         "decisions": Decision.choices, "authority": ceiling if limited else None,
         "last_step": case.current_step == len(case.steps) - 1,
+        "recommendation": RECOMMENDATIONS.get(case.opinion.get("recommendation", ""), ""),
     }  # fmt: skip
     return render(request, "approvals/case.html", context)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loancrm.accounts.models import User
+from loancrm.accounts.models import RoleProfile, User
 from loancrm.approvals import engine, presentation, selectors, services
 from loancrm.approvals.directory import authority_of, delegators_of
 from loancrm.approvals.models import (
@@ -26,7 +26,7 @@ from loancrm.approvals.models import (
     Delegation,
     VersionStatus,
 )
-from loancrm.core.errors import DomainError, NotFound
+from loancrm.core.errors import DomainError, NotFound, ValidationFailed
 from loancrm.core.forms import flash_refusal
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
@@ -133,9 +133,31 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_list(request: HttpRequest) -> HttpResponse:
     versions = ApprovalPolicyVersion.objects.select_related("created_by", "published_by")
     limits = AuthorityLimit.objects.select_related("user").order_by("role", "user__username")
+    roles = RoleProfile.objects.order_by("order")
     context = {"versions": versions, "published": services.published_policy(), "limits": limits,
-               "can_manage": request.user.has_perm(MANAGE_POLICY)}  # fmt: skip
+               "can_manage": request.user.has_perm(MANAGE_POLICY), "roles": roles}  # fmt: skip
     return render(request, "approvals/policies.html", context)
+
+
+@perm_required(VIEW_POLICY, MANAGE_POLICY)
+@require_POST
+def authority_set(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("max_amount", "").replace(",", "").strip()
+    username = request.POST.get("username", "").strip()
+    user = User.objects.filter(username=username).first() if username else None
+    try:
+        amount = Decimal(raw) if raw else None
+        if username and user is None:
+            raise ValidationFailed(fields={"username": [_("Unknown user.")]})
+        services.authority_limit_set(role=request.POST.get("role", ""), user=user, max_amount=amount,
+                                     actor=request.user, request=request)  # fmt: skip
+    except InvalidOperation:
+        messages.error(request, _("Enter a valid amount."))
+    except DomainError as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("Authority limit saved."))
+    return redirect("approvals:policies")
 
 
 @perm_required(VIEW_POLICY, MANAGE_POLICY)

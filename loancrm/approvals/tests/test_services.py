@@ -22,7 +22,7 @@ from loancrm.approvals.models import (
     VersionStatus,
 )
 from loancrm.approvals.tests.conftest import outcome
-from loancrm.core.errors import ValidationFailed
+from loancrm.core.errors import Conflict, ValidationFailed
 from loancrm.core.models import AuditEvent, Notification
 
 pytestmark = pytest.mark.django_db
@@ -314,3 +314,21 @@ def test_an_invalid_policy_is_refused_with_clear_errors(policy, people):
     with pytest.raises(ValidationFailed):
         services.policy_version_save(version_id=draft.pk, routes="[{", actor=people["admin"])
     assert ApprovalPolicyVersion.objects.get(pk=draft.pk).routes == policy.routes
+
+
+def test_a_new_opinion_while_the_case_is_open_is_refused(submit, people):
+    application = submit("150000.00")
+
+    with pytest.raises(Conflict):
+        lifecycle.review_submitted(application, outcome("150000.00"), people["reviewer"])
+
+    assert ApprovalCase.objects.get(pk=application.approval_case.pk).round == 1
+
+
+def test_without_a_published_policy_the_opinion_is_refused(people, in_review):
+    application = in_review("150000.00")
+
+    with pytest.raises(errors.NoPublishedPolicy):
+        lifecycle.review_submitted(application, outcome("150000.00"), people["reviewer"])
+
+    assert Application.objects.get(pk=application.pk).status == Status.MANUAL_REVIEW

@@ -4,6 +4,7 @@ delegations, and the JSON endpoints calling the same services."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -11,7 +12,8 @@ from django.utils import timezone
 
 from loancrm.applications.choices import Status
 from loancrm.applications.models import Application
-from loancrm.approvals import demo, services
+from loancrm.approvals import demo, selectors, services
+from loancrm.approvals.directory import authority_of
 from loancrm.approvals.models import ApprovalAction, ApprovalPolicyVersion, Delegation, VersionStatus
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +128,32 @@ def test_demo_seed_and_progress(submit, people):
     assert lines and services.published_policy() is not None
     assert demo.demo_progress([application.pk], steps=5) == 2
     assert Application.objects.get(pk=application.pk).status == Status.APPROVED
+
+
+def test_managers_set_authority_limits_per_role_and_user(policy, people):
+    client = client_for(people["dir"])
+
+    client.post("/approvals/policies/authority/", {"role": "credit_supervisor", "username": "sup2",
+                                                   "max_amount": "80,000.00"})  # fmt: skip
+    client.post("/approvals/policies/authority/", {"role": "credit_director", "max_amount": ""})
+
+    assert authority_of(people["sup2"]) == (True, Decimal("80000.00"))
+    assert authority_of(people["sup"]) == (True, Decimal("200000.00"))
+    assert authority_of(people["dir"]) == (True, None)
+    assert authority_of(people["comp"]) == (False, None)  # no limit configured: not amount-limited
+    refused = client_for(people["sup"]).post("/approvals/policies/authority/", {"role": "credit_supervisor",
+                                                                                "max_amount": "9"})  # fmt: skip
+    assert refused.status_code == 403
+
+
+def test_the_home_page_counts_my_pending_approvals_and_delegated_ones(submit, people):
+    submit("800000.00")
+    today = timezone.localdate()
+    services.delegation_create(delegator=people["sup"], delegate=people["dir"], starts_on=today, ends_on=today,
+                               reason="病假", actor=people["sup"])  # fmt: skip
+
+    queues = {q["key"]: q for q in client_for(people["dir"]).get("/").context["queues"]}
+    pending = selectors.pending_for(people["dir"])
+
+    assert "my_approvals" in queues
+    assert [p.acting_for for p in pending] == [["sup1"]]  # the director takes the supervisor's step

@@ -174,6 +174,7 @@ PAGES = [
     ("approvals/cases/", "get", "approvals.view_approvalcase"),
     ("approvals/cases/<int:pk>/", "get", "approvals.view_approvalcase"),
     ("approvals/policies/", "get", "approvals.view_approvalpolicyversion"),
+    ("approvals/policies/authority/", "post", "approvals.manage_approvalpolicy"),
     ("approvals/policies/new/", "post", "approvals.manage_approvalpolicy"),
     ("approvals/policies/<int:pk>/", "get", "approvals.view_approvalpolicyversion"),
     ("approvals/delegations/", "get", "approvals.act_approvalcase"),

@@ -332,3 +332,22 @@ def test_without_a_published_policy_the_opinion_is_refused(people, in_review):
         lifecycle.review_submitted(application, outcome("150000.00"), people["reviewer"])
 
     assert Application.objects.get(pk=application.pk).status == Status.MANUAL_REVIEW
+
+
+def test_high_risk_up_to_1000000_the_director_signs_in_the_countersign_not_twice(submit, people):
+    case = submit("800000.00", risk="high").approval_case
+    assert [s["kind"] for s in case.steps] == ["single", "countersign"]
+
+    for who in ("sup", "dir", "comp"):
+        act(case, people[who])
+
+    assert Application.objects.get(pk=case.application_id).status == Status.APPROVED
+
+
+def test_the_sla_job_is_registered():
+    from loancrm.jobs.registry import autodiscover, get_job
+
+    autodiscover()
+
+    job = get_job("approvals.sla_reminders")
+    assert job is not None and job.rerunnable

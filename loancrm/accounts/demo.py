@@ -52,6 +52,8 @@ USERS = [
     ("sales3", "吕销售", "sales_agent", "BJ-SALES2"),
     ("sales4", "施销售", "sales_agent", "BJ-SALES2"),
     ("sales_sh2", "张销售", "sales_agent", "SH-SALES1"),
+    ("committee2", "钱委员", "loan_committee", "HQ"),
+    ("committee3", "刘委员", "loan_committee", "HQ"),
 ]
 
 

@@ -272,3 +272,15 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     from django.core.management import call_command
 
     call_command("sync_roles", verbosity=0)
+
+
+# Approval (loancrm.approvals): credit roles, the committee, compliance and administrators see approval cases and
+# policies; approvers act (the policy's steps decide on which cases); the credit director and administrators edit
+# and publish approval policies.
+for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "loan_committee", "compliance_officer",
+              "administrator"):  # fmt: skip
+    ROLE_PERMISSIONS[_code] += ["approvals.view_approvalcase", "approvals.view_approvalpolicyversion"]
+for _code in ("credit_supervisor", "credit_director", "loan_committee", "compliance_officer"):
+    ROLE_PERMISSIONS[_code].append("approvals.act_approvalcase")
+for _code in ("credit_director", "administrator"):
+    ROLE_PERMISSIONS[_code].append("approvals.manage_approvalpolicy")

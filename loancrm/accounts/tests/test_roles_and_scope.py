@@ -132,6 +132,8 @@ NAV_BY_ROLE = {
         *LEDGER_NAV,
         *CATALOGUE_NAV,
         "decisions",
+        "approval_cases",
+        "approval_policies",
     },
     "operations": {
         "home",
@@ -164,6 +166,9 @@ NAV_BY_ROLE = {
         "loans",
         *OVERDUE_NAV,
         *LEDGER_NAV,
+        "approvals",
+        "approval_cases",
+        "approval_policies",
     },
 }
 

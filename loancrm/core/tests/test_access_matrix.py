@@ -170,6 +170,14 @@ PAGES = [
     ("decisions/application/<int:pk>/", "get", "decisioning.view_decision"),
     ("decisions/application/<int:pk>/replay/", "post", "decisioning.replay_decision"),
     ("decisions/backtest/<int:rule_set_pk>/", "get", "decisioning.backtest_rule_set"),
+    ("approvals/", "get", "approvals.act_approvalcase"),
+    ("approvals/cases/", "get", "approvals.view_approvalcase"),
+    ("approvals/cases/<int:pk>/", "get", "approvals.view_approvalcase"),
+    ("approvals/policies/", "get", "approvals.view_approvalpolicyversion"),
+    ("approvals/policies/authority/", "post", "approvals.manage_approvalpolicy"),
+    ("approvals/policies/new/", "post", "approvals.manage_approvalpolicy"),
+    ("approvals/policies/<int:pk>/", "get", "approvals.view_approvalpolicyversion"),
+    ("approvals/delegations/", "get", "approvals.act_approvalcase"),
     ("documents/application/<int:pk>/", "get", "documents.view_document"),
     ("documents/application/<int:pk>/upload/", "post", "documents.add_document"),
     ("documents/application/<int:pk>/corrections/", "post", "documents.add_correctionrequest"),
@@ -256,6 +264,9 @@ API = [
     ("/api/v1/products/{product_id}/versions/{version}", "get", "products.view_product"),
     ("/api/v1/products/{product_id}/versions/{version}", "put", "products.change_product"),
     ("/api/v1/products/{product_id}/versions/{version}/publish", "post", "products.change_product"),
+    ("/api/v1/approvals/pending", "get", "approvals.act_approvalcase"),
+    ("/api/v1/approvals/cases", "get", "approvals.view_approvalcase"),
+    ("/api/v1/approvals/cases/{case_id}/act", "post", "approvals.act_approvalcase"),
 ]
 # sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [
@@ -296,6 +307,9 @@ NAV = [
     ("rule_sets", "rules.view_ruleset"),
     ("sms_outbox", "messaging.view_smsmessage"),
     ("decisions", "decisioning.view_decision"),
+    ("approvals", "approvals.act_approvalcase"),
+    ("approval_cases", "approvals.view_approvalcase"),
+    ("approval_policies", "approvals.view_approvalpolicyversion"),
 ]
 
 

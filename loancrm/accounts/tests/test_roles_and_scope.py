@@ -132,6 +132,8 @@ NAV_BY_ROLE = {
         *LEDGER_NAV,
         *CATALOGUE_NAV,
         "decisions",
+        "contracts",
+        "contract_templates",
     },
     "operations": {
         "home",
@@ -148,6 +150,8 @@ NAV_BY_ROLE = {
         "loan_statements",
         *LEDGER_NAV,
         *CATALOGUE_NAV,
+        "contracts",
+        "contract_templates",
     },
     "compliance_officer": {
         "home",

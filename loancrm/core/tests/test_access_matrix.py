@@ -180,6 +180,20 @@ PAGES = [
     ("h5/apply/<int:pk>/documents/", "get", PUBLIC),  # the H5 customer session, not a back-office login
     ("h5/documents/<int:pk>/file/", "get", PUBLIC),
     ("h5/documents/<int:pk>/thumbnail/", "get", PUBLIC),
+    ("contracts/", "get", "contracts.view_contract"),
+    ("contracts/<int:pk>/", "get", "contracts.view_contract"),
+    ("contracts/<int:pk>/generate/", "post", "contracts.generate_contract"),
+    ("contracts/<int:pk>/cancel/", "post", "contracts.generate_contract"),
+    ("contracts/<int:pk>/guarantors/", "post", "contracts.add_guarantor"),
+    ("contracts/files/<int:pk>/download/", "get", "contracts.view_contract"),
+    ("contracts/application/<int:pk>/generate/", "post", "contracts.generate_contract"),
+    ("contracts/templates/", "get", "contracts.manage_contract_templates"),
+    ("contracts/templates/product/<int:pk>/new/", "post", "contracts.manage_contract_templates"),
+    ("contracts/templates/<int:pk>/", "get", "contracts.manage_contract_templates"),
+    ("contracts/templates/<int:pk>/preview.pdf", "get", "contracts.manage_contract_templates"),
+    ("contracts/templates/<int:pk>/publish/", "post", "contracts.manage_contract_templates"),
+    ("h5/contract/<str:token>/", "get", PUBLIC),  # the signing link's token, confirmed by an SMS code
+    ("h5/contract/<str:token>/pdf/", "get", PUBLIC),
 ]
 API = [
     ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
@@ -296,6 +310,8 @@ NAV = [
     ("rule_sets", "rules.view_ruleset"),
     ("sms_outbox", "messaging.view_smsmessage"),
     ("decisions", "decisioning.view_decision"),
+    ("contracts", "contracts.view_contract"),
+    ("contract_templates", "contracts.manage_contract_templates"),
 ]
 
 

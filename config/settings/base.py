@@ -285,4 +285,3 @@ LOANCRM_LENDER = {
 LOANCRM_SEAL_PKCS12 = os.environ.get("LOANCRM_SEAL_PKCS12", str(VAR_DIR / "seal-demo.p12"))
 LOANCRM_SEAL_PASSPHRASE = os.environ.get("LOANCRM_SEAL_PASSPHRASE", "loancrm-demo-seal")
 LOANCRM_PUBLIC_URL = os.environ.get("LOANCRM_PUBLIC_URL", "http://127.0.0.1:8000")
-LOGGING["loggers"] |= {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}

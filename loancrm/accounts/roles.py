@@ -216,7 +216,14 @@ for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "admini
 # Contracts (loancrm.contracts): credit roles, operations and administrators view contracts; supervisors, directors,
 # operations and administrators generate, regenerate and cancel them and add guarantors; operations and administrators
 # edit and publish the contract templates.
-for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "loan_committee", "operations", "administrator"):
+for _code in (
+    "credit_reviewer",
+    "credit_supervisor",
+    "credit_director",
+    "loan_committee",
+    "operations",
+    "administrator",
+):
     ROLE_PERMISSIONS[_code].append("contracts.view_contract")
 for _code in ("credit_supervisor", "credit_director", "operations", "administrator"):
     ROLE_PERMISSIONS[_code] += ["contracts.generate_contract", "contracts.add_guarantor"]

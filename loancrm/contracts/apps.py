@@ -8,10 +8,15 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        import logging
+
         from loancrm.applications import lifecycle
         from loancrm.contracts import hooks
         from loancrm.core.audit import register_action_labels
 
+        # WeasyPrint logs every layout step at INFO, fontTools every subset: keep the console for warnings
+        for noisy in ("weasyprint", "fontTools"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         lifecycle.on_credit_approved(hooks.on_credit_approved)
         lifecycle.add_disbursement_check(hooks.contract_signed_check)
         register_action_labels(

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the template text: long lines of HTML and Chinese)
 """The default contract template (a Django template string), seeded as version 1 of each product's template.
 
 The contract text is the lender's legal document in Chinese (like the carrier-registered SMS texts, it is content,

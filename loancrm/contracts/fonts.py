@@ -7,7 +7,7 @@ when fontconfig knows no Chinese font, ``cjk_font_family`` raises ``CjkFontMissi
 from __future__ import annotations
 
 import shutil
-import subprocess  # noqa: S404 (fixed argument list, no shell)
+import subprocess
 
 from loancrm.contracts.errors import CjkFontMissing
 

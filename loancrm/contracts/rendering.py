@@ -71,7 +71,9 @@ def contract_context(contract: Any, *, sealed: bool = False) -> dict[str, Any]:
     fees = []
     for fee in contract.fees or []:
         rate = Decimal(fee["rate"]) if fee.get("rate") and not fee.get("fixed") else None
-        text = f"¥{format_money(Decimal(fee['amount']))}" + (f"（借款金额的 {_pct(rate)}%）" if rate is not None else "")
+        text = f"¥{format_money(Decimal(fee['amount']))}" + (
+            f"（借款金额的 {_pct(rate)}%）" if rate is not None else ""
+        )
         fees.append({"name": fee["name"], "kind_label": FEE_KIND_TEXT.get(fee["kind"], fee["kind"]), "text": text})
     multiplier = Decimal(str(terms.get("penalty_multiplier", "1.5")))
     with translation.override("zh-hans"):

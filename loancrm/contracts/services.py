@@ -259,7 +259,7 @@ def contract_generate(*, application_id: int, actor: Any, request: HttpRequest |
         if contract.parties.filter(signed_at__isnull=False).exists():
             raise ContractAlreadySigned()
         _freeze_into(contract, application, template_for_product(application.product_version.product))
-        name, masked, mobile = _borrower_details(application.customer)
+        name, masked, _mobile = _borrower_details(application.customer)
         contract.parties.filter(role=PartyRole.BORROWER).update(name=name, id_number_masked=masked)
         contract.save()
     file = _render_unsigned(contract)
@@ -313,8 +313,10 @@ def contract_guarantor_add(
     if any(p.mobile == mobile for p in contract.parties.all()):
         raise ValidationFailed(fields={"mobile": [_("Each party needs their own mobile number.")]})
     position = (contract.parties.aggregate(p=Max("position"))["p"] or 0) + 1
-    party = ContractParty.objects.create(contract=contract, role=PartyRole.GUARANTOR, position=position, name=name[:120],
-                                         id_number_masked=mask_id_number(id_number), mobile=mobile, added_by=actor)  # fmt: skip
+    party = ContractParty.objects.create(
+        contract=contract, role=PartyRole.GUARANTOR, position=position, name=name[:120],
+        id_number_masked=mask_id_number(id_number), mobile=mobile, added_by=actor,
+    )  # fmt: skip
     file = None
     if contract.status == ContractStatus.AWAITING_SIGNATURES:
         file = _render_unsigned(contract)

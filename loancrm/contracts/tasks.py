@@ -13,9 +13,14 @@ log = logging.getLogger(__name__)
 
 @task()
 def contract_generate_task(application_id: int) -> str:
-    """Render and send out the contract prepared at approval; a refusal is logged (staff can press "generate")."""
+    """Render and send out the contract prepared at approval (once); a refusal is logged (staff can "generate")."""
+    from loancrm.contracts.choices import ContractStatus
+    from loancrm.contracts.models import Contract
     from loancrm.contracts.services import contract_generate
 
+    contract = Contract.objects.filter(application_id=application_id).first()
+    if contract is None or contract.status != ContractStatus.DRAFT or contract.files.exists():
+        return ""  # generated meanwhile (by staff or the demo), or cancelled
     try:
         return contract_generate(application_id=application_id, actor=None).contract_no
     except DomainError as exc:

@@ -43,8 +43,13 @@ def freeze(
     schedule = build_schedule(principal=principal, annual_rate=annual_rate, term_months=term_months, method=method,
                               start_date=start_date, day_count=day_count)  # fmt: skip
     frozen_fees = [
-        {"name": str(f.get("name", "")), "kind": str(f.get("kind", "")), "amount": money_str(fee_amount(f, principal)),
-         "rate": str(f.get("rate") or ""), "fixed": "1" if f.get("amount") not in (None, "") else ""}  # fmt: skip
+        {
+            "name": str(f.get("name", "")),
+            "kind": str(f.get("kind", "")),
+            "amount": money_str(fee_amount(f, principal)),
+            "rate": str(f.get("rate") or ""),
+            "fixed": "1" if f.get("amount") not in (None, "") else "",
+        }
         for f in fees
     ]
     upfront = sum((Decimal(f["amount"]) for f in frozen_fees if f["kind"] == "one_off"), ZERO)
@@ -55,8 +60,14 @@ def freeze(
     else:
         flows = loan_flows(principal - upfront, [line.payment for line in lines], [periodic] * len(lines))
     rows = [
-        {"period": str(line.period), "due_date": line.due_date.isoformat(), "principal": money_str(line.principal),
-         "interest": money_str(line.interest), "payment": money_str(line.payment), "balance": money_str(line.balance)}  # fmt: skip
+        {
+            "period": str(line.period),
+            "due_date": line.due_date.isoformat(),
+            "principal": money_str(line.principal),
+            "interest": money_str(line.interest),
+            "payment": money_str(line.payment),
+            "balance": money_str(line.balance),
+        }
         for line in lines
     ]
     return FrozenTerms(apr=apr(flows), schedule=rows, fees=frozen_fees)

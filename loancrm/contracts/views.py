@@ -246,5 +246,7 @@ def template_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         flash_refusal(request, exc)
     else:
-        messages.success(request, _("Template version %(v)s published: new contracts use it.") % {"v": template.version})
+        messages.success(
+            request, _("Template version %(v)s published: new contracts use it.") % {"v": template.version}
+        )
     return redirect("contracts:template_edit", pk=template.pk)

@@ -2,131 +2,252 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loancrm.contracts.models
-import loancrm.core.fields
-import loancrm.customers.storage
 from django.conf import settings
 from django.db import migrations, models
 
+import loancrm.contracts.models
+import loancrm.core.fields
+import loancrm.customers.storage
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applications', '0003_approved_terms'),
-        ('customers', '0003_customer_status'),
-        ('products', '0001_initial'),
+        ("applications", "0003_approved_terms"),
+        ("customers", "0003_customer_status"),
+        ("products", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_no', models.CharField(max_length=20, unique=True, verbose_name='contract number')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_signatures', 'Awaiting signatures'), ('signed', 'Signed'), ('cancelled', 'Cancelled')], db_index=True, default='draft', max_length=20, verbose_name='status')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('annual_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='annual rate')),
-                ('apr', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='APR')),
-                ('term_months', models.PositiveSmallIntegerField(verbose_name='term (months)')),
-                ('method', models.CharField(max_length=20, verbose_name='repayment method')),
-                ('start_date', models.DateField(verbose_name='value date')),
-                ('schedule', models.JSONField(default=list, verbose_name='repayment schedule')),
-                ('fees', models.JSONField(default=list, verbose_name='fees')),
-                ('terms', models.JSONField(default=dict, verbose_name='other terms')),
-                ('generated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='generated at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent for signature at')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signed at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for cancellation')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='contract', to='applications.application', verbose_name='application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("contract_no", models.CharField(max_length=20, unique=True, verbose_name="contract number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_signatures", "Awaiting signatures"),
+                            ("signed", "Signed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("annual_rate", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="annual rate")),
+                ("apr", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="APR")),
+                ("term_months", models.PositiveSmallIntegerField(verbose_name="term (months)")),
+                ("method", models.CharField(max_length=20, verbose_name="repayment method")),
+                ("start_date", models.DateField(verbose_name="value date")),
+                ("schedule", models.JSONField(default=list, verbose_name="repayment schedule")),
+                ("fees", models.JSONField(default=list, verbose_name="fees")),
+                ("terms", models.JSONField(default=dict, verbose_name="other terms")),
+                ("generated_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="generated at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent for signature at")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signed at")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                ("cancel_reason", models.CharField(blank=True, max_length=200, verbose_name="reason for cancellation")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract',
-                'verbose_name_plural': 'contracts',
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('generate_contract', 'Can generate, regenerate and cancel contracts'), ('add_guarantor', 'Can add guarantors to contracts')],
+                "verbose_name": "contract",
+                "verbose_name_plural": "contracts",
+                "ordering": ["-created_at", "-id"],
+                "permissions": [
+                    ("generate_contract", "Can generate, regenerate and cancel contracts"),
+                    ("add_guarantor", "Can add guarantors to contracts"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContractFile',
+            name="ContractFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unsigned', 'Unsigned contract'), ('signed', 'Signed contract (sealed)')], max_length=10, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, storage=loancrm.customers.storage.private_storage, upload_to=loancrm.contracts.models.contract_file_path, verbose_name='file')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('template_version', models.PositiveIntegerField(verbose_name='template version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='contracts.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("unsigned", "Unsigned contract"), ("signed", "Signed contract (sealed)")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=loancrm.customers.storage.private_storage,
+                        upload_to=loancrm.contracts.models.contract_file_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("template_version", models.PositiveIntegerField(verbose_name="template version")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="files", to="contracts.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract file',
-                'verbose_name_plural': 'contract files',
-                'ordering': ['contract', '-created_at', '-id'],
+                "verbose_name": "contract file",
+                "verbose_name_plural": "contract files",
+                "ordering": ["contract", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractParty',
+            name="ContractParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('borrower', 'Borrower'), ('guarantor', 'Guarantor')], max_length=10, verbose_name='role')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('id_number_masked', models.CharField(blank=True, max_length=40, verbose_name='ID number (masked)')),
-                ('mobile', loancrm.core.fields.EncryptedTextField(kind='mobile', verbose_name='mobile')),
-                ('token', models.CharField(default=loancrm.contracts.models._token, max_length=40, unique=True, verbose_name='signing link token')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signed at')),
-                ('sign_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='signed from address')),
-                ('sms_ref', models.CharField(blank=True, max_length=40, verbose_name='SMS verification reference')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parties', to='contracts.contract')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("borrower", "Borrower"), ("guarantor", "Guarantor")],
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("id_number_masked", models.CharField(blank=True, max_length=40, verbose_name="ID number (masked)")),
+                ("mobile", loancrm.core.fields.EncryptedTextField(kind="mobile", verbose_name="mobile")),
+                (
+                    "token",
+                    models.CharField(
+                        default=loancrm.contracts.models._token,
+                        max_length=40,
+                        unique=True,
+                        verbose_name="signing link token",
+                    ),
+                ),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signed at")),
+                ("sign_ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="signed from address")),
+                ("sms_ref", models.CharField(blank=True, max_length=40, verbose_name="SMS verification reference")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="added by",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="parties", to="contracts.contract"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract party',
-                'verbose_name_plural': 'contract parties',
-                'ordering': ['contract', 'position', 'id'],
+                "verbose_name": "contract party",
+                "verbose_name_plural": "contract parties",
+                "ordering": ["contract", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractTemplate',
+            name="ContractTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=12, verbose_name='status')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('body', models.TextField(verbose_name='HTML body (Django template)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='change note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retired at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contract_templates', to='products.product', verbose_name='product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("body", models.TextField(verbose_name="HTML body (Django template)")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="change note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published at")),
+                ("retired_at", models.DateTimeField(blank=True, null=True, verbose_name="retired at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_templates",
+                        to="products.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract template',
-                'verbose_name_plural': 'contract templates',
-                'ordering': ['product__code', '-version'],
-                'permissions': [('manage_contract_templates', 'Can edit and publish contract templates')],
+                "verbose_name": "contract template",
+                "verbose_name_plural": "contract templates",
+                "ordering": ["product__code", "-version"],
+                "permissions": [("manage_contract_templates", "Can edit and publish contract templates")],
             },
         ),
         migrations.AddField(
-            model_name='contract',
-            name='template',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='contracts.contracttemplate', verbose_name='template version'),
+            model_name="contract",
+            name="template",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="contracts",
+                to="contracts.contracttemplate",
+                verbose_name="template version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contracttemplate',
-            constraint=models.UniqueConstraint(fields=('product', 'version'), name='contract_template_version_unique'),
+            model_name="contracttemplate",
+            constraint=models.UniqueConstraint(fields=("product", "version"), name="contract_template_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='contracttemplate',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('product',), name='contract_template_one_published'),
+            model_name="contracttemplate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")), fields=("product",), name="contract_template_one_published"
+            ),
         ),
     ]

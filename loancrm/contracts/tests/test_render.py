@@ -65,8 +65,8 @@ def test_the_context_shows_amount_in_capitals_apr_and_the_full_schedule(approved
 def test_fees_raise_the_apr(people):
     from loancrm.contracts.tests.factories import make_approved_application
 
-    application = make_approved_application(people["agent"], code="GPS",
-                                            fees=[{"name": "GPS 安装费", "kind": "one_off", "amount": "1200.00"}])  # fmt: skip
+    fees = [{"name": "GPS 安装费", "kind": "one_off", "amount": "1200.00"}]
+    application = make_approved_application(people["agent"], code="GPS", fees=fees)
     contract = contract_generate(application_id=application.pk, actor=people["supervisor"])
     assert contract.fees == [{"name": "GPS 安装费", "kind": "one_off", "amount": "1200.00", "rate": "", "fixed": "1"}]
     assert contract.apr == Decimal("0.190657")
@@ -74,7 +74,7 @@ def test_fees_raise_the_apr(people):
 
 def test_without_a_cjk_font_rendering_names_the_package_to_install(approved, people, monkeypatch):
     # given no Chinese font known to fontconfig
-    monkeypatch.setattr(fonts, "detect_cjk_fonts", lambda: [])
+    monkeypatch.setattr(fonts, "detect_cjk_fonts", list)
     contract = Contract.objects.get(application=approved)
     # when the contract is rendered, then the error names the package; generating writes nothing
     with pytest.raises(CjkFontMissing) as caught:

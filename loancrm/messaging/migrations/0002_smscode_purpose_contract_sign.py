@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0001_initial'),
+        ("messaging", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='smscode',
-            name='purpose',
-            field=models.CharField(choices=[('h5_login', 'H5 sign-in'), ('contract_sign', 'Contract signing')], max_length=20),
+            model_name="smscode",
+            name="purpose",
+            field=models.CharField(
+                choices=[("h5_login", "H5 sign-in"), ("contract_sign", "Contract signing")], max_length=20
+            ),
         ),
     ]

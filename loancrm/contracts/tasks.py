@@ -1,9 +1,16 @@
-"""Background work of contracts: rendering the contract of a newly approved application (queue "default")."""
+"""Background work of contracts: rendering the contract of a newly approved application (queue "default").
+
+Rendering takes seconds, so it runs only in a real worker, a moment after the approval commits: a task backend that
+cannot defer (the in-process immediate backend of tests) leaves the prepared draft for the contract page's
+"generate" button, so no approval or test waits for the renderer.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+from django.utils import timezone
 from django_tasks import task
 
 from loancrm.core.errors import DomainError
@@ -28,5 +35,11 @@ def contract_generate_task(application_id: int) -> str:
         return ""
 
 
+DELAY = dt.timedelta(seconds=2)
+
+
 def enqueue_generate(application_id: int) -> None:
-    contract_generate_task.enqueue(application_id)
+    if not contract_generate_task.get_backend().supports_defer:
+        log.info("contract of application %s prepared; generate it from the contract page", application_id)
+        return
+    contract_generate_task.using(run_after=timezone.now() + DELAY).enqueue(application_id)

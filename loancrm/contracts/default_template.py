@@ -10,7 +10,7 @@ DEFAULT_TITLE = "个人借款合同"
 DEFAULT_BODY = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }} {{ contract_no }}</title>
 <style>
-@page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { content: "合同编号 {{ contract_no }}  第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-size: 8pt; color: #555; } }
+@page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { content: "合同编号 {{ contract_no }}  第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-family: {{ font_family }}; font-size: 8pt; color: #555; } }
 body { font-family: {{ font_family }}; font-size: 10pt; line-height: 1.55; color: #111; }
 h1 { text-align: center; font-size: 18pt; margin: 0 0 4mm; letter-spacing: 2pt; }
 h2 { font-size: 11.5pt; margin: 5mm 0 2mm; }
@@ -61,7 +61,7 @@ td.num, th.num { text-align: right; }
 <p>保证人自愿为借款人在本合同项下的全部债务（本金、利息、罚息、复利、费用及实现债权的费用）提供连带责任保证，保证期间为主债务履行期届满之日起三年。</p>{% endif %}
 <h2>签署</h2>
 <table class="sign"><tr><th>当事人</th><th>姓名 / 名称</th><th>签署时间</th><th>签署方式</th></tr>
-{% for p in parties %}<tr><td>{{ p.role_label }}</td><td>{{ p.name }}</td><td>{% if p.signed_at %}{{ p.signed_at }}{% else %}（待签署）{% endif %}</td><td>{% if p.signed_at %}短信验证码确认，IP {{ p.sign_ip }}{% else %}—{% endif %}</td></tr>
+{% for p in parties %}<tr><td>{{ p.role_label }}</td><td>{{ p.name }}</td><td>{% if p.signed_at %}{{ p.signed_at }}{% else %}（待签署）{% endif %}</td><td>{% if p.signed_at %}短信验证码确认{% if p.sign_ip %}，IP {{ p.sign_ip }}{% endif %}{% else %}—{% endif %}</td></tr>
 {% endfor %}<tr><td>贷款人</td><td>{{ lender.name }}</td><td>{% if sealed %}见电子签章{% else %}（待盖章）{% endif %}</td><td>电子签章（数字签名 LenderSeal）</td></tr>
 </table>
 </body></html>

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -83,9 +84,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_cancel": request.user.has_perm(GENERATE) and contract.is_unsigned,
         "can_add_guarantor": request.user.has_perm(GUARANTOR) and contract.is_unsigned
         and not contract.parties.filter(signed_at__isnull=False).exists(),
-        "guarantor_form": GuarantorForm(), "signing_url": services.signing_url,
+        "guarantor_form": GuarantorForm(),
     }  # fmt: skip
-    context["party_links"] = [(p, services.signing_url(p)) for p in context["parties"]]
+    context["party_links"] = [(p, reverse("contracts_h5:sign", args=[p.token])) for p in context["parties"]]
     return render(request, "contracts/detail.html", context)
 
 

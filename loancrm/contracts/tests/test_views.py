@@ -103,3 +103,15 @@ def test_template_versions_edit_preview_publish(contract, people):
     # regenerating uses the new version
     regenerated = services.contract_generate(application_id=contract.application_id, actor=people["ops"])
     assert regenerated.template.version == 2
+
+
+def test_the_api_shows_the_contract_and_its_verification(contract, people):
+    client = _client(people["supervisor"])
+    party = contract.parties.get()
+    services.contract_sign_code_send(token=party.token)
+    services.contract_party_sign(token=party.token, code=_last_code(), read_confirmed=True)
+    body = client.get(f"/api/v1/contracts/{contract.contract_no}").json()
+    assert (body["status"], body["amount"], body["apr"], len(body["files"])) == ("signed", "50000.00", "0.144000", 2)
+    verified = client.get(f"/api/v1/contracts/{contract.contract_no}/verify").json()
+    assert verified["valid"] and verified["signature_valid"] and verified["hash_ok"]
+    assert _client(people["agent"]).get(f"/api/v1/contracts/{contract.contract_no}").status_code == 403

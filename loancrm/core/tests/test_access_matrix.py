@@ -270,6 +270,8 @@ API = [
     ("/api/v1/products/{product_id}/versions/{version}", "get", "products.view_product"),
     ("/api/v1/products/{product_id}/versions/{version}", "put", "products.change_product"),
     ("/api/v1/products/{product_id}/versions/{version}/publish", "post", "products.change_product"),
+    ("/api/v1/contracts/{contract_no}", "get", "contracts.view_contract"),
+    ("/api/v1/contracts/{contract_no}/verify", "get", "contracts.view_contract"),
 ]
 # sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [

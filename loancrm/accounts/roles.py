@@ -213,6 +213,22 @@ for _code in ("sales_agent", "sales_lead", "administrator"):
     ROLE_PERMISSIONS[_code].append("documents.add_document")
 for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "administrator"):
     ROLE_PERMISSIONS[_code] += ["documents.reject_document", "documents.add_correctionrequest"]
+# Contracts (loancrm.contracts): credit roles, operations and administrators view contracts; supervisors, directors,
+# operations and administrators generate, regenerate and cancel them and add guarantors; operations and administrators
+# edit and publish the contract templates.
+for _code in (
+    "credit_reviewer",
+    "credit_supervisor",
+    "credit_director",
+    "loan_committee",
+    "operations",
+    "administrator",
+):
+    ROLE_PERMISSIONS[_code].append("contracts.view_contract")
+for _code in ("credit_supervisor", "credit_director", "operations", "administrator"):
+    ROLE_PERMISSIONS[_code] += ["contracts.generate_contract", "contracts.add_guarantor"]
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code].append("contracts.manage_contract_templates")
 
 
 def role_label(code: str, fallback: str = "") -> Any:

@@ -12,6 +12,7 @@ class SmsStatus(models.TextChoices):
 
 class CodePurpose(models.TextChoices):
     H5_LOGIN = "h5_login", _("H5 sign-in")
+    CONTRACT_SIGN = "contract_sign", _("Contract signing")
 
 
 # The provider-approved SMS templates (in China the wording of each template is registered with the carrier
@@ -20,4 +21,6 @@ SMS_TEMPLATES: dict[str, str] = {
     "login_code": "【信贷服务】您的验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人，工作人员不会向您索取。",
     "application_submitted": "【信贷服务】您的借款申请{number}已提交，我们将尽快审核，请留意短信通知。",
     "correction_requested": "【信贷服务】您的借款申请{number}需要补充资料：{items}。请登录申请页面按提示重新上传。",
+    "contract_sign_code": "【信贷服务】您正在签署借款合同，验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人。",
+    "contract_ready": "【信贷服务】您的借款合同{contract_no}已生成，请打开 {url} 阅读并签署，签署时需输入短信验证码。",
 }

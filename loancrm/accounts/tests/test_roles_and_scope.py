@@ -134,6 +134,8 @@ NAV_BY_ROLE = {
         "decisions",
         "approval_cases",
         "approval_policies",
+        "contracts",
+        "contract_templates",
     },
     "operations": {
         "home",
@@ -150,6 +152,8 @@ NAV_BY_ROLE = {
         "loan_statements",
         *LEDGER_NAV,
         *CATALOGUE_NAV,
+        "contracts",
+        "contract_templates",
     },
     "compliance_officer": {
         "home",

@@ -188,6 +188,20 @@ PAGES = [
     ("h5/apply/<int:pk>/documents/", "get", PUBLIC),  # the H5 customer session, not a back-office login
     ("h5/documents/<int:pk>/file/", "get", PUBLIC),
     ("h5/documents/<int:pk>/thumbnail/", "get", PUBLIC),
+    ("contracts/", "get", "contracts.view_contract"),
+    ("contracts/<int:pk>/", "get", "contracts.view_contract"),
+    ("contracts/<int:pk>/generate/", "post", "contracts.generate_contract"),
+    ("contracts/<int:pk>/cancel/", "post", "contracts.generate_contract"),
+    ("contracts/<int:pk>/guarantors/", "post", "contracts.add_guarantor"),
+    ("contracts/files/<int:pk>/download/", "get", "contracts.view_contract"),
+    ("contracts/application/<int:pk>/generate/", "post", "contracts.generate_contract"),
+    ("contracts/templates/", "get", "contracts.manage_contract_templates"),
+    ("contracts/templates/product/<int:pk>/new/", "post", "contracts.manage_contract_templates"),
+    ("contracts/templates/<int:pk>/", "get", "contracts.manage_contract_templates"),
+    ("contracts/templates/<int:pk>/preview.pdf", "get", "contracts.manage_contract_templates"),
+    ("contracts/templates/<int:pk>/publish/", "post", "contracts.manage_contract_templates"),
+    ("h5/contract/<str:token>/", "get", PUBLIC),  # the signing link's token, confirmed by an SMS code
+    ("h5/contract/<str:token>/pdf/", "get", PUBLIC),
 ]
 API = [
     ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
@@ -267,6 +281,8 @@ API = [
     ("/api/v1/approvals/pending", "get", "approvals.act_approvalcase"),
     ("/api/v1/approvals/cases", "get", "approvals.view_approvalcase"),
     ("/api/v1/approvals/cases/{case_id}/act", "post", "approvals.act_approvalcase"),
+    ("/api/v1/contracts/{contract_no}", "get", "contracts.view_contract"),
+    ("/api/v1/contracts/{contract_no}/verify", "get", "contracts.view_contract"),
 ]
 # sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [
@@ -310,6 +326,8 @@ NAV = [
     ("approvals", "approvals.act_approvalcase"),
     ("approval_cases", "approvals.view_approvalcase"),
     ("approval_policies", "approvals.view_approvalpolicyversion"),
+    ("contracts", "contracts.view_contract"),
+    ("contract_templates", "contracts.manage_contract_templates"),
 ]
 
 

@@ -272,3 +272,13 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     from django.core.management import call_command
 
     call_command("sync_roles", verbosity=0)
+# Disbursement (loancrm.disbursements) and the customer notices' e-mail outbox (messaging): operations (放款岗) and
+# administrators verify accounts, request, retry and cancel; the credit director sees the queue and the orders.
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code] += [
+        "disbursements.view_disbursementorder",
+        "disbursements.request_disbursement",
+        "disbursements.verify_bank_account",
+        "messaging.view_emailmessagerecord",
+    ]
+ROLE_PERMISSIONS["credit_director"].append("disbursements.view_disbursementorder")

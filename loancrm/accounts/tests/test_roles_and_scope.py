@@ -132,6 +132,7 @@ NAV_BY_ROLE = {
         *LEDGER_NAV,
         *CATALOGUE_NAV,
         "decisions",
+        "disbursements",
     },
     "operations": {
         "home",
@@ -148,6 +149,7 @@ NAV_BY_ROLE = {
         "loan_statements",
         *LEDGER_NAV,
         *CATALOGUE_NAV,
+        "disbursements",
     },
     "compliance_officer": {
         "home",

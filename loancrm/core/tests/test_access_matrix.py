@@ -79,6 +79,7 @@ PAGES = [
     ("applications/<int:pk>/submit/", "post", "applications.submit_application"),
     ("applications/<int:pk>/withdraw/", "post", "applications.change_application"),
     ("messaging/sms/", "get", "messaging.view_smsmessage"),
+    ("messaging/email/", "get", "messaging.view_emailmessagerecord"),
     ("leads/", "get", "leads.view_lead"),
     ("leads/<int:pk>/", "get", "leads.view_lead"),
     ("leads/pool/", "get", "leads.intake_lead"),
@@ -180,6 +181,13 @@ PAGES = [
     ("h5/apply/<int:pk>/documents/", "get", PUBLIC),  # the H5 customer session, not a back-office login
     ("h5/documents/<int:pk>/file/", "get", PUBLIC),
     ("h5/documents/<int:pk>/thumbnail/", "get", PUBLIC),
+    ("disbursements/", "get", "disbursements.view_disbursementorder"),
+    ("disbursements/application/<int:pk>/", "get", "disbursements.view_disbursementorder"),
+    ("disbursements/application/<int:pk>/penny/start/", "post", "disbursements.verify_bank_account"),
+    ("disbursements/application/<int:pk>/penny/confirm/", "post", "disbursements.verify_bank_account"),
+    ("disbursements/application/<int:pk>/request/", "post", "disbursements.request_disbursement"),
+    ("disbursements/order/<int:pk>/retry/", "post", "disbursements.request_disbursement"),
+    ("disbursements/order/<int:pk>/cancel/", "post", "disbursements.request_disbursement"),
 ]
 API = [
     ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
@@ -231,6 +239,9 @@ API = [
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
     ("/api/v1/calculator/schedule", "post", PUBLIC),
     ("/api/v1/payments/notify/{channel}", "post", PUBLIC),
+    ("/api/v1/disbursements/applications/{application_id}/request", "post", "disbursements.request_disbursement"),
+    ("/api/v1/disbursements/applications/{application_id}", "get", "disbursements.view_disbursementorder"),
+    ("/api/v1/disbursements/callback", "post", PUBLIC),
     ("/api/v1/payments/requests", "post", "loans.post_payment"),
     ("/api/v1/payments/requests", "get", "loans.approve_posting"),
     ("/api/v1/payments/requests/{request_id}/approve", "post", "loans.approve_posting"),
@@ -296,6 +307,7 @@ NAV = [
     ("rule_sets", "rules.view_ruleset"),
     ("sms_outbox", "messaging.view_smsmessage"),
     ("decisions", "decisioning.view_decision"),
+    ("disbursements", "disbursements.view_disbursementorder"),
 ]
 
 

@@ -272,6 +272,8 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     from django.core.management import call_command
 
     call_command("sync_roles", verbosity=0)
+
+
 # Disbursement (loancrm.disbursements) and the customer notices' e-mail outbox (messaging): operations (放款岗) and
 # administrators verify accounts, request, retry and cancel; the credit director sees the queue and the orders.
 for _code in ("operations", "administrator"):

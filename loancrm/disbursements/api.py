@@ -42,7 +42,7 @@ def order_out(order: DisbursementOrder) -> dict[str, Any]:
 
 @router.post("/applications/{application_id}/request", response={200: OrderOut},
              auth=authorized(services.REQUEST),
-             summary="Request the disbursement of a signed application (one order per contract; repeats return it)")  # fmt: skip
+             summary="Request the disbursement of a signed application (one order per contract)")  # fmt: skip
 def request_disbursement(request: HttpRequest, application_id: int, payload: RequestIn) -> Any:
     require_scope(request, "disbursements:write")
     selectors.access_application(request.user, application_id)

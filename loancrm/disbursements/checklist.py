@@ -39,9 +39,11 @@ def disbursement_amount(application: Application) -> Decimal | None:
 
 def _status_check(application: Application) -> CheckResult:
     passed = application.status == Status.SIGNED
-    detail = "" if passed else _("The application is “%(status)s”, not “contract signed”.") % {
-        "status": application.get_status_display()
-    }
+    detail = (
+        ""
+        if passed
+        else _("The application is “%(status)s”, not “contract signed”.") % {"status": application.get_status_display()}
+    )
     return CheckResult("status_signed", _("Contract signed (application status)"), passed, detail)
 
 
@@ -62,9 +64,12 @@ def _account_check(application: Application) -> CheckResult:
 def limit_inputs(application: Application) -> limits.LimitInputs:
     amount = disbursement_amount(application) or ZERO
     contract_no = lifecycle.contract_number(application)
-    outstanding = Loan.objects.filter(customer_id=application.customer_id, status__in=OPEN_STATUSES).aggregate(
-        s=Sum("principal_outstanding")
-    )["s"] or ZERO
+    outstanding = (
+        Loan.objects.filter(customer_id=application.customer_id, status__in=OPEN_STATUSES).aggregate(
+            s=Sum("principal_outstanding")
+        )["s"]
+        or ZERO
+    )
     pending = DisbursementOrder.objects.filter(
         application__customer_id=application.customer_id, status__in=[OrderStatus.CREATED, OrderStatus.SUBMITTED]
     ).exclude(contract_no=contract_no)

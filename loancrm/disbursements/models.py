@@ -28,9 +28,7 @@ class BankAccountVerification(models.Model):
     """The account a loan is paid into, verified by a penny test: the channel credits a random 0.01–0.99 yuan and
     the customer (or the agent with them) confirms the amount seen on the statement."""
 
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.CASCADE, related_name="bank_accounts"
-    )
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="bank_accounts")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     bank_name = models.CharField(_("bank"), max_length=60)
     holder_name = models.CharField(_("account holder"), max_length=120)
@@ -53,7 +51,9 @@ class BankAccountVerification(models.Model):
         verbose_name = _("bank account verification")
         verbose_name_plural = _("bank account verifications")
         constraints = [
-            models.UniqueConstraint(fields=["application"], condition=Q(is_current=True), name="disb_one_current_account")
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(is_current=True), name="disb_one_current_account"
+            )
         ]
         permissions = [("verify_bank_account", _("Can verify disbursement bank accounts"))]
 
@@ -76,7 +76,7 @@ class DisbursementOrder(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.CREATED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     channel_reference = models.CharField(_("channel reference"), max_length=64, blank=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True, unique=True)  # noqa: DJ001
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True, unique=True)
     loan = models.OneToOneField(
         "loans.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="disbursement_order"
     )

@@ -67,7 +67,7 @@ def _decision_factors(decision: Any) -> list[str]:
 
     try:
         codes = list(decision.reasons or [])
-    except Exception:  # noqa: BLE001 (a decision without reasons explains nothing)
+    except Exception:
         return []
     return [str(texts.DATA_EXPLAIN.get(c) or texts.RULE_EXPLAIN.get(c) or "") for c in codes
             if c in texts.DATA_EXPLAIN or c in texts.RULE_EXPLAIN]  # fmt: skip

@@ -158,7 +158,7 @@ def penny_test_confirm(
     result = _confirm(verification_id, _parse_amount(amount), actor, request)
     if isinstance(result, Exception):
         raise result
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 # --- the order ----------------------------------------------------------------------------------------------------
@@ -281,9 +281,11 @@ def disbursement_answer(*, parsed: Any, digest: str, request: HttpRequest | None
 
 
 def _book(order: DisbursementOrder, attempt: DisbursementAttempt, request: HttpRequest | None) -> None:
-    application = Application.objects.select_for_update(of=("self",)).select_related(
-        "customer", "product_version__product"
-    ).get(pk=order.application_id)
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("customer", "product_version__product")
+        .get(pk=order.application_id)
+    )
     terms = lifecycle.approved_terms(application)
     assert terms is not None
     loan = loan_book(

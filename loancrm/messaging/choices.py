@@ -25,7 +25,9 @@ SMS_TEMPLATES: dict[str, str] = {
 SMS_TEMPLATES["credit_approved"] = (
     "【信贷服务】您的借款申请{number}已审批通过：金额{amount}元，年利率{rate}，期限{term}个月。请留意签约通知，按提示签署借款合同。"
 )
-SMS_TEMPLATES["credit_rejected"] = "【信贷服务】很抱歉，您的借款申请{number}未能通过审核。主要原因：{reasons}。感谢您的信任。"
+SMS_TEMPLATES["credit_rejected"] = (
+    "【信贷服务】很抱歉，您的借款申请{number}未能通过审核。主要原因：{reasons}。感谢您的信任。"
+)
 SMS_TEMPLATES["loan_disbursed"] = (
     "【信贷服务】您的借款{contract}已放款{amount}元至尾号{tail}的银行账户，首期还款日{first_due}，请按时还款。"
 )

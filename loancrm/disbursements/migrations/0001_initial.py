@@ -2,116 +2,231 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loancrm.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import loancrm.core.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applications', '0003_approved_terms'),
-        ('customers', '0003_customer_status'),
-        ('loans', '0008_period_start_required'),
+        ("applications", "0003_approved_terms"),
+        ("customers", "0003_customer_status"),
+        ("loans", "0008_period_start_required"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BankAccountVerification',
+            name="BankAccountVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bank_name', models.CharField(max_length=60, verbose_name='bank')),
-                ('holder_name', models.CharField(max_length=120, verbose_name='account holder')),
-                ('account_no', loancrm.core.fields.EncryptedTextField(kind='bank_card', verbose_name='account number')),
-                ('account_no_bidx', loancrm.core.fields.BlindIndexField(kind='bank_card', source='account_no')),
-                ('account_tail', models.CharField(max_length=4, verbose_name='account number (last 4)')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting confirmation'), ('verified', 'Verified'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('penny_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='test amount')),
-                ('penny_reference', models.CharField(max_length=64, verbose_name='test transfer reference')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='wrong confirmations')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bank_accounts', to='applications.application')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("bank_name", models.CharField(max_length=60, verbose_name="bank")),
+                ("holder_name", models.CharField(max_length=120, verbose_name="account holder")),
+                ("account_no", loancrm.core.fields.EncryptedTextField(kind="bank_card", verbose_name="account number")),
+                ("account_no_bidx", loancrm.core.fields.BlindIndexField(kind="bank_card", source="account_no")),
+                ("account_tail", models.CharField(max_length=4, verbose_name="account number (last 4)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Awaiting confirmation"), ("verified", "Verified"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("penny_amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="test amount")),
+                ("penny_reference", models.CharField(max_length=64, verbose_name="test transfer reference")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="wrong confirmations")),
+                ("is_current", models.BooleanField(default=True, verbose_name="current")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="verified at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bank_accounts",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="customers.customer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bank account verification',
-                'verbose_name_plural': 'bank account verifications',
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('verify_bank_account', 'Can verify disbursement bank accounts')],
+                "verbose_name": "bank account verification",
+                "verbose_name_plural": "bank account verifications",
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("verify_bank_account", "Can verify disbursement bank accounts")],
             },
         ),
         migrations.CreateModel(
-            name='DisbursementOrder',
+            name="DisbursementOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_no', models.CharField(max_length=40, verbose_name='contract number')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('channel_code', models.CharField(max_length=30, verbose_name='channel')),
-                ('status', models.CharField(choices=[('created', 'Created'), ('submitted', 'Submitted to the channel'), ('succeeded', 'Disbursed'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='created', max_length=12, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('channel_reference', models.CharField(blank=True, max_length=64, verbose_name='channel reference')),
-                ('idempotency_key', models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name='idempotency key')),
-                ('failure_reason', models.CharField(blank=True, max_length=200, verbose_name='failure reason')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='cancellation reason')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='disbursements.bankaccountverification')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disbursement_orders', to='applications.application')),
-                ('loan', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disbursement_order', to='loans.loan')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("contract_no", models.CharField(max_length=40, verbose_name="contract number")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("channel_code", models.CharField(max_length=30, verbose_name="channel")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("submitted", "Submitted to the channel"),
+                            ("succeeded", "Disbursed"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="created",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("channel_reference", models.CharField(blank=True, max_length=64, verbose_name="channel reference")),
+                (
+                    "idempotency_key",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name="idempotency key"),
+                ),
+                ("failure_reason", models.CharField(blank=True, max_length=200, verbose_name="failure reason")),
+                ("cancel_reason", models.CharField(blank=True, max_length=200, verbose_name="cancellation reason")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted at")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="disbursements.bankaccountverification",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disbursement_orders",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disbursement_order",
+                        to="loans.loan",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disbursement order',
-                'verbose_name_plural': 'disbursement orders',
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('request_disbursement', 'Can request, retry and cancel disbursements')],
+                "verbose_name": "disbursement order",
+                "verbose_name_plural": "disbursement orders",
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("request_disbursement", "Can request, retry and cancel disbursements")],
             },
         ),
         migrations.CreateModel(
-            name='DisbursementAttempt',
+            name="DisbursementAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='attempt')),
-                ('status', models.CharField(choices=[('submitted', 'Awaiting the channel'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='submitted', max_length=12, verbose_name='status')),
-                ('channel_reference', models.CharField(max_length=64, verbose_name='channel reference')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('failure_reason', models.CharField(blank=True, max_length=200, verbose_name='failure reason')),
-                ('callback_sha256', models.CharField(blank=True, max_length=64)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_rows', to='disbursements.disbursementorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="attempt")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting the channel"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("channel_reference", models.CharField(max_length=64, verbose_name="channel reference")),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="submitted at")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered at")),
+                ("failure_reason", models.CharField(blank=True, max_length=200, verbose_name="failure reason")),
+                ("callback_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_rows",
+                        to="disbursements.disbursementorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disbursement attempt',
-                'verbose_name_plural': 'disbursement attempts',
-                'ordering': ['order', 'number'],
+                "verbose_name": "disbursement attempt",
+                "verbose_name_plural": "disbursement attempts",
+                "ordering": ["order", "number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='bankaccountverification',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('application',), name='disb_one_current_account'),
+            model_name="bankaccountverification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("application",), name="disb_one_current_account"
+            ),
         ),
         migrations.AddIndex(
-            model_name='disbursementorder',
-            index=models.Index(fields=['status', 'created_at'], name='disbursemen_status_cf6ee5_idx'),
+            model_name="disbursementorder",
+            index=models.Index(fields=["status", "created_at"], name="disbursemen_status_cf6ee5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='disbursementorder',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['created', 'submitted', 'succeeded'])), fields=('contract_no',), name='disb_one_live_order_per_contract'),
+            model_name="disbursementorder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["created", "submitted", "succeeded"])),
+                fields=("contract_no",),
+                name="disb_one_live_order_per_contract",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disbursementattempt',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='disb_attempt_number_once'),
+            model_name="disbursementattempt",
+            constraint=models.UniqueConstraint(fields=("order", "number"), name="disb_attempt_number_once"),
         ),
         migrations.AddConstraint(
-            model_name='disbursementattempt',
-            constraint=models.UniqueConstraint(fields=('channel_reference',), name='disb_attempt_reference_once'),
+            model_name="disbursementattempt",
+            constraint=models.UniqueConstraint(fields=("channel_reference",), name="disb_attempt_reference_once"),
         ),
     ]

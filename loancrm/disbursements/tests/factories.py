@@ -50,10 +50,14 @@ class FakeChecks:
         lifecycle.add_disbursement_check(self.conditions)
 
     def contract(self, application: Application) -> CheckResult:
-        return CheckResult("contract_signed", "合同已签署", self.contract_ok, "" if self.contract_ok else "借款人未签署")
+        return CheckResult(
+            "contract_signed", "合同已签署", self.contract_ok, "" if self.contract_ok else "借款人未签署"
+        )
 
     def conditions(self, application: Application) -> CheckResult:
-        return CheckResult("conditions_met", "放款条件已落实", self.conditions_ok, "" if self.conditions_ok else "担保人未签")
+        return CheckResult(
+            "conditions_met", "放款条件已落实", self.conditions_ok, "" if self.conditions_ok else "担保人未签"
+        )
 
     def remove(self) -> None:
         for check in (self.contract, self.conditions):

@@ -1,6 +1,6 @@
 """The disbursement limits, table-driven (pure logic, no database)."""
 
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 (short in the table)
 
 import pytest
 
@@ -22,8 +22,10 @@ BASE = {"amount": D("50000.00"), "approved_amount": D("50000.00"), "product_max"
         ({"customer_outstanding": D("250000.01")}, [CUSTOMER_LIMIT]),
         ({"disbursed_today": D("950000.00")}, []),
         ({"disbursed_today": D("950000.01")}, [DAILY_CAP]),
-        ({"amount": D("400000.00"), "approved_amount": D("400000.00"), "disbursed_today": D("700000.00")},
-         [PRODUCT_MAX, CUSTOMER_LIMIT, DAILY_CAP]),
+        (
+            {"amount": D("400000.00"), "approved_amount": D("400000.00"), "disbursed_today": D("700000.00")},
+            [PRODUCT_MAX, CUSTOMER_LIMIT, DAILY_CAP],
+        ),
     ],
 )
 def test_limits_exceeded(changes, expected):

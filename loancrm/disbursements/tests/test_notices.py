@@ -83,7 +83,9 @@ def test_plain_reasons_fall_back_to_a_generic_sentence(people):
     with translation.override("zh-hans"):
         assert plain_reasons(application, ["SCORE_BELOW_CUTOFF", " "]) == ["本次申请不符合本产品的申请条件。"]
         assert plain_reasons(application, ["NO_CREDIT_CONSENT", "a", "b", "c"]) == [
-            "由于没有您的征信查询授权，我们未能查询您的信用报告。", "a", "b"
+            "由于没有您的征信查询授权，我们未能查询您的信用报告。",
+            "a",
+            "b",
         ]
 
 

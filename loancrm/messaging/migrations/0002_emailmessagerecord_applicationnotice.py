@@ -2,55 +2,99 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loancrm.core.fields
 from django.db import migrations, models
+
+import loancrm.core.fields
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0003_approved_terms'),
-        ('messaging', '0001_initial'),
+        ("applications", "0003_approved_terms"),
+        ("messaging", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmailMessageRecord',
+            name="EmailMessageRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', loancrm.core.fields.EncryptedTextField(kind='email', verbose_name='e-mail address')),
-                ('address_bidx', loancrm.core.fields.BlindIndexField(kind='text', source='address')),
-                ('template_code', models.CharField(max_length=40, verbose_name='template')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='body')),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('failed', 'Failed')], max_length=12, verbose_name='status')),
-                ('provider', models.CharField(max_length=80, verbose_name='provider')),
-                ('provider_id', models.CharField(blank=True, max_length=200, verbose_name='provider message id')),
-                ('error', models.CharField(blank=True, max_length=200, verbose_name='error')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("address", loancrm.core.fields.EncryptedTextField(kind="email", verbose_name="e-mail address")),
+                ("address_bidx", loancrm.core.fields.BlindIndexField(kind="text", source="address")),
+                ("template_code", models.CharField(max_length=40, verbose_name="template")),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="body")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("sent", "Sent"), ("failed", "Failed")], max_length=12, verbose_name="status"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=80, verbose_name="provider")),
+                ("provider_id", models.CharField(blank=True, max_length=200, verbose_name="provider message id")),
+                ("error", models.CharField(blank=True, max_length=200, verbose_name="error")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created at"),
+                ),
             ],
             options={
-                'verbose_name': 'e-mail message',
-                'verbose_name_plural': 'e-mail messages',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['address_bidx', 'created_at'], name='messaging_e_address_7aef16_idx')],
+                "verbose_name": "e-mail message",
+                "verbose_name_plural": "e-mail messages",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["address_bidx", "created_at"], name="messaging_e_address_7aef16_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationNotice',
+            name="ApplicationNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('credit_approved', 'Approval notice'), ('credit_rejected', 'Refusal notice'), ('disbursed', 'Disbursement notice')], max_length=20, verbose_name='notice')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='applications.application')),
-                ('sms', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='messaging.smsmessage')),
-                ('email', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='messaging.emailmessagerecord')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("credit_approved", "Approval notice"),
+                            ("credit_rejected", "Refusal notice"),
+                            ("disbursed", "Disbursement notice"),
+                        ],
+                        max_length=20,
+                        verbose_name="notice",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "sms",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="messaging.smsmessage",
+                    ),
+                ),
+                (
+                    "email",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="messaging.emailmessagerecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer notice',
-                'verbose_name_plural': 'customer notices',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['application', 'created_at'], name='messaging_a_applica_7793ba_idx')],
+                "verbose_name": "customer notice",
+                "verbose_name_plural": "customer notices",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["application", "created_at"], name="messaging_a_applica_7793ba_idx")],
             },
         ),
     ]

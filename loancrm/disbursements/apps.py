@@ -14,6 +14,7 @@ class DisbursementsConfig(AppConfig):
 
         lifecycle.on_credit_approved(notices.credit_approved_notice)
         lifecycle.on_credit_rejected(notices.credit_rejected_notice)
+        lifecycle.on_contract_signed(hooks.contract_signed_ready)
         lifecycle.on_disbursed(hooks.lead_to_disbursed)
         lifecycle.on_disbursed(notices.disbursed_notice)
         register_action_labels(

@@ -277,7 +277,22 @@ def disbursement_answer(*, parsed: Any, digest: str, request: HttpRequest | None
             order.save(update_fields=["status", "failure_reason", "completed_at"])
             audit_event(actor, "disbursement.failed", order,
                         {"attempt": attempt.number, "reason": order.failure_reason}, request)  # fmt: skip
+            _notify_failure(order)
         return callbacks.accepted(order, attempt)
+
+
+def _notify_failure(order: DisbursementOrder) -> None:
+    from loancrm.core.notifications import notify
+
+    recipients = [order.requested_by] if order.requested_by_id else []
+    notify(
+        recipients,
+        kind="disbursements.failed",
+        title=_("Disbursement failed: %(contract)s") % {"contract": order.contract_no},
+        body=_("The channel answered: %(reason)s. Retry, use another account or cancel.")
+        % {"reason": order.failure_reason},
+        link=f"/disbursements/application/{order.application_id}/",
+    )
 
 
 def _book(order: DisbursementOrder, attempt: DisbursementAttempt, request: HttpRequest | None) -> None:

@@ -98,3 +98,22 @@ def test_disbursement_moves_the_lead_to_disbursed(people, checks, today, django_
     with django_capture_on_commit_callbacks(execute=True):
         services.disbursement_request(application_id=application.pk, actor=people["ops"])
     assert Lead.objects.get(pk=lead.pk).stage == Stage.DISBURSED
+
+
+def test_a_signed_contract_tells_operations_and_a_failure_tells_the_requester(
+    people, checks, today, django_capture_on_commit_callbacks
+):
+    from loancrm.core.models import Notification
+    from loancrm.disbursements.tests.factories import FAILING_ACCOUNT
+
+    other = _in_review(people["agent"])
+    lifecycle.credit_approve(application_id=other.pk, terms=TERMS, actor=people["reviewer"])
+    application_set_status(application_id=other.pk, status=Status.CONTRACTING, actor=people["agent"])
+    lifecycle.contract_signed(other, people["agent"])
+    ready = Notification.objects.get(kind="disbursements.contract_signed")
+    assert ready.recipient == people["ops"] and ready.link == f"/disbursements/application/{other.pk}/"
+    verify_account(other, people["ops"], FAILING_ACCOUNT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disbursement_request(application_id=other.pk, actor=people["ops"])
+    failed = Notification.objects.get(kind="disbursements.failed")
+    assert failed.recipient == people["ops"] and "账户状态异常" in failed.body

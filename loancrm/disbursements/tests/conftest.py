@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from loancrm.accounts.tests.factories import make_user
-from loancrm.disbursements.tests.factories import FakeChecks
+from loancrm.disbursements.tests.factories import FakeChecks, OwnHandlersOnly
 from loancrm.loans.tests.factories import set_business_date
 
 
@@ -18,6 +18,13 @@ def people(org):
         "director": make_user("dir1", role="credit_director", unit=org.bj),
         "reviewer": make_user("rev1", role="credit_reviewer", unit=org.hq),
     }
+
+
+@pytest.fixture(autouse=True)
+def _own_handlers_only():
+    isolated = OwnHandlersOnly()
+    yield
+    isolated.restore()
 
 
 @pytest.fixture

@@ -41,11 +41,14 @@ def verify_account(application: Application, actor: Any, account_no: str = GOOD_
 
 
 class FakeChecks:
-    """Registers a contract and a conditions check whose outcome the test sets; ``remove()`` unregisters them."""
+    """Stands in for the checks other stages register (contract signed, conditions met): while it is in place the
+    registry holds only these two, whose outcome the test sets; ``remove()`` restores the registry."""
 
     def __init__(self) -> None:
         self.contract_ok = True
         self.conditions_ok = True
+        self._saved = list(lifecycle._checks)
+        lifecycle._checks[:] = []
         lifecycle.add_disbursement_check(self.contract)
         lifecycle.add_disbursement_check(self.conditions)
 
@@ -60,6 +63,22 @@ class FakeChecks:
         )
 
     def remove(self) -> None:
-        for check in (self.contract, self.conditions):
-            if check in lifecycle._checks:
-                lifecycle._checks.remove(check)
+        lifecycle._checks[:] = self._saved
+
+
+HANDLER_REGISTRIES = ("_review_handlers", "_referred_back", "_approved", "_rejected", "_signed", "_disbursed")
+
+
+class OwnHandlersOnly:
+    """Keeps only this app's lifecycle handlers registered (other stages' side effects stay out of these tests);
+    ``restore()`` puts the registries back."""
+
+    def __init__(self) -> None:
+        self._saved = {name: list(getattr(lifecycle, name)) for name in HANDLER_REGISTRIES}
+        for name in HANDLER_REGISTRIES:
+            registry = getattr(lifecycle, name)
+            registry[:] = [h for h in registry if getattr(h, "__module__", "").startswith("loancrm.disbursements")]
+
+    def restore(self) -> None:
+        for name, handlers in self._saved.items():
+            getattr(lifecycle, name)[:] = handlers

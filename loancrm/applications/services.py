@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +25,7 @@ from loancrm.applications.models import Application, ApplicationStatusChange
 from loancrm.applications.principal import audit_actor, is_customer, is_partner, partner_name
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from loancrm.core.form_values import decimal_value, int_value
 from loancrm.customers.choices import Education
 from loancrm.customers.models import Customer
 from loancrm.products.models import ProductVersion, VersionStatus
@@ -35,7 +35,6 @@ Errors = dict[str, list[Any]]
 TERM_FIELDS = ("amount", "term_months", "method", "annual_rate")
 DECLARED_FIELDS = ("purpose", "monthly_income", "monthly_debt", "employment_years", "housing", "education", "region")
 EDITABLE_FIELDS = TERM_FIELDS + DECLARED_FIELDS
-MAX_MONEY = Decimal("9999999999999999.99")
 
 TERM_MESSAGES: dict[str, Any] = {
     "below_min": _("Below the product's minimum."),
@@ -61,40 +60,6 @@ def ensure_transition(current: str, target: str) -> None:
         )
 
 
-def _decimal(raw: Any, field: str, errors: Errors, *, places: int = 2, required: bool = False) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        if required:
-            errors.setdefault(field, []).append(_("This field is required."))
-        return None
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        errors.setdefault(field, []).append(_("Enter a number."))
-        return None
-    if not value.is_finite() or value < 0 or value > MAX_MONEY:
-        errors.setdefault(field, []).append(_("Enter an amount of zero or more."))
-        return None
-    if value != value.quantize(Decimal(1).scaleb(-places)):
-        errors.setdefault(field, []).append(_("Use at most %(places)s decimal places.") % {"places": places})
-        return None
-    return value
-
-
-def _int(raw: Any, field: str, errors: Errors) -> int | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        errors.setdefault(field, []).append(_("This field is required."))
-        return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        errors.setdefault(field, []).append(_("Enter a whole number."))
-        return None
-    if not 1 <= value <= 600:
-        errors.setdefault(field, []).append(_("Enter a value from %(low)s to %(high)s.") % {"low": 1, "high": 600})
-        return None
-    return value
-
-
 def _choice(raw: Any, field: str, choices: Any, errors: Errors) -> str:
     value = str(raw or "").strip()
     if value and value not in choices.values:
@@ -107,13 +72,13 @@ def clean_fields(values: Mapping[str, Any], version: ProductVersion, errors: Err
     """The editable fields of ``values`` parsed and checked against ``version``; problems go to ``errors``."""
     cleaned: dict[str, Any] = {}
     if "amount" in values:
-        cleaned["amount"] = _decimal(values["amount"], "amount", errors, required=True)
+        cleaned["amount"] = decimal_value(values["amount"], "amount", errors, required=True)
     if "term_months" in values:
-        cleaned["term_months"] = _int(values["term_months"], "term_months", errors)
+        cleaned["term_months"] = int_value(values["term_months"], "term_months", errors)
     if "method" in values:
         cleaned["method"] = str(values["method"] or "").strip()
     if "annual_rate" in values:
-        rate = _decimal(values["annual_rate"], "annual_rate", errors, places=6)
+        rate = decimal_value(values["annual_rate"], "annual_rate", errors, places=6)
         cleaned["annual_rate"] = version.default_rate if rate is None else rate
     if "purpose" in values:
         cleaned["purpose"] = _choice(values["purpose"], "purpose", Purpose, errors) or Purpose.OTHER
@@ -123,9 +88,9 @@ def clean_fields(values: Mapping[str, Any], version: ProductVersion, errors: Err
         cleaned["education"] = _choice(values["education"], "education", Education, errors)
     for name in ("monthly_income", "monthly_debt"):
         if name in values:
-            cleaned[name] = _decimal(values[name], name, errors)
+            cleaned[name] = decimal_value(values[name], name, errors)
     if "employment_years" in values:
-        years = _decimal(values["employment_years"], "employment_years", errors, places=1)
+        years = decimal_value(values["employment_years"], "employment_years", errors, places=1)
         if years is not None and years > 60:
             errors.setdefault("employment_years", []).append(
                 _("Enter a value from %(low)s to %(high)s.") % {"low": 0, "high": 60}

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import Conflict, ValidationFailed
 from loancrm.core.fields import blind_lookup
-from loancrm.customers.choices import Kind
 from loancrm.customers.models import Customer, CustomerMobile
-from loancrm.customers.services.common import Errors, apply_id_number, clean_id_number, clean_mobile, raise_if
+from loancrm.customers.services.common import Errors, clean_id_number, clean_mobile, individual_create, raise_if
 
 
 @dataclass(frozen=True)
@@ -43,14 +42,14 @@ def _same_name(a: str, b: str) -> bool:
 
 
 def _create(name: str, id_number: str, mobile: str, owner: Any) -> Customer:
-    customer = Customer.objects.create(
-        kind=Kind.INDIVIDUAL, name=name, owner=owner, org_unit=getattr(owner, "org_unit", None)
+    return individual_create(
+        name=name,
+        id_number=id_number,
+        mobile=mobile,
+        owner=owner,
+        org_unit=getattr(owner, "org_unit", None),
+        mobile_is_primary=_primary_holder(mobile) is None,
     )
-    apply_id_number(customer, id_number)
-    customer.number = f"C{customer.pk:08d}"
-    customer.save(update_fields=["id_number", "id_number_bidx", "gender", "birth_date", "number"])
-    CustomerMobile.objects.create(customer=customer, mobile=mobile, is_primary=_primary_holder(mobile) is None)
-    return customer
 
 
 def _add_mobile(customer: Customer, mobile: str) -> None:

@@ -15,11 +15,12 @@ from loancrm.accounts.scope import scope_q
 from loancrm.core.audit import audit_event
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_mobile, validate_id_number
 from loancrm.core.errors import NotFound, PermissionDenied, ValidationFailed
+from loancrm.core.form_values import MAX_MONEY
 from loancrm.core.id_messages import id_number_message
 from loancrm.core.masking import mask
-from loancrm.customers.models import Customer
+from loancrm.customers.choices import Kind
+from loancrm.customers.models import Customer, CustomerMobile
 
-MAX_MONEY = Decimal("9999999999999999.99")
 Errors = dict[str, list[Any]]
 
 
@@ -119,3 +120,22 @@ def apply_id_number(customer: Customer, id_number: str) -> None:
         customer.birth_date, customer.gender = parsed.birth_date, parsed.gender
     else:
         customer.birth_date, customer.gender = None, ""
+
+
+def individual_create(
+    *, name: str, id_number: str, mobile: str, owner: Any, org_unit: Any, mobile_is_primary: bool = True
+) -> Customer:
+    """A new individual customer numbered ``C`` + its id, with ``id_number`` (when given) and ``mobile``.
+
+    The caller validates the inputs, audits, and catches the ``IntegrityError`` a concurrent twin raises on the
+    unique ID-number blind index.
+    """
+    customer = Customer.objects.create(kind=Kind.INDIVIDUAL, name=name, owner=owner, org_unit=org_unit)
+    update = ["number"]
+    if id_number:
+        apply_id_number(customer, id_number)
+        update += ["id_number", "id_number_bidx", "gender", "birth_date"]
+    customer.number = f"C{customer.pk:08d}"
+    customer.save(update_fields=update)
+    CustomerMobile.objects.create(customer=customer, mobile=mobile, is_primary=mobile_is_primary)
+    return customer

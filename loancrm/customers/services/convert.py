@@ -22,7 +22,14 @@ from loancrm.core.errors import Conflict, InvalidTransition, NotFound, Permissio
 from loancrm.core.fields import blind_lookup
 from loancrm.customers.choices import Kind
 from loancrm.customers.models import CorporateProfile, Customer, CustomerLead, CustomerMobile
-from loancrm.customers.services.common import Errors, apply_id_number, check_money, clean_id_number, raise_if
+from loancrm.customers.services.common import (
+    Errors,
+    apply_id_number,
+    check_money,
+    clean_id_number,
+    individual_create,
+    raise_if,
+)
 from loancrm.leads.choices import Validity
 from loancrm.leads.models import Lead
 from loancrm.leads.selectors import access_lead
@@ -63,18 +70,13 @@ def _match(mobile: str, id_number: str) -> Customer | None:
 
 def _create_individual(lead: Lead, id_number: str, actor: Any) -> Customer:
     owner = lead.owner or (actor if getattr(actor, "pk", None) else None)
-    customer = Customer.objects.create(
-        kind=Kind.INDIVIDUAL,
+    return individual_create(
         name=lead.name or str(lead),
+        id_number=id_number,
+        mobile=lead.mobile,
         owner=owner,
         org_unit=lead.org_unit or getattr(owner, "org_unit", None),
     )
-    if id_number:
-        apply_id_number(customer, id_number)
-        customer.save(update_fields=["id_number", "id_number_bidx", "gender", "birth_date"])
-    _assign_number(customer)
-    CustomerMobile.objects.create(customer=customer, mobile=lead.mobile, is_primary=True)
-    return customer
 
 
 def _link_identifiers(customer: Customer, lead: Lead, id_number: str) -> None:

@@ -57,6 +57,12 @@ def test_a_clean_applicant_above_the_cut_off_is_auto_approved_with_the_full_reco
     assert statuses(application.pk)[-2:] == [("submitted", "pre_screening"), ("pre_screening", "auto_approved")]
     event = AuditEvent.objects.get(action="decisioning.decided")
     assert event.data["decision"] == decision.pk and event.data["outcome"] == "auto_approved"
+    assert (application.approved_amount, application.approved_annual_rate) == (
+        decision.suggested_limit,
+        decision.suggested_rate,
+    )
+    assert (application.approved_term_months, application.approved_method) == (12, "equal_installment")
+    assert AuditEvent.objects.get(action="application.credit_approved").data["amount"] == str(decision.suggested_limit)
 
 
 def test_a_score_between_the_cut_offs_goes_to_manual_review(provider, bind, customer_in, submitted):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("rules/", include("loancrm.rules.urls")),
     path("decisions/", include("loancrm.decisioning.urls")),
     path("approvals/", include("loancrm.approvals.urls")),
+    path("disbursements/", include("loancrm.disbursements.urls")),
     path("documents/", include("loancrm.documents.urls")),
     path("h5/", include("loancrm.documents.h5_urls")),
     path("contracts/", include("loancrm.contracts.urls")),

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "loancrm.decisioning",
     "loancrm.approvals",
     "loancrm.contracts",
+    "loancrm.disbursements",
 ]
 
 MIDDLEWARE = [
@@ -286,3 +287,15 @@ LOANCRM_LENDER = {
 LOANCRM_SEAL_PKCS12 = os.environ.get("LOANCRM_SEAL_PKCS12", str(VAR_DIR / "seal-demo.p12"))
 LOANCRM_SEAL_PASSPHRASE = os.environ.get("LOANCRM_SEAL_PASSPHRASE", "loancrm-demo-seal")
 LOANCRM_PUBLIC_URL = os.environ.get("LOANCRM_PUBLIC_URL", "http://127.0.0.1:8000")
+# E-mail (customer notices): Django's e-mail backend. The demo writes each message as a file under var/mail/
+# (tests use the in-memory outbox); production sets EMAIL_BACKEND to the SMTP backend with EMAIL_HOST etc.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "信贷服务 <noreply@loancrm.local>")
+
+# Disbursement (loancrm.disbursements): the payment channel (dotted path of the class; the simulator answers through
+# a signed callback), its signing secret, and the limits checked before every disbursement (CNY).
+DISBURSEMENT_CHANNEL = os.environ.get("DISBURSEMENT_CHANNEL", "loancrm.disbursements.channels.SimulatorChannel")
+DISBURSEMENT_CHANNEL_SECRET = os.environ.get("DISBURSEMENT_CHANNEL_SECRET") or local_secret("disbursement-channel")
+DISBURSEMENT_CUSTOMER_LIMIT = os.environ.get("DISBURSEMENT_CUSTOMER_LIMIT", "3000000.00")
+DISBURSEMENT_DAILY_CAP = os.environ.get("DISBURSEMENT_DAILY_CAP", "50000000.00")

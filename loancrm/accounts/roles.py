@@ -300,3 +300,13 @@ for _code in ("credit_supervisor", "credit_director", "loan_committee", "complia
     ROLE_PERMISSIONS[_code].append("approvals.act_approvalcase")
 for _code in ("credit_director", "administrator"):
     ROLE_PERMISSIONS[_code].append("approvals.manage_approvalpolicy")
+# Disbursement (loancrm.disbursements) and the customer notices' e-mail outbox (messaging): operations (放款岗) and
+# administrators verify accounts, request, retry and cancel; the credit director sees the queue and the orders.
+for _code in ("operations", "administrator"):
+    ROLE_PERMISSIONS[_code] += [
+        "disbursements.view_disbursementorder",
+        "disbursements.request_disbursement",
+        "disbursements.verify_bank_account",
+        "messaging.view_emailmessagerecord",
+    ]
+ROLE_PERMISSIONS["credit_director"].append("disbursements.view_disbursementorder")

@@ -24,3 +24,13 @@ SMS_TEMPLATES: dict[str, str] = {
     "contract_sign_code": "【信贷服务】您正在签署借款合同，验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人。",
     "contract_ready": "【信贷服务】您的借款合同{contract_no}已生成，请打开 {url} 阅读并签署，签署时需输入短信验证码。",
 }
+# Decision and disbursement notices (loancrm.disbursements.notices)
+SMS_TEMPLATES["credit_approved"] = (
+    "【信贷服务】您的借款申请{number}已审批通过：金额{amount}元，年利率{rate}，期限{term}个月。请留意签约通知，按提示签署借款合同。"
+)
+SMS_TEMPLATES["credit_rejected"] = (
+    "【信贷服务】很抱歉，您的借款申请{number}未能通过审核。主要原因：{reasons}。感谢您的信任。"
+)
+SMS_TEMPLATES["loan_disbursed"] = (
+    "【信贷服务】您的借款{contract}已放款{amount}元至尾号{tail}的银行账户，首期还款日{first_due}，请按时还款。"
+)

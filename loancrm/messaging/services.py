@@ -152,3 +152,51 @@ def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
     refusal = _try_code(mobile_digest(mobile), purpose, code)
     if refusal is not None:
         raise refusal
+
+
+def render_email(template_code: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    from loancrm.messaging.email_templates import EMAIL_TEMPLATES
+
+    if template_code not in EMAIL_TEMPLATES:
+        raise ValueError(f"unknown e-mail template {template_code!r}")
+    subject, body = EMAIL_TEMPLATES[template_code]
+    return subject.format(**params), body.format(**params)
+
+
+def clean_email(raw: str) -> str:
+    from django.core.validators import validate_email
+
+    address = (raw or "").strip()
+    try:
+        validate_email(address)
+    except Exception:
+        raise ValidationFailed(fields={"email": [_("Enter a valid e-mail address.")]}) from None
+    return address
+
+
+@transaction.atomic
+def send_email(to: str, template_code: str, params: Mapping[str, Any]) -> Any:
+    """Render ``template_code`` with ``params``, send it through Django's e-mail backend and record the message
+    (``EmailMessageRecord``); a backend failure is recorded as ``failed``, not raised."""
+    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail.message import make_msgid
+
+    from loancrm.messaging.models import EmailMessageRecord, EmailStatus
+
+    address = clean_email(to)
+    subject, body = render_email(template_code, params)
+    backend = str(getattr(settings, "EMAIL_BACKEND", ""))
+    message_id = make_msgid(domain="loancrm.local")
+    message = EmailMessage(subject=subject, body=body, to=[address], headers={"Message-ID": message_id},
+                           connection=get_connection())  # fmt: skip
+    try:
+        message.send(fail_silently=False)
+        status, error = EmailStatus.SENT, ""
+    except Exception as exc:  # a mail failure is recorded, not raised: the caller's flow goes on
+        log.warning("e-mail backend %s failed: %s", backend, exc)
+        status, error = EmailStatus.FAILED, str(exc)[:200]
+    return EmailMessageRecord.objects.create(
+        address=address, template_code=template_code, subject=subject[:200], body=body, status=status,
+        provider=backend.rsplit(".", 2)[-2] if backend.count(".") >= 2 else backend[:80],
+        provider_id=message_id[:200], error=error,
+    )  # fmt: skip

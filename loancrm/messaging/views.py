@@ -20,3 +20,17 @@ def sms_list(request: HttpRequest) -> HttpResponse:
     listing = paginate(request, rows, sorts={"created": "created_at"}, default_sort="-created")
     context = {"listing": listing, "page_obj": listing.page_obj, "filters": filters, "templates": sorted(SMS_TEMPLATES)}
     return render(request, "messaging/sms_list.html", context)
+
+
+@perm_required("messaging.view_emailmessagerecord")
+@require_GET
+def email_list(request: HttpRequest) -> HttpResponse:
+    from loancrm.messaging.email_templates import EMAIL_TEMPLATES
+
+    filters = {key: request.GET.get(key, "").strip() for key in ("address", "template")}
+    rows = selectors.email_messages(request.user, **filters)
+    listing = paginate(request, rows, sorts={"created": "created_at"}, default_sort="-created")
+    context = {
+        "listing": listing, "page_obj": listing.page_obj, "filters": filters, "templates": sorted(EMAIL_TEMPLATES),
+    }  # fmt: skip
+    return render(request, "messaging/email_list.html", context)

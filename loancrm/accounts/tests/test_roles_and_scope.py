@@ -136,6 +136,7 @@ NAV_BY_ROLE = {
         "approval_policies",
         "contracts",
         "contract_templates",
+        "disbursements",
     },
     "operations": {
         "home",
@@ -154,6 +155,7 @@ NAV_BY_ROLE = {
         *CATALOGUE_NAV,
         "contracts",
         "contract_templates",
+        "disbursements",
     },
     "compliance_officer": {
         "home",

@@ -79,6 +79,7 @@ PAGES = [
     ("applications/<int:pk>/submit/", "post", "applications.submit_application"),
     ("applications/<int:pk>/withdraw/", "post", "applications.change_application"),
     ("messaging/sms/", "get", "messaging.view_smsmessage"),
+    ("messaging/email/", "get", "messaging.view_emailmessagerecord"),
     ("leads/", "get", "leads.view_lead"),
     ("leads/<int:pk>/", "get", "leads.view_lead"),
     ("leads/pool/", "get", "leads.intake_lead"),
@@ -202,6 +203,13 @@ PAGES = [
     ("contracts/templates/<int:pk>/publish/", "post", "contracts.manage_contract_templates"),
     ("h5/contract/<str:token>/", "get", PUBLIC),  # the signing link's token, confirmed by an SMS code
     ("h5/contract/<str:token>/pdf/", "get", PUBLIC),
+    ("disbursements/", "get", "disbursements.view_disbursementorder"),
+    ("disbursements/application/<int:pk>/", "get", "disbursements.view_disbursementorder"),
+    ("disbursements/application/<int:pk>/penny/start/", "post", "disbursements.verify_bank_account"),
+    ("disbursements/application/<int:pk>/penny/confirm/", "post", "disbursements.verify_bank_account"),
+    ("disbursements/application/<int:pk>/request/", "post", "disbursements.request_disbursement"),
+    ("disbursements/order/<int:pk>/retry/", "post", "disbursements.request_disbursement"),
+    ("disbursements/order/<int:pk>/cancel/", "post", "disbursements.request_disbursement"),
 ]
 API = [
     ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
@@ -253,6 +261,9 @@ API = [
     ("/api/v1/imports/{import_id}/rejected.xlsx", "get", "imports.view_leadimport"),
     ("/api/v1/calculator/schedule", "post", PUBLIC),
     ("/api/v1/payments/notify/{channel}", "post", PUBLIC),
+    ("/api/v1/disbursements/applications/{application_id}/request", "post", "disbursements.request_disbursement"),
+    ("/api/v1/disbursements/applications/{application_id}", "get", "disbursements.view_disbursementorder"),
+    ("/api/v1/disbursements/callback", "post", PUBLIC),
     ("/api/v1/payments/requests", "post", "loans.post_payment"),
     ("/api/v1/payments/requests", "get", "loans.approve_posting"),
     ("/api/v1/payments/requests/{request_id}/approve", "post", "loans.approve_posting"),
@@ -328,6 +339,7 @@ NAV = [
     ("approval_policies", "approvals.view_approvalpolicyversion"),
     ("contracts", "contracts.view_contract"),
     ("contract_templates", "contracts.manage_contract_templates"),
+    ("disbursements", "disbursements.view_disbursementorder"),
 ]
 
 

@@ -10,7 +10,7 @@ import loancrm.core.fields
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0003_approved_terms"),
-        ("messaging", "0001_initial"),
+        ("messaging", "0002_smscode_purpose_contract_sign"),
     ]
 
     operations = [

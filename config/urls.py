@@ -33,6 +33,7 @@ urlpatterns = [
     path("products/", include("loancrm.products.urls")),
     path("rules/", include("loancrm.rules.urls")),
     path("decisions/", include("loancrm.decisioning.urls")),
+    path("underwriting/", include("loancrm.underwriting.urls")),
     path("documents/", include("loancrm.documents.urls")),
     path("h5/", include("loancrm.documents.h5_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

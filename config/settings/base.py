@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "loancrm.messaging",
     "loancrm.documents",
     "loancrm.decisioning",
+    "loancrm.underwriting",
 ]
 
 MIDDLEWARE = [

@@ -52,6 +52,9 @@ USERS = [
     ("sales3", "吕销售", "sales_agent", "BJ-SALES2"),
     ("sales4", "施销售", "sales_agent", "BJ-SALES2"),
     ("sales_sh2", "张销售", "sales_agent", "SH-SALES1"),
+    ("reviewer2", "郑信审", "credit_reviewer", "BJ-CREDIT"),
+    ("reviewer_sh", "韩信审", "credit_reviewer", "SH-CREDIT"),
+    ("supervisor_sh", "杨主管", "credit_supervisor", "SH-CREDIT"),
 ]
 
 

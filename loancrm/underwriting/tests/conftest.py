@@ -38,6 +38,11 @@ class Credit:
     ops: User
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def credit(org) -> Credit:
     bj_unit = make_unit("T-BJ-CR", OrgUnitKind.TEAM, org.bj, "北京信审")

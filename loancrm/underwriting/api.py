@@ -81,7 +81,7 @@ def _out(case: ReviewCase) -> dict[str, Any]:
 def list_cases(request: HttpRequest, status: str = "", mine: bool = False) -> Any:
     rows = selectors.filter_cases(selectors.cases_visible_to(request.user), status=status).order_by("due_at", "pk")
     if mine:
-        rows = rows.filter(assignee=request.user)
+        rows = rows.filter(assignee_id=request.user.pk)
     return [_out(case) for case in rows]
 
 

@@ -33,4 +33,4 @@ def opinion_values(post: QueryDict) -> dict[str, Any]:
 
 
 def answers_of(post: QueryDict) -> dict[str, str]:
-    return {key[len("answer_") :]: value for key, value in post.items() if key.startswith("answer_") and value}
+    return {key[len("answer_") :]: str(post.get(key)) for key in post if key.startswith("answer_") and post.get(key)}

@@ -18,7 +18,7 @@ from loancrm.underwriting.models import ReviewTeam, RoutingRule
 RISK_LABELS = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
 
 
-class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
+class RuleForm(forms.ModelForm):
     product_codes = forms.MultipleChoiceField(label=_("Products"), required=False, choices=())
     risk_levels = forms.MultipleChoiceField(
         label=_("Risk levels"), required=False, choices=[(level, RISK_LABELS[level]) for level in LEVELS],
@@ -32,10 +32,9 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product_codes"].choices = [
-            (p.code, f"{p.name} ({p.code})") for p in Product.objects.order_by("code")
-        ]
-        self.fields["team"].queryset = ReviewTeam.objects.filter(active=True)
+        fields: Any = self.fields
+        fields["product_codes"].choices = [(p.code, f"{p.name} ({p.code})") for p in Product.objects.order_by("code")]
+        fields["team"].queryset = ReviewTeam.objects.filter(active=True)
         for name, field in self.fields.items():
             if name not in ("active", "is_default", "risk_levels"):
                 field.widget.attrs.setdefault("class", "form-select" if name in ("org_unit", "team", "product_codes")

@@ -77,7 +77,8 @@ def team_supervisors(team: ReviewTeam) -> list[User]:
 
 
 def is_member(user: Any, team: ReviewTeam) -> bool:
-    return team_members(team).filter(pk=getattr(user, "pk", None)).exists()
+    key: Any = getattr(user, "pk", None)
+    return key is not None and team_members(team).filter(pk=key).exists()
 
 
 def open_workload(user_ids: Iterable[int]) -> dict[int, int]:
@@ -104,7 +105,7 @@ def rule_spec(rule: RoutingRule) -> routing.RuleSpec:
     return routing.RuleSpec(
         id=rule.pk, team_id=rule.team_id, priority=rule.priority, is_default=rule.is_default, active=rule.active,
         min_amount=rule.min_amount, max_amount=rule.max_amount, product_codes=tuple(rule.product_codes or ()),
-        risk_levels=tuple(rule.risk_levels or ()), unit_path=rule.org_unit.path if rule.org_unit_id else "",
+        risk_levels=tuple(rule.risk_levels or ()), unit_path=rule.org_unit.path if rule.org_unit else "",
     )  # fmt: skip
 
 
@@ -113,8 +114,8 @@ def facts_of(application: Application) -> routing.Facts:
 
     decision = Decision.objects.filter(application_id=application.pk).first()
     paths = (
-        application.org_unit.path if application.org_unit_id else "",
-        application.customer.org_unit.path if application.customer.org_unit_id else "",
+        application.org_unit.path if application.org_unit else "",
+        application.customer.org_unit.path if application.customer.org_unit else "",
     )
     return routing.Facts(
         amount=application.amount,
@@ -343,7 +344,7 @@ def sla_sweep(now: dt.datetime | None = None) -> tuple[int, int]:
                 and case.due_at > now
                 and case.due_at - now <= dt.timedelta(hours=case.team.remind_before_hours)
             ):
-                recipients = [case.assignee_id] if case.assignee_id else list(team_members(case.team))
+                recipients: list[Any] = [case.assignee_id] if case.assignee_id else list(team_members(case.team))
                 notify(
                     recipients, kind="review_case.reminder",
                     title=gettext("Credit review case %(number)s is due soon") % {"number": number},
@@ -408,6 +409,9 @@ def clean_opinion(application: Application, values: Mapping[str, Any]) -> tuple[
         errors.setdefault("conditions", []).append(gettext("Only a conditional approval has conditions."))
     if len(conditions) > MAX_CONDITIONS:
         errors.setdefault("conditions", []).append(gettext("At most %(n)s conditions.") % {"n": MAX_CONDITIONS})
+    amount: Decimal | None
+    rate: Decimal | None
+    term: int | None
     if recommendation == Recommendation.REJECT:
         amount = application.amount
         rate, term, method = application.annual_rate, application.term_months, application.method

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +19,7 @@ from loancrm.core.permissions import perm_required
 from loancrm.decisioning.risk import LEVELS
 from loancrm.underwriting import forms, phone, rules_admin, selectors, services
 from loancrm.underwriting.choices import CaseStatus
-from loancrm.underwriting.models import ReviewTeam
+from loancrm.underwriting.models import ReviewCase, ReviewTeam
 from loancrm.underwriting.workbench import countdown_of, workbench
 
 VIEW = "underwriting.view_reviewcase"
@@ -32,11 +35,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "status", "team", "assignee", "risk")}
     if "status" not in request.GET:
         filters["status"] = "open"
-    rows = selectors.cases_visible_to(request.user)
+    user: Any = request.user
+    rows = selectors.cases_visible_to(user)
     if scope == "mine":
-        rows = rows.filter(assignee=request.user) | rows.filter(
-            assignee__isnull=True, team__org_unit_id=request.user.org_unit_id
-        )
+        rows = rows.filter(assignee=user) | rows.filter(assignee__isnull=True, team__org_unit_id=user.org_unit_id)
     rows = selectors.filter_cases(rows, **filters)
     sorts = {"due": "due_at", "opened": "opened_at", "amount": "application__amount", "status": "status"}
     listing = paginate(request, rows, sorts=sorts, default_sort="due")
@@ -50,7 +52,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "underwriting/queue.html", context)
 
 
-def _case(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _case(request: HttpRequest, pk: int) -> ReviewCase:
     try:
         return selectors.access_case(request.user, pk)
     except NotFound:
@@ -64,7 +66,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "underwriting/case.html", workbench(case, request.user))
 
 
-def _act(request: HttpRequest, pk: int, call, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _act(request: HttpRequest, pk: int, call: Callable[[], Any], success: str) -> HttpResponse:
     try:
         call()
     except DomainError as exc:

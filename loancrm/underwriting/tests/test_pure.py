@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import wave
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817
 
 import pytest
 

@@ -84,8 +84,8 @@ def test_click_to_call_from_the_page_and_the_recording_plays(credit, case):
     verification = case.phone_checks.get()
     page = client.get(f"/underwriting/case/{case.pk}/").content.decode()
     assert f'name="verification" value="{verification.pk}"' in page
-    client.post(f"/underwriting/case/{case.pk}/phone/", {"verification": verification.pk, "result": "connected",
-                                                         "answer_identity": "confirmed", "notes": "本人接听"})  # fmt: skip
+    form = {"verification": verification.pk, "result": "connected", "answer_identity": "confirmed", "notes": "本人接听"}
+    client.post(f"/underwriting/case/{case.pk}/phone/", form)
     verification.refresh_from_db()
     assert (verification.result, verification.answers) == ("connected", {"identity": "confirmed"})
     played = client.get(f"/underwriting/recording/{verification.pk}/")

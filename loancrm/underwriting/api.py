@@ -19,6 +19,8 @@ from loancrm.underwriting.models import ReviewCase
 API_PREFIX = "/underwriting"
 router = Router(tags=["underwriting"])
 VIEW = "underwriting.view_reviewcase"
+WORK = "underwriting.work_reviewcase"
+SUPERVISE = "underwriting.supervise_reviewcase"
 
 
 class CaseOut(Schema):
@@ -90,19 +92,21 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     return _out(selectors.access_case(request.user, case_id))
 
 
-@router.post("/cases/{case_id}/claim", response=CaseOut, auth=authorized(VIEW), summary="Claim a queued case")
+@router.post("/cases/{case_id}/claim", response=CaseOut, auth=authorized(WORK), summary="Claim a queued case")
 def claim(request: HttpRequest, case_id: int) -> Any:
     services.review_case_claim(actor=request.user, case_id=case_id, request=request)
     return _out(selectors.access_case(request.user, case_id))
 
 
-@router.post("/cases/{case_id}/release", response=CaseOut, auth=authorized(VIEW), summary="Release a claimed case")
+@router.post("/cases/{case_id}/release", response=CaseOut, auth=authorized(WORK), summary="Release a claimed case")
 def release(request: HttpRequest, case_id: int) -> Any:
     services.review_case_release(actor=request.user, case_id=case_id, request=request)
     return _out(ReviewCase.objects.select_related("application", "team", "assignee").get(pk=case_id))
 
 
-@router.post("/cases/{case_id}/reassign", response=CaseOut, auth=authorized(VIEW), summary="Reassign (supervisors)")
+@router.post(
+    "/cases/{case_id}/reassign", response=CaseOut, auth=authorized(SUPERVISE), summary="Reassign (supervisors)"
+)
 def reassign(request: HttpRequest, case_id: int, payload: ReassignIn) -> Any:
     services.review_case_reassign(
         actor=request.user, case_id=case_id, assignee_id=payload.assignee_id, reason=payload.reason, request=request
@@ -110,7 +114,7 @@ def reassign(request: HttpRequest, case_id: int, payload: ReassignIn) -> Any:
     return _out(selectors.access_case(request.user, case_id))
 
 
-@router.post("/cases/{case_id}/opinion", response={201: OpinionOut}, auth=authorized(VIEW),
+@router.post("/cases/{case_id}/opinion", response={201: OpinionOut}, auth=authorized(WORK),
              summary="Submit the review opinion (hands it to approval)")  # fmt: skip
 def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Any:
     values = payload.model_dump()
@@ -119,7 +123,8 @@ def opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Any:
     return 201, created
 
 
-@router.post("/conditions/{condition_id}/met", response={200: dict[str, Any]}, auth=authorized(VIEW),
+@router.post("/conditions/{condition_id}/met", response={200: dict[str, Any]},
+             auth=authorized("underwriting.mark_condition_met"),
              summary="Mark a review condition met")  # fmt: skip
 def condition_met(request: HttpRequest, condition_id: int, payload: EvidenceIn) -> Any:
     condition = services.review_condition_mark_met(

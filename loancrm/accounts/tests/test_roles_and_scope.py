@@ -132,6 +132,8 @@ NAV_BY_ROLE = {
         *LEDGER_NAV,
         *CATALOGUE_NAV,
         "decisions",
+        "review_queue",
+        "review_routing",
     },
     "operations": {
         "home",
@@ -148,6 +150,7 @@ NAV_BY_ROLE = {
         "loan_statements",
         *LEDGER_NAV,
         *CATALOGUE_NAV,
+        "review_queue",
     },
     "compliance_officer": {
         "home",

@@ -180,6 +180,21 @@ PAGES = [
     ("h5/apply/<int:pk>/documents/", "get", PUBLIC),  # the H5 customer session, not a back-office login
     ("h5/documents/<int:pk>/file/", "get", PUBLIC),
     ("h5/documents/<int:pk>/thumbnail/", "get", PUBLIC),
+    ("underwriting/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/rules/", "get", "underwriting.manage_routing"),
+    ("underwriting/rules/<int:pk>/", "get", "underwriting.manage_routing"),
+    ("underwriting/rules/new/", "get", "underwriting.manage_routing"),
+    ("underwriting/case/<int:pk>/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/claim/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/release/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/reassign/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/opinion/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/call/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/phone/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/document/<int:doc_pk>/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/document/<int:doc_pk>/thumbnail/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/recording/<int:pk>/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/condition/<int:pk>/met/", "post", "underwriting.mark_condition_met"),
 ]
 API = [
     ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
@@ -256,6 +271,13 @@ API = [
     ("/api/v1/products/{product_id}/versions/{version}", "get", "products.view_product"),
     ("/api/v1/products/{product_id}/versions/{version}", "put", "products.change_product"),
     ("/api/v1/products/{product_id}/versions/{version}/publish", "post", "products.change_product"),
+    ("/api/v1/underwriting/cases", "get", "underwriting.view_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}", "get", "underwriting.view_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/claim", "post", "underwriting.work_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/release", "post", "underwriting.work_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/reassign", "post", "underwriting.supervise_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/opinion", "post", "underwriting.work_reviewcase"),
+    ("/api/v1/underwriting/conditions/{condition_id}/met", "post", "underwriting.mark_condition_met"),
 ]
 # sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [
@@ -296,6 +318,8 @@ NAV = [
     ("rule_sets", "rules.view_ruleset"),
     ("sms_outbox", "messaging.view_smsmessage"),
     ("decisions", "decisioning.view_decision"),
+    ("review_queue", "underwriting.view_reviewcase"),
+    ("review_routing", "underwriting.manage_routing"),
 ]
 
 

@@ -43,8 +43,8 @@ def recording_path(instance: Any, filename: str) -> str:
 
 class ReviewTeam(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    org_unit = models.OneToOneField(
-        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="review_team", verbose_name=_("organisation unit")
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="review_teams", verbose_name=_("organisation unit")
     )
     mode = models.CharField(
         _("assignment"), max_length=12, choices=AssignmentMode.choices, default=AssignmentMode.WORKLOAD

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loancrm.customers.storage import PrivateStorage
+from loancrm.loans.choices import RepaymentMethod
 from loancrm.underwriting.audio import EXTENSIONS
 from loancrm.underwriting.choices import (
     ACTIVE_STATUSES,
@@ -193,7 +194,7 @@ class ReviewOpinion(models.Model):
     amount = models.DecimalField(_("approved amount"), max_digits=18, decimal_places=2)
     annual_rate = models.DecimalField(_("annual rate"), max_digits=9, decimal_places=6)
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
-    method = models.CharField(_("repayment method"), max_length=30)
+    method = models.CharField(_("repayment method"), max_length=30, choices=RepaymentMethod.choices)
     risk_level = models.CharField(_("risk level"), max_length=10, blank=True)
     risk_points = models.JSONField(_("risk points"), default=list)
     comment = models.TextField(_("comment"))

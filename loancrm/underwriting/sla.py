@@ -14,10 +14,15 @@ class Countdown:
     minutes: int  # minutes left (negative: overdue by)
 
     @property
-    def text(self) -> str:
-        left = abs(self.minutes)
-        hours, minutes = divmod(left, 60)
+    def parts(self) -> tuple[int, int, int]:
+        """(days, hours, minutes) of the time left (or overdue)."""
+        hours, minutes = divmod(abs(self.minutes), 60)
         days, hours = divmod(hours, 24)
+        return days, hours, minutes
+
+    @property
+    def text(self) -> str:
+        days, hours, minutes = self.parts
         if days:
             return f"{days}d {hours}h"
         return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"

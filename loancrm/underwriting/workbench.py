@@ -118,6 +118,7 @@ def workbench(case: ReviewCase, viewer: Any) -> dict[str, Any]:
         "mobile": mask("mobile", mobile.mobile) if mobile else "",
         "version": version,
         "method_choices": [(m, methods.get(m, m)) for m in version.methods],
+        "method_label": methods.get(application.method, application.method),
         "countdown": countdown_of(case),
         "decision": decision,
         "decision_view": presentation.decision_view(decision) if decision else None,

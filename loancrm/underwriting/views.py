@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loancrm.accounts.models import User
 from loancrm.core.errors import DomainError, NotFound
 from loancrm.core.forms import flash_refusal
 from loancrm.core.listing import paginate
@@ -44,10 +45,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     listing = paginate(request, rows, sorts=sorts, default_sort="due")
     now = timezone.now()
     shown = [{"case": case, "countdown": countdown_of(case, now)} for case in listing.rows]
-    teams = ReviewTeam.objects.filter(pk__in=selectors.cases_visible_to(request.user).values("team_id"))
+    visible = selectors.cases_visible_to(user)
+    teams = ReviewTeam.objects.filter(pk__in=visible.values("team_id"))
+    reviewers = User.objects.filter(pk__in=visible.values("assignee_id")).order_by("full_name", "pk")
     context = {
         "listing": listing, "page_obj": listing.page_obj, "rows": shown, "filters": filters, "scope": scope,
         "supervising": supervising, "statuses": CaseStatus.choices, "teams": teams, "risks": LEVELS,
+        "reviewers": reviewers if supervising else [],
     }  # fmt: skip
     return render(request, "underwriting/queue.html", context)
 

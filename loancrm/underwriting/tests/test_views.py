@@ -35,6 +35,9 @@ def test_the_queue_lists_my_and_the_team_cases_with_sla_badges(credit, case):
     assert case.application.number not in other.content.decode()
     team = client_for(credit.sup).get("/underwriting/?scope=team&status=queued&sort=-amount")
     assert case.application.number in team.content.decode()
+    unassigned = client_for(credit.sup).get(f"/underwriting/?scope=team&assignee={credit.rev2.pk}")
+    assert case.application.number not in unassigned.content.decode()  # the case is in the pool, not rev2's
+    assert case.application.number in client_for(credit.sup).get("/underwriting/?assignee=none").content.decode()
     assert client_for(credit.agent).get("/underwriting/").status_code == 403
 
 
@@ -118,3 +121,31 @@ def test_the_api_lists_and_claims(credit, case):
     assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
     again = client_for(credit.rev2).post(f"/api/v1/underwriting/cases/{case.pk}/claim")
     assert again.status_code == 404
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 400), (200, 220, 240)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_documents_open_from_the_case_in_the_case_scope_and_each_open_is_audited(credit, case):
+    from loancrm.documents.services import document_import
+
+    document = document_import(application_id=case.application_id, doc_type="id_front", data=_png())
+    client = client_for(credit.rev1)
+    opened = client.get(f"/underwriting/case/{case.pk}/document/{document.pk}/")
+    assert opened.status_code == 200 and opened["Content-Type"] == "image/png"
+    assert b"".join(opened.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    thumb = client.get(f"/underwriting/case/{case.pk}/document/{document.pk}/thumbnail/")
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    viewed = AuditEvent.objects.filter(action="document.viewed").order_by("pk")
+    assert [e.data["thumbnail"] for e in viewed] == [False, True]
+    assert client_for(credit.rev_sh).get(f"/underwriting/case/{case.pk}/document/{document.pk}/").status_code == 404
+    page = client.get(f"/underwriting/case/{case.pk}/").content.decode()
+    assert f'data-doc-view="/underwriting/case/{case.pk}/document/{document.pk}/"' in page
+    assert viewed.count() == 2

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from loancrm.accounts import demo as accounts_demo
 from loancrm.accounts.models import OrgUnit, User
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core import htmx
@@ -80,7 +81,7 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
     counts = (User.objects.count(), OrgUnit.objects.count(), AuditEvent.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), OrgUnit.objects.count(), AuditEvent.objects.count()) == counts
-    assert counts[0] == 17
+    assert counts[0] == len(accounts_demo.USERS)
     for username in ("admin", "ops", "sales", "collector", "qa", "committee"):
         assert f"  {username} " in first
     admin = User.objects.get(username="admin")

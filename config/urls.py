@@ -35,6 +35,7 @@ urlpatterns = [
     path("decisions/", include("loancrm.decisioning.urls")),
     path("approvals/", include("loancrm.approvals.urls")),
     path("disbursements/", include("loancrm.disbursements.urls")),
+    path("underwriting/", include("loancrm.underwriting.urls")),
     path("documents/", include("loancrm.documents.urls")),
     path("h5/", include("loancrm.documents.h5_urls")),
     path("contracts/", include("loancrm.contracts.urls")),

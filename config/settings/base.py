@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "loancrm.approvals",
     "loancrm.contracts",
     "loancrm.disbursements",
+    "loancrm.underwriting",
 ]
 
 MIDDLEWARE = [

@@ -54,6 +54,9 @@ USERS = [
     ("sales_sh2", "张销售", "sales_agent", "SH-SALES1"),
     ("committee2", "钱委员", "loan_committee", "HQ"),
     ("committee3", "刘委员", "loan_committee", "HQ"),
+    ("reviewer2", "郑信审", "credit_reviewer", "BJ-CREDIT"),
+    ("reviewer_sh", "韩信审", "credit_reviewer", "SH-CREDIT"),
+    ("supervisor_sh", "杨主管", "credit_supervisor", "SH-CREDIT"),
 ]
 
 

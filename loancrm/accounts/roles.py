@@ -310,3 +310,16 @@ for _code in ("operations", "administrator"):
         "messaging.view_emailmessagerecord",
     ]
 ROLE_PERMISSIONS["credit_director"].append("disbursements.view_disbursementorder")
+# Credit review (loancrm.underwriting): reviewers work their cases; supervisors and directors see their team's /
+# branch's queue and reassign; supervisors and administrators edit the routing rules; conditions of a conditional
+# approval are marked met by the credit roles and by operations (before disbursement).
+for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "operations", "administrator"):
+    ROLE_PERMISSIONS[_code].append("underwriting.view_reviewcase")
+for _code in ("credit_reviewer", "credit_supervisor"):
+    ROLE_PERMISSIONS[_code].append("underwriting.work_reviewcase")
+for _code in ("credit_supervisor", "credit_director", "administrator"):
+    ROLE_PERMISSIONS[_code].append("underwriting.supervise_reviewcase")
+for _code in ("credit_supervisor", "administrator"):
+    ROLE_PERMISSIONS[_code].append("underwriting.manage_routing")
+for _code in ("credit_reviewer", "credit_supervisor", "credit_director", "operations", "administrator"):
+    ROLE_PERMISSIONS[_code].append("underwriting.mark_condition_met")

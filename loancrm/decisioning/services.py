@@ -54,6 +54,16 @@ CACHE_MAX_AGE = dt.timedelta(days=30)  # as externaldata's default: a stored ans
 BACKTEST_MAX = 5000
 COMPARED = ("outcome", "score", "reasons", "points", "rules_outcome", "limit", "rate", "context")
 
+# Called inside the decision's transaction with the id of each application the decision sends to manual review
+# (credit review registers the opening of its case here).
+_on_manual_review: list[Any] = []
+
+
+def on_manual_review(callback: Any) -> None:
+    if callback not in _on_manual_review:
+        _on_manual_review.append(callback)
+
+
 # Published rule sets and scorecards never change, so their pure forms are built once per version (keyed by id and
 # publication time, so a reused id — a test database rolled back — never finds another version's entry).
 _rules_cache: dict[tuple[int, Any], list[engine.RuleSpec]] = {}
@@ -276,6 +286,9 @@ def application_prescreen(*, application_id: int, actor: Any = None, request: Ht
             actor=actor,
             reason=("automated decision: " + ", ".join(run.result.reasons))[:200],
         )
+        if run.result.outcome == Status.MANUAL_REVIEW:
+            for callback in list(_on_manual_review):
+                callback(application_id)
         audit_event(
             actor,
             "decisioning.decided",

@@ -137,6 +137,8 @@ NAV_BY_ROLE = {
         "contracts",
         "contract_templates",
         "disbursements",
+        "review_queue",
+        "review_routing",
     },
     "operations": {
         "home",
@@ -156,6 +158,7 @@ NAV_BY_ROLE = {
         "contracts",
         "contract_templates",
         "disbursements",
+        "review_queue",
     },
     "compliance_officer": {
         "home",

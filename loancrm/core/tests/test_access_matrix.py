@@ -210,6 +210,21 @@ PAGES = [
     ("disbursements/application/<int:pk>/request/", "post", "disbursements.request_disbursement"),
     ("disbursements/order/<int:pk>/retry/", "post", "disbursements.request_disbursement"),
     ("disbursements/order/<int:pk>/cancel/", "post", "disbursements.request_disbursement"),
+    ("underwriting/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/rules/", "get", "underwriting.manage_routing"),
+    ("underwriting/rules/<int:pk>/", "get", "underwriting.manage_routing"),
+    ("underwriting/rules/new/", "get", "underwriting.manage_routing"),
+    ("underwriting/case/<int:pk>/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/claim/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/release/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/reassign/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/opinion/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/call/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/phone/", "post", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/document/<int:doc_pk>/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/case/<int:pk>/document/<int:doc_pk>/thumbnail/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/recording/<int:pk>/", "get", "underwriting.view_reviewcase"),
+    ("underwriting/condition/<int:pk>/met/", "post", "underwriting.mark_condition_met"),
 ]
 API = [
     ("/api/v1/documents/applications/{application_id}", "get", "documents.view_document"),
@@ -294,6 +309,13 @@ API = [
     ("/api/v1/approvals/cases/{case_id}/act", "post", "approvals.act_approvalcase"),
     ("/api/v1/contracts/{contract_no}", "get", "contracts.view_contract"),
     ("/api/v1/contracts/{contract_no}/verify", "get", "contracts.view_contract"),
+    ("/api/v1/underwriting/cases", "get", "underwriting.view_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}", "get", "underwriting.view_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/claim", "post", "underwriting.work_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/release", "post", "underwriting.work_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/reassign", "post", "underwriting.supervise_reviewcase"),
+    ("/api/v1/underwriting/cases/{case_id}/opinion", "post", "underwriting.work_reviewcase"),
+    ("/api/v1/underwriting/conditions/{condition_id}/met", "post", "underwriting.mark_condition_met"),
 ]
 # sidebar item key, permission needed to see it (ANY = every signed-in user; a tuple: any one of them)
 NAV = [
@@ -340,6 +362,8 @@ NAV = [
     ("contracts", "contracts.view_contract"),
     ("contract_templates", "contracts.manage_contract_templates"),
     ("disbursements", "disbursements.view_disbursementorder"),
+    ("review_queue", "underwriting.view_reviewcase"),
+    ("review_routing", "underwriting.manage_routing"),
 ]
 
 

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from loancrm.accounts import demo as demo_users
+from loancrm.accounts import demo as accounts_demo
 from loancrm.accounts.models import OrgUnit, User
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core import htmx
@@ -82,6 +83,7 @@ def test_seed_demo_is_idempotent_and_prints_every_role(capsys):
     call_command("seed_demo")
     assert (User.objects.count(), OrgUnit.objects.count(), AuditEvent.objects.count()) == counts
     assert counts[0] == len(demo_users.USERS)
+    assert counts[0] == len(accounts_demo.USERS)
     for username in ("admin", "ops", "sales", "collector", "qa", "committee"):
         assert f"  {username} " in first
     admin = User.objects.get(username="admin")

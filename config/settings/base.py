@@ -81,9 +81,9 @@ INSTALLED_APPS = [
     "loancrm.documents",
     "loancrm.decisioning",
     "loancrm.approvals",
+    "loancrm.underwriting",
     "loancrm.contracts",
     "loancrm.disbursements",
-    "loancrm.underwriting",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loancrm.accounts.models import User
-from loancrm.applications import selectors, services
+from loancrm.applications import selectors, services, stage_links
 from loancrm.applications.choices import Channel, Status
 from loancrm.applications.forms import ApplicationForm
 from loancrm.applications.h5 import problem_list
@@ -166,12 +166,15 @@ def _link(name: str, pk: int) -> str | None:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
     problems = problem_list(application, services.submission_problems(application)) if application.is_draft else []
+    methods = dict(RepaymentMethod.choices)
     context = {
         "application": application, "customer": application.customer, "history": selectors.status_history(application),
         "problems": problems, "result": plain_result(application), "region": region_label(application.region),
-        "method_label": dict(RepaymentMethod.choices).get(application.method, application.method),
+        "method_label": methods.get(application.method, application.method),
         "documents_url": _link("documents:application_documents", application.pk),
         "decision_url": _link("decisioning:application_decision", application.pk),
+        "stage_links": stage_links.links_for(application, request.user),
+        "approved_method_label": methods.get(application.approved_method, application.approved_method),
         "can_withdraw": Status.WITHDRAWN in services.STATUS_TRANSITIONS.get(application.status, set()),
     }  # fmt: skip
     return render(request, "applications/detail.html", context)

@@ -8,6 +8,10 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
+        from loancrm.applications import stage_links
+        from loancrm.approvals import selectors as stage_selectors
+
+        stage_links.register(stage_selectors.application_link)
         from loancrm.applications.lifecycle import on_review_submitted
         from loancrm.approvals.services import review_opinion_received
         from loancrm.core.audit import register_action_labels

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from loancrm.accounts.scope import scope_q
 from loancrm.approvals import engine
@@ -94,3 +96,11 @@ def pending_for(viewer: Any, cases: QuerySet[ApprovalCase] | None = None) -> lis
 def may_view_as_pending(viewer: Any, pk: int | str) -> ApprovalCase | None:
     """A case outside the viewer's scope that they may decide through a delegation."""
     return next((p.case for p in pending_for(viewer, ApprovalCase.objects.none()) if str(p.case.pk) == str(pk)), None)
+
+
+def application_link(application: Any, user: Any) -> tuple[Any, str] | None:
+    """The application page's "approval" tab, for users who may see approval cases."""
+    case = ApprovalCase.objects.filter(application_id=application.pk).only("pk").first()
+    if case is None or not user.has_perm("approvals.view_approvalcase"):
+        return None
+    return _("Approval"), reverse("approvals:case", args=[case.pk])

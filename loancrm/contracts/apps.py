@@ -8,6 +8,10 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from loancrm.applications import stage_links
+        from loancrm.contracts import selectors as stage_selectors
+
+        stage_links.register(stage_selectors.application_link)
         import logging
 
         from loancrm.applications import lifecycle

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from loancrm.accounts.scope import scope_q
 from loancrm.applications.selectors import applications_visible_to
@@ -30,3 +32,11 @@ def access_contract(user: Any, pk: int | str) -> Contract:
     if found is None:
         raise NotFound()
     return found
+
+
+def application_link(application: Any, user: Any) -> tuple[Any, str] | None:
+    """The application page's "contract" tab, for users who may see contracts."""
+    contract = Contract.objects.filter(application_id=application.pk).only("pk").first()
+    if contract is None or not user.has_perm("contracts.view_contract"):
+        return None
+    return _("Contract"), reverse("contracts:detail", args=[contract.pk])

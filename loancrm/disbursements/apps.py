@@ -8,6 +8,10 @@ class DisbursementsConfig(AppConfig):
     verbose_name = _("Disbursements")
 
     def ready(self) -> None:
+        from loancrm.applications import stage_links
+        from loancrm.disbursements import selectors as stage_selectors
+
+        stage_links.register(stage_selectors.application_link)
         from loancrm.applications import lifecycle
         from loancrm.core.audit import register_action_labels
         from loancrm.disbursements import hooks, notices

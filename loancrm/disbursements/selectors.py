@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from loancrm.applications.choices import Status
 from loancrm.applications.models import Application
@@ -48,3 +50,10 @@ def orders_of(application: Application) -> QuerySet[DisbursementOrder]:
 
 def latest_order(application: Application) -> DisbursementOrder | None:
     return orders_of(application).first()
+
+
+def application_link(application: Any, user: Any) -> tuple[Any, str] | None:
+    """The application page's "disbursement" tab once the contract is signed, for users who see disbursements."""
+    if application.status not in ("signed", "disbursed") or not user.has_perm(VIEW):
+        return None
+    return _("Disbursement"), reverse("disbursements:application", args=[application.pk])

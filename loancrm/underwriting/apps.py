@@ -8,6 +8,10 @@ class UnderwritingConfig(AppConfig):
     verbose_name = _("Credit review")
 
     def ready(self) -> None:
+        from loancrm.applications import stage_links
+        from loancrm.underwriting import selectors as stage_selectors
+
+        stage_links.register(stage_selectors.application_link)
         from loancrm.applications import lifecycle
         from loancrm.core.audit import register_action_labels
         from loancrm.decisioning.services import on_manual_review

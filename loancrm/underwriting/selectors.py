@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from loancrm.accounts.choices import DataScope
 from loancrm.accounts.scope import data_scope, scope_root_path
@@ -76,3 +78,13 @@ def filter_cases(
     if risk:
         qs = qs.filter(risk_level=risk)
     return qs
+
+
+def application_link(application: Any, user: Any) -> tuple[Any, str] | None:
+    """The application page's "credit review" tab: its latest review case, for users who work or supervise cases."""
+    if not (user.has_perm("underwriting.work_reviewcase") or user.has_perm("underwriting.supervise_reviewcase")):
+        return None
+    case = application.review_cases.order_by("-pk").only("pk").first()
+    if case is None:
+        return None
+    return _("Credit review"), reverse("underwriting:case", args=[case.pk])

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from loancrm.accounts import demo as demo_users
 from loancrm.accounts import demo as accounts_demo
+from loancrm.accounts import demo as demo_users
 from loancrm.accounts.models import OrgUnit, User
 from loancrm.accounts.tests.factories import make_user
 from loancrm.core import htmx

@@ -40,7 +40,7 @@ def _actor() -> Any:
 
 def _sign(party: ContractParty) -> None:
     services.contract_sign_code_send(token=party.token)
-    message = SmsMessage.objects.filter(template_code="login_code").order_by("-id").first()
+    message = SmsMessage.objects.filter(template_code="contract_sign_code").order_by("-id").first()
     found = re.search(r"(\d{6})", message.text if message is not None else "")
     if found is None:
         raise RuntimeError("no simulated SMS code")

@@ -93,6 +93,10 @@ def _check_limits(digest: str, purpose: str, ip: str | None, now: dt.datetime) -
         raise SmsAddressLimit()
 
 
+# The SMS text of each code purpose (default: the sign-in text).
+CODE_TEMPLATES = {CodePurpose.CONTRACT_SIGN: "contract_sign_code"}
+
+
 @transaction.atomic
 def sms_code_send(*, mobile: str, purpose: str, request: HttpRequest | None = None) -> SmsCode:
     """Send a new 6-digit code to ``mobile`` for ``purpose`` (earlier unused codes stop working)."""
@@ -104,7 +108,7 @@ def sms_code_send(*, mobile: str, purpose: str, request: HttpRequest | None = No
     SmsCode.objects.filter(mobile_bidx=digest, purpose=purpose, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = _setting("SMS_CODE_TTL_SECONDS", 300)
-    message = send_sms(mobile, "login_code", {"code": code, "minutes": ttl // 60})
+    message = send_sms(mobile, CODE_TEMPLATES.get(purpose, "login_code"), {"code": code, "minutes": ttl // 60})
     return SmsCode.objects.create(
         mobile_bidx=digest, purpose=purpose, code_hash=_code_hash(digest, purpose, code), ip=ip, created_at=now,
         expires_at=now + dt.timedelta(seconds=ttl), message=message,

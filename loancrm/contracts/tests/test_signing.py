@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _code(mobile: str) -> str:
-    message = SmsMessage.objects.filter(template_code="login_code").order_by("-id").first()
+    message = SmsMessage.objects.filter(template_code="contract_sign_code").order_by("-id").first()
     assert message is not None and message.mobile == mobile
     return re.search(r"(\d{6})", message.text).group(1)
 

@@ -88,8 +88,10 @@ serve: install vendor messages migrate
 worker: install migrate
 	$(MANAGE) run_worker
 
+# Tests in PYTEST_WORKERS processes (pytest-xdist; each has its own test database; 0 runs them in this process).
+PYTEST_WORKERS ?= 2
 test: install-dev vendor messages chromium
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

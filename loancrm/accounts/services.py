@@ -464,7 +464,15 @@ def org_unit_create(
 
 # --- API tokens ----------------------------------------------------------------------------------------
 
-KNOWN_SCOPES = ("read", "leads:write", "applications:write", "payments:write", "*")
+KNOWN_SCOPES = (
+    "read",
+    "leads:write",
+    "applications:write",
+    "payments:write",
+    "approvals:write",
+    "disbursements:write",
+    "*",
+)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from loancrm.accounts.api_auth import authorized
+from loancrm.accounts.api_auth import authorized, require_scope
 from loancrm.approvals import selectors, services
 from loancrm.approvals.models import ApprovalCase, CaseStatus
 from loancrm.approvals.schemas import ActIn, ActionOut, CaseOut
@@ -50,6 +50,7 @@ def cases(request: HttpRequest, status: str = "", page: int = 1, page_size: int 
 @router.post("/cases/{case_id}/act", response=ActionOut, auth=authorized("approvals.act_approvalcase"),
              summary="Approve (optionally lowering the amount), reject or refer back the current step")  # fmt: skip
 def act(request: HttpRequest, case_id: int, payload: ActIn) -> Any:
+    require_scope(request, "approvals:write")
     visible = selectors.cases_visible_to(request.user).filter(pk=case_id).exists()
     if not visible and selectors.may_view_as_pending(request.user, case_id) is None:
         raise NotFound()

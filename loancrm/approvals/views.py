@@ -30,6 +30,7 @@ from loancrm.core.errors import DomainError, NotFound, ValidationFailed
 from loancrm.core.forms import flash_refusal
 from loancrm.core.listing import paginate
 from loancrm.core.permissions import perm_required
+from loancrm.loans.choices import RepaymentMethod
 
 VIEW = "approvals.view_approvalcase"
 ACT = "approvals.act_approvalcase"
@@ -45,6 +46,12 @@ BANDS = {
     "200k": (Decimal("50000"), Decimal("200000")),
     "1m": (Decimal("200000"), Decimal("1000000")),
     "top": (Decimal("1000000"), None),
+}
+
+RISK_LABELS = {
+    "low": gettext_lazy("Low risk"),
+    "medium": gettext_lazy("Medium risk"),
+    "high": gettext_lazy("High risk"),
 }
 
 
@@ -124,6 +131,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": Decision.choices, "authority": ceiling if limited else None,
         "last_step": case.current_step == len(case.steps) - 1,
         "recommendation": RECOMMENDATIONS.get(case.opinion.get("recommendation", ""), ""),
+        "method_label": dict(RepaymentMethod.choices).get(case.opinion.get("method", ""), case.opinion.get("method")),
+        "risk_label": RISK_LABELS.get(case.risk_level, case.risk_level),
     }  # fmt: skip
     return render(request, "approvals/case.html", context)
 

@@ -106,8 +106,12 @@ def render_html(body: str, context: dict[str, Any]) -> str:
 
 
 def html_to_pdf(html: str, *, title: str = "") -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; the upload checks (documents, OCR)
+    # rely on truncated images being refused, and contract templates embed no images, so it is turned off again.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     document = HTML(string=html, base_url=None).render()
     document.metadata.title = title
     document.metadata.authors = [lender()["name"]]

@@ -94,7 +94,7 @@ def _check_limits(digest: str, purpose: str, ip: str | None, now: dt.datetime) -
 
 
 # The SMS text of each code purpose (default: the sign-in text).
-CODE_TEMPLATES = {CodePurpose.CONTRACT_SIGN: "contract_sign_code"}
+CODE_TEMPLATES: dict[str, str] = {CodePurpose.CONTRACT_SIGN: "contract_sign_code"}
 
 
 @transaction.atomic

@@ -89,3 +89,13 @@ def test_without_a_cjk_font_rendering_names_the_package_to_install(approved, peo
 
 def test_the_detector_reads_fontconfig():
     assert any("CJK" in name or "WenQuanYi" in name for name in fonts.detect_cjk_fonts())
+
+
+def test_rendering_leaves_truncated_images_refused_process_wide():
+    from PIL import ImageFile
+
+    from loancrm.contracts.rendering import html_to_pdf
+
+    html_to_pdf("<p>借款合同</p>")
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

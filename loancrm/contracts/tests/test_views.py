@@ -26,7 +26,9 @@ def contract(approved, people):
 
 
 def _last_code() -> str:
-    return re.search(r"(\d{6})", SmsMessage.objects.filter(template_code="contract_sign_code").latest("id").text).group(1)
+    return re.search(r"(\d{6})", SmsMessage.objects.filter(template_code="contract_sign_code").latest("id").text).group(
+        1
+    )
 
 
 def test_the_list_filters_by_status_and_the_page_shows_parties_and_files(contract, people):

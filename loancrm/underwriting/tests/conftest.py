@@ -95,3 +95,14 @@ def opinion_values(recommendation: str = "approve", **changes: Any) -> dict[str,
 
 
 AMOUNT = Decimal("40000.00")
+
+
+@pytest.fixture(autouse=True)
+def approval_policy(db):
+    """The approval stage takes every submitted opinion; it needs a published policy (the default one)."""
+    from django.apps import apps
+
+    if apps.is_installed("loancrm.approvals"):
+        from loancrm.approvals.services import policy_default_ensure
+
+        policy_default_ensure()

@@ -92,61 +92,82 @@ def act(api: Api, case: ApprovalCase, label: str, **body: Any) -> int:
     return status
 
 
-def pending_at(kind: str, viewer: str, role: str | None = None, last: bool = False) -> ApprovalCase | None:
-    """The first pending case waiting at a ``kind`` step (naming ``role``) that ``viewer`` may act on."""
-    user = User.objects.get(username=viewer)
-    for case in cases_visible_to(user).filter(status="pending").select_related("application").order_by("pk"):
-        steps = approvals.case_steps(case)
-        current = steps[case.current_step]
-        if current.kind != kind or (last and case.current_step != len(steps) - 1):
-            continue
-        acted = ApprovalAction.objects.filter(case=case, step=case.current_step, actor=user).exists()
-        if not acted and (role is None or role in str(current.approvers)):
-            return case
-    return None
+APPROVERS = ("compliance", "director", "supervisor", "supervisor_sh")
+
+
+def eligible() -> list[tuple[ApprovalCase, str, bool]]:
+    """(case, demo approver who may act on its current step now, whether that step is the route's last)."""
+    found = []
+    for name in APPROVERS:
+        user = User.objects.get(username=name)
+        roles = {p.code for p in user.role_profiles()}
+        for case in cases_visible_to(user).filter(status="pending").select_related("application").order_by("pk"):
+            steps = approvals.case_steps(case)
+            current = steps[case.current_step]
+            if not roles & {a.role for a in current.approvers}:
+                continue
+            if ApprovalAction.objects.filter(case=case, step=case.current_step, actor=user).exists():
+                continue
+            found.append((case, name, case.current_step == len(steps) - 1))
+    return found
+
+
+def authority_check(base: str) -> bool:
+    """An approver at a route's last step, given a personal limit below the amount, is refused (limit restored)."""
+    last = [(c, n) for c, n, is_last in eligible() if is_last]
+    if not last:
+        step("no case waits at its last step: skipping the authority check")
+        return True
+    case, name = last[0]
+    approver = Api(base, name, "approvals:write")
+    admin, user = User.objects.get(username="admin"), User.objects.get(username=name)
+    role = next(p.code for p in user.role_profiles())
+    previous = AuthorityLimit.objects.filter(role=role, user=user).first()
+    lower = (case.amount / 2).quantize(Decimal("1"))
+    approvals.authority_limit_set(actor=admin, role=role, user=user, max_amount=lower)
+    step(f"admin: {name}'s own authority limit set to {lower}; {case.application.number} is {case.amount} yuan "
+         "at its last step")  # fmt: skip
+    try:
+        return act(approver, case, "above authority", comment="同意。") in (403, 409)
+    finally:
+        if previous is None:
+            AuthorityLimit.objects.filter(role=role, user=user).delete()
+        else:
+            approvals.authority_limit_set(actor=admin, role=role, user=user, max_amount=previous.max_amount)
+        step(f"admin: {name}'s authority limit restored")
+
+
+def role_and_amount_checks(base: str) -> bool:
+    """A user without the step's role is refused; an approver who raises the amount is refused."""
+    options = eligible()
+    if not options:
+        step("no pending approval step is left: skipping the role and amount checks")
+        return True
+    case, name, _last = options[0]
+    committee, approver = Api(base, "committee", "approvals:write"), Api(base, name, "approvals:write")
+    step(f"{case.application.number}: {case.amount} yuan, waits for {name}")
+    ok = act(committee, case, "wrong role", comment="越权审批尝试") in (403, 409)
+    raised = str(case.amount + 1000)
+    return ok & (act(approver, case, "raise the amount", comment="上调金额", amount=raised) in (400, 409, 422))
+
+
+def second_vote_check(base: str) -> bool:
+    """The same person deciding twice on one countersign step: the second decision is refused."""
+    countersigns = [
+        (c, n) for c, n, _last in eligible() if approvals.case_steps(c)[c.current_step].kind == "countersign"
+    ]
+    if not countersigns:
+        step("no case waits at a countersign step in this demo database: skipping the second-vote check")
+        return True
+    case, name = countersigns[0]
+    voter = Api(base, name, "approvals:write")
+    step(f"{case.application.number}: waits at the countersign (credit director + compliance)")
+    ok = act(voter, case, "first vote", comment="审查通过，同意。") == 200
+    return ok & (act(voter, case, "second vote, same person", comment="再次同意。") == 409)
 
 
 def approval_refusals(base: str) -> bool:
-    ok = True
-    compliance = Api(base, "compliance", "approvals:write")
-    committee = Api(base, "committee", "approvals:write")
-    countersign = pending_at("countersign", "compliance")
-    if countersign is None:
-        step("no case waits at a countersign step in this demo database: skipping the second-vote check")
-    else:
-        step(f"{countersign.application.number}: waits at the countersign (credit director + compliance)")
-        ok &= act(compliance, countersign, "first vote", comment="合规审查通过，同意。") == 200
-        ok &= act(compliance, countersign, "second vote, same person", comment="再次同意。") == 409
-    found = [
-        (name, c)
-        for name in ("supervisor", "supervisor_sh")
-        if (c := pending_at("single", name, "credit_supervisor", True))
-    ]
-    if not found:
-        step("no case waits at a last supervisor step: skipping the role and authority checks")
-        return ok
-    name, single = found[0]
-    supervisor = Api(base, name, "approvals:write")
-    amount = single.amount
-    step(f"{single.application.number}: {amount} yuan, waits at its last step (credit supervisor)")
-    ok &= act(committee, single, "wrong role", comment="越权审批尝试") in (403, 409)
-    ok &= act(supervisor, single, "raise the amount", comment="上调金额", amount=str(amount + 1000)) in (400, 409, 422)
-    admin = User.objects.get(username="admin")
-    user = User.objects.get(username=name)
-    previous = AuthorityLimit.objects.filter(role="credit_supervisor", user=user).first()
-    lower = (amount / 2).quantize(Decimal("1"))
-    approvals.authority_limit_set(actor=admin, role="credit_supervisor", user=user, max_amount=lower)
-    step(f"admin: {name}'s own authority limit set to {lower} for the check")
-    try:
-        ok &= act(supervisor, single, "above authority", comment="同意。") in (403, 409)
-    finally:
-        if previous is None:
-            AuthorityLimit.objects.filter(role="credit_supervisor", user=user).delete()
-        else:
-            approvals.authority_limit_set(actor=admin, role="credit_supervisor", user=user,
-                                          max_amount=previous.max_amount)  # fmt: skip
-        step("admin: supervisor's authority limit restored")
-    return ok
+    return authority_check(base) & role_and_amount_checks(base) & second_vote_check(base)
 
 
 def ready_application() -> Application | None:

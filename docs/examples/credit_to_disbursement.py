@@ -114,9 +114,15 @@ def review(browser, base: str, out: Path, case: ReviewCase) -> Application:
     reviewer.wait_for_load_state()
     phone = reviewer.locator("[data-testid=phone-form]").first
     phone.locator("select[name=result]").select_option("connected")
+    for item in ("identity", "employer", "income", "purpose"):
+        answer = phone.locator(f"input[name=answer_{item}][value=confirmed]")
+        if answer.count():
+            answer.check()
     phone.locator("[name=notes]").fill("本人接听，核实工作单位与收入，借款用途为装修。")
     phone.locator("button[type=submit]").click()
     reviewer.wait_for_load_state()
+    if reviewer.locator(".alert-danger").count():
+        raise SystemExit("the call record was refused: " + reviewer.locator(".alert-danger").first.inner_text())
     reviewer.screenshot(path=str(out / "8-1-workbench.png"), full_page=True)
     step(f"reviewer: opinion — approve {amount:,.2f}")
     form = reviewer.locator("[data-testid=opinion-form]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -48,6 +48,7 @@ from loancrm.approvals.models import (
 )
 from loancrm.core.audit import audit_event
 from loancrm.core.errors import Conflict, PermissionDenied, ValidationFailed
+from loancrm.core.form_values import decimal_value
 from loancrm.core.money import money_str
 from loancrm.core.notifications import notify
 
@@ -386,14 +387,11 @@ def review_opinion_received(application: Application, outcome: lifecycle.ReviewO
 
 
 def _parse_amount(amount: Any) -> Decimal | None:
-    if amount is None or amount == "":
-        return None
-    try:
-        value = Decimal(str(amount).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(fields={"amount": [_("Enter a valid amount.")]}) from None
-    if not value.is_finite() or value <= 0 or value.quantize(Decimal("0.01")) != value:
-        raise ValidationFailed(fields={"amount": [_("Enter a valid amount.")]})
+    """The amount an approver enters (blank: keep the case's amount); positive, at most two decimals."""
+    errors: dict[str, list[Any]] = {}
+    value = decimal_value(amount, "amount", errors)
+    if errors or (value is not None and value <= 0):
+        raise ValidationFailed(fields=errors or {"amount": [_("Enter a valid amount.")]})
     return value
 
 

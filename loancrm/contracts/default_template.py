@@ -50,7 +50,7 @@ td.num, th.num { text-align: right; }
 {% for row in schedule %}<tr><td class="num">{{ row.period }}</td><td>{{ row.due_date }}</td><td class="num">{{ row.principal }}</td><td class="num">{{ row.interest }}</td><td class="num">{{ row.payment }}</td><td class="num">{{ row.balance }}</td></tr>
 {% endfor %}<tr><th colspan="2">合计</th><th class="num">{{ totals.principal }}</th><th class="num">{{ totals.interest }}</th><th class="num">{{ totals.payment }}</th><th></th></tr>
 </table>
-<p>计算规则：月利率 = 年利率 ÷ 12，日利率 = 年利率 ÷ {{ day_count }}；每期利息按期初剩余本金计算，每一期的金额按四舍五入（ROUND_HALF_UP）保留至分，最后一期承担全部尾差，本金合计恰等于借款金额；不将还款额向上取整。应还日为起息日之后每月的同一日，当月无该日的为当月最后一日。</p>
+<p>计算规则：月利率 = 年利率 ÷ 12，日利率 = 年利率 ÷ {{ day_count }}；每期利息按期初剩余本金计算，每一期的金额按四舍五入（ROUND_HALF_UP）保留至分，最后一期承担全部尾差，本金合计恰等于借款金额；不将还款额向上取整。应还日为起息日之后每月的同一日，当月无该日的为当月最后一日。起息日为实际放款日：实际放款日与本合同所载起息日不同的，各期应还日按实际放款日相应顺延，各期应还金额不变。</p>
 <h2>五、逾期罚息与复利</h2>
 <p>借款人未按期足额还款的，自应还日次日起{% if grace_days %}（宽限期 {{ grace_days }} 天，宽限期内还款不计罚息）{% endif %}，对逾期本金按罚息利率计收罚息，罚息利率为合同年利率上浮 {{ penalty_markup_pct }}%，即年利率 {{ penalty_rate_pct }}%，按日计算（日罚息利率 = 罚息年利率 ÷ {{ day_count }}）。{% if compound %}对逾期未付的利息，按罚息利率计收复利。{% else %}对逾期未付的利息不计收复利。{% endif %}逾期利息、罚息、复利及费用合计不超过法律规定的上限。</p>
 <h2>六、提前还款</h2>

@@ -44,6 +44,7 @@ from loancrm.contracts.errors import (
 from loancrm.contracts.models import Contract, ContractFile, ContractParty, ContractTemplate
 from loancrm.contracts.terms import freeze
 from loancrm.core.audit import audit_event, client_ip
+from loancrm.core.business_date import current_business_date
 from loancrm.core.china_ids import InvalidIdNumber, InvalidMobile, normalize_id_number, normalize_mobile
 from loancrm.core.errors import InvalidTransition, NotFound, ValidationFailed
 from loancrm.core.masking import mask_id_number
@@ -167,7 +168,7 @@ def _freeze_into(contract: Contract, application: Application, template: Contrac
     if terms is None:
         raise ContractNotGeneratable()
     version = application.product_version
-    start = timezone.localdate()
+    start = current_business_date()  # the date the loan would book today (``loan_book`` uses the business date)
     frozen = freeze(principal=terms.amount, annual_rate=terms.annual_rate, term_months=terms.term_months,
                     method=terms.method, start_date=start, fees=list(version.fees or []),
                     day_count=int(version.day_count or 360))  # fmt: skip

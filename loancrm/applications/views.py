@@ -3,7 +3,6 @@ with status history, submit (showing what is missing) and withdraw. Thin: parse,
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from loancrm.applications.outcome import plain_result
 from loancrm.applications.regions import region_label
 from loancrm.core.errors import DomainError, NotFound
 from loancrm.core.forms import add_domain_error, flash_refusal
-from loancrm.core.listing import paginate
+from loancrm.core.listing import date_param, paginate
 from loancrm.core.permissions import perm_required
 from loancrm.customers.selectors import access_customer
 from loancrm.loans.choices import RepaymentMethod
@@ -34,13 +33,6 @@ FORM_FIELDS = ("amount", "term_months", "method", "annual_rate", "purpose", "mon
                "employment_years", "housing", "education", "region")  # fmt: skip
 
 
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
 @perm_required("applications.view_application")
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
@@ -48,7 +40,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     visible = selectors.applications_visible_to(request.user)
     qs = selectors.filter_applications(
         visible, **{k: v for k, v in filters.items() if not k.startswith("created_")},
-        created_from=_date(filters["created_from"]), created_to=_date(filters["created_to"]),
+        created_from=date_param(filters["created_from"]), created_to=date_param(filters["created_to"]),
     )  # fmt: skip
     sorts = {"number": "number", "created": "created_at", "amount": "amount", "status": "status",
              "submitted": "submitted_at", "customer": "customer__name"}  # fmt: skip

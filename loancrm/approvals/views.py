@@ -28,7 +28,7 @@ from loancrm.approvals.models import (
 )
 from loancrm.core.errors import DomainError, NotFound, ValidationFailed
 from loancrm.core.forms import flash_refusal
-from loancrm.core.listing import paginate
+from loancrm.core.listing import date_param, paginate
 from loancrm.core.permissions import perm_required
 from loancrm.loans.choices import RepaymentMethod
 
@@ -220,13 +220,6 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "approvals/policy.html", context)
 
 
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 @perm_required(ACT)
 @require_http_methods(["GET", "POST"])
 def delegations(request: HttpRequest) -> HttpResponse:
@@ -242,7 +235,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Delegation revoked."))
             return redirect("approvals:delegations")
         delegate = User.objects.filter(pk=request.POST.get("delegate") or 0, is_active=True).first()
-        starts, ends = _date(request.POST.get("starts_on", "")), _date(request.POST.get("ends_on", ""))
+        starts, ends = date_param(request.POST.get("starts_on", "")), date_param(request.POST.get("ends_on", ""))
         if starts is None or ends is None:
             messages.error(request, _("Enter both dates."))
             return redirect("approvals:delegations")

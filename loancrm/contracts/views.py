@@ -3,7 +3,6 @@ verify before serving, and the template versions (edit a draft with a PDF previe
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from loancrm.contracts.forms import GuarantorForm, TemplateForm
 from loancrm.contracts.models import ContractFile, ContractTemplate
 from loancrm.core.errors import DomainError, NotFound
 from loancrm.core.forms import add_domain_error, flash_refusal
-from loancrm.core.listing import paginate
+from loancrm.core.listing import date_param, paginate
 from loancrm.core.permissions import perm_required
 from loancrm.products.models import Product
 
@@ -28,13 +27,6 @@ VIEW = "contracts.view_contract"
 GENERATE = "contracts.generate_contract"
 GUARANTOR = "contracts.add_guarantor"
 TEMPLATES = "contracts.manage_contract_templates"
-
-
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _contract(request: HttpRequest, pk: int) -> Any:
@@ -53,9 +45,9 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=filters["status"])
     if filters["product"]:
         rows = rows.filter(application__product_version__product__code=filters["product"])
-    if start := _date(filters["date_from"]):
+    if start := date_param(filters["date_from"]):
         rows = rows.filter(created_at__date__gte=start)
-    if end := _date(filters["date_to"]):
+    if end := date_param(filters["date_to"]):
         rows = rows.filter(created_at__date__lte=end)
     if filters["q"]:
         rows = rows.filter(contract_no__icontains=filters["q"])

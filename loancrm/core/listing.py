@@ -5,6 +5,7 @@ Only whitelisted sort keys are accepted; page size is bounded; an out-of-range p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,3 +51,11 @@ def paginate(
     paginator = Paginator(queryset.order_by(order, tie_breaker), page_size)
     page_obj = paginator.get_page(request.GET.get("page"))
     return Listing(page_obj=page_obj, sort=requested, page_size=page_size)
+
+
+def date_param(raw: str) -> dt.date | None:
+    """A list filter's ``YYYY-MM-DD`` query value; blank or malformed gives ``None`` (the filter is ignored)."""
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

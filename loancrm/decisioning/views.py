@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loancrm.core.errors import DomainError, NotFound
 from loancrm.core.forms import flash_refusal
-from loancrm.core.listing import paginate
+from loancrm.core.listing import date_param, paginate
 from loancrm.core.permissions import perm_required
 from loancrm.decisioning import presentation, selectors, services
 from loancrm.decisioning.models import Outcome, RuleSetBacktest
@@ -21,13 +19,6 @@ from loancrm.products.models import Product
 from loancrm.rules.models import Rule, RuleSet
 
 VIEW = "decisioning.view_decision"
-
-
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 @perm_required(VIEW)
@@ -39,9 +30,9 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(outcome=filters["outcome"])
     if filters["product"]:
         rows = rows.filter(application__product_version__product__code=filters["product"])
-    if start := _date(filters["date_from"]):
+    if start := date_param(filters["date_from"]):
         rows = rows.filter(created_at__date__gte=start)
-    if end := _date(filters["date_to"]):
+    if end := date_param(filters["date_to"]):
         rows = rows.filter(created_at__date__lte=end)
     sorts = {"created": "created_at", "score": "score", "amount": "application__amount", "limit": "suggested_limit"}
     listing = paginate(request, rows, sorts=sorts, default_sort="-created")
